@@ -1,0 +1,361 @@
+/*
+ * The transport-agnostic host: one instance per connected page. It implements what the page
+ * calls (HostEndpoint) and what the public façades call (callAsync, callSync, releases), and
+ * owns the tables whose sizes `stats()` reports.
+ */
+import { ByteArrayInbox } from './byte-array-inbox.js';
+import { failureText, invokeSync, prepareCall, type DispatchContext } from './dispatch-from-js.js';
+import { JSDisconnectedException, JSException } from './errors.js';
+import { HostObjectReference, type HostObjectOwner } from './host-object-reference.js';
+import { HostStreamReference } from './host-stream-reference.js';
+import { JSObjectReference, ReferenceState } from './js-object-reference.js';
+import { JSStreamReference } from './js-stream-reference.js';
+import { createJsonCodec, type CodecContext, type JsonCodec } from './json-codec.js';
+import { LeakGuard } from './leak-guard.js';
+import { PendingCalls } from './pending-calls.js';
+import { DISPOSE_JS_OBJECT_IDENTIFIER, JSCallResultType, JSCallType, WINDOW_TARGET } from './wire.js';
+import type { HostEndpoint, PageLink } from './page-link.js';
+import type { CallOptions, HostingModel, InteropStats } from './types.js';
+
+/** Options every hosting model accepts for the runtime it creates. */
+export interface RuntimeOptions {
+  /**
+   * Milliseconds before an async call without its own `timeout` rejects. Default: none,
+   * as in Blazor WebAssembly (Blazor Server uses one minute).
+   */
+  readonly defaultTimeout?: number;
+  /** Send host exception details to the page. Default: true, except on a server. */
+  readonly detailedErrors?: boolean;
+  /** Warn, once per creation site, when a reference is garbage-collected without being disposed. */
+  readonly warnOnLeaks?: boolean;
+}
+
+const HOSTED: Record<HostingModel, string> = {
+  'in-process': 'in the page',
+  worker: 'in a Worker',
+  server: 'on a server',
+};
+
+export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner, DispatchContext {
+  readonly codec: JsonCodec = createJsonCodec(this);
+  readonly detailedErrors: boolean;
+  readonly #defaultTimeout: number | undefined;
+  readonly #pending = new PendingCalls();
+  readonly #inbox = new ByteArrayInbox();
+  readonly #hostObjects = new Map<number, HostObjectReference<object>>();
+  readonly #leakGuard: LeakGuard;
+  #link!: PageLink;
+  #nextHostId = 1;
+  #nextByteArrayId = 1;
+  #liveJSReferences = 0;
+  #pendingFromJS = 0;
+  #callsToJS = 0;
+  #callsFromJS = 0;
+  #disconnectReason: string | undefined;
+
+  constructor(options: RuntimeOptions, defaultDetailedErrors: boolean) {
+    this.#defaultTimeout = options.defaultTimeout;
+    this.detailedErrors = options.detailedErrors ?? defaultDetailedErrors;
+    this.#leakGuard = new LeakGuard(options.warnOnLeaks ?? false, (id) => this.#collected(id));
+  }
+
+  /** Connects the core to its page; done once, by the hosting model. */
+  attach(link: PageLink): void {
+    this.#link = link;
+  }
+
+  get hostingModel(): HostingModel {
+    return this.#link.hostingModel;
+  }
+
+  get canInvokeSync(): boolean {
+    return this.#link.invokeJS !== undefined;
+  }
+
+  get asyncOnlyReason(): string {
+    return this.#link.asyncOnlyReason ?? `this runtime is hosted ${HOSTED[this.hostingModel]} (async only)`;
+  }
+
+  get streamChunkSize(): number {
+    return this.#link.streamChunkSize ?? 32 * 1024;
+  }
+
+  get disconnected(): boolean {
+    return this.#disconnectReason !== undefined;
+  }
+
+  stats(): InteropStats {
+    return {
+      jsObjectReferences: this.#liveJSReferences,
+      hostObjectReferences: this.#hostObjects.size,
+      pendingCalls: this.#pending.size,
+      pendingCallsFromJS: this.#pendingFromJS,
+      callsToJS: this.#callsToJS,
+      callsFromJS: this.#callsFromJS,
+    };
+  }
+
+  // ---- host → JS ----
+
+  callAsync(
+    targetId: number,
+    identifier: string,
+    args: readonly unknown[],
+    resultType: JSCallResultType,
+    callType: JSCallType,
+    options: CallOptions | undefined,
+  ): Promise<any> {
+    if (this.#disconnectReason !== undefined) return Promise.reject(new JSDisconnectedException(this.#disconnectReason));
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    let argsJson: string;
+    try {
+      argsJson = this.codec.stringifyArgs(args);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { handle, promise } = this.#pending.add(identifier, resultType, options?.timeout ?? this.#defaultTimeout, signal, this.#gaveUp);
+    this.#callsToJS++;
+    try {
+      this.#link.beginInvokeJS(handle, identifier, argsJson, resultType, targetId, callType);
+    } catch (error) {
+      this.#pending.fail(handle, error);
+    }
+    return promise;
+  }
+
+  readonly #gaveUp = (handle: number): void => {
+    this.#link.cancelJSCall?.(handle);
+  };
+
+  callSync(targetId: number, identifier: string, args: readonly unknown[], resultType: JSCallResultType, callType: JSCallType): any {
+    if (this.#disconnectReason !== undefined) throw new JSDisconnectedException(this.#disconnectReason);
+    const invokeJS = this.#link.invokeJS;
+    if (!invokeJS) throw new TypeError(`synchronous calls need an in-process runtime; ${this.asyncOnlyReason}`);
+    const argsJson = this.codec.stringifyArgs(args);
+    this.#callsToJS++;
+    let json: string | null;
+    try {
+      json = invokeJS.call(this.#link, identifier, argsJson, resultType, targetId, callType);
+    } catch (error) {
+      this.#inbox.clear();
+      if (error instanceof JSDisconnectedException || error instanceof JSException) throw error;
+      throw error instanceof Error
+        ? new JSException(error.message, { jsStack: error.stack, cause: error })
+        : JSException.fromPagePayload(error);
+    }
+    return this.#interpret(identifier, resultType, () => (json === null ? null : this.codec.parse(json)));
+  }
+
+  /** Turns the page's JSON into the requested kind of result; byte arrays are dropped afterwards. */
+  #interpret(identifier: string, resultType: JSCallResultType, parse: () => unknown): unknown {
+    try {
+      const value = parse();
+      if (resultType === JSCallResultType.JSVoidResult) return undefined;
+      if (resultType === JSCallResultType.JSObjectReference && value !== null && !(value instanceof JSObjectReference)) {
+        throw new TypeError(`expected a JS object reference for '${identifier}', but the page sent another value`);
+      }
+      if (resultType === JSCallResultType.JSStreamReference && !(value instanceof JSStreamReference)) {
+        throw new TypeError(`expected a JS stream reference for '${identifier}', but the page sent another value`);
+      }
+      return value;
+    } catch (error) {
+      const inner = error instanceof Error ? error.message : String(error);
+      throw new JSException(`An exception occurred executing JS interop: ${inner}. See InnerException for more details.`, { cause: error });
+    } finally {
+      this.#inbox.clear();
+    }
+  }
+
+  endInvokeJS(resultOrError: string): void {
+    // Like .NET, read the handle first and ignore an unknown one without validating the rest.
+    const handle = typeof resultOrError === 'string' ? Number(resultOrError.slice(1, resultOrError.indexOf(','))) : NaN;
+    const call = Number.isSafeInteger(handle) ? this.#pending.take(handle) : undefined;
+    if (!call) {
+      this.#inbox.clear();
+      return;
+    }
+    let failure: unknown;
+    try {
+      const value = this.#interpret(call.identifier, call.resultType, () => {
+        const triple = this.codec.parse(resultOrError);
+        if (!Array.isArray(triple) || triple.length !== 3 || typeof triple[1] !== 'boolean') {
+          throw new SyntaxError('Invalid interop arguments: a completion must be [asyncHandle, succeeded, result]');
+        }
+        if (!triple[1]) failure = JSException.fromPagePayload(triple[2]);
+        return triple[2];
+      });
+      if (failure) call.reject(failure);
+      else call.resolve(value);
+    } catch (error) {
+      call.reject(failure ?? error);
+    }
+  }
+
+  /** Releases a JS object reference; a no-op once disposed or disconnected. */
+  releaseJSObject(_reference: object, state: ReferenceState, sync: boolean): Promise<void> {
+    if (state.disposed) return Promise.resolve();
+    state.disposed = true;
+    this.#liveJSReferences--;
+    this.#leakGuard.forget(state);
+    return this.#releaseOnPage(state.id, sync);
+  }
+
+  #releaseOnPage(id: number, sync: boolean): Promise<void> {
+    if (this.#disconnectReason !== undefined) return Promise.resolve();
+    if (this.#link.disposeJSObjectSync) {
+      this.#link.disposeJSObjectSync(id);
+      return Promise.resolve();
+    }
+    const done = this.callAsync(WINDOW_TARGET, DISPOSE_JS_OBJECT_IDENTIFIER, [id], JSCallResultType.JSVoidResult, JSCallType.FunctionCall, {
+      timeout: Infinity,
+    }).catch((error) => {
+      if (!(error instanceof JSDisconnectedException) && !sync) throw error;
+    });
+    return done;
+  }
+
+  #collected(id: number): void {
+    this.#liveJSReferences--;
+    void this.#releaseOnPage(id, true);
+  }
+
+  readStreamChunk(reference: JSStreamReference, offset: number, count: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
+    return this.callAsync(this.#link.pageHelpersId, 'readStreamChunk', [reference, offset, count], JSCallResultType.Default, JSCallType.FunctionCall, {
+      signal,
+      timeout: this.#defaultTimeout,
+    });
+  }
+
+  // ---- JS → host ----
+
+  beginInvokeDotNet(callId: string | null, assemblyName: string | null, methodIdentifier: string, dotNetObjectId: number, argsJson: string | null): void {
+    this.#callsFromJS++;
+    let result: unknown;
+    try {
+      const call = prepareCall(this, assemblyName, methodIdentifier, dotNetObjectId, argsJson);
+      result = call.fn ? call.fn.apply(call.thisArg, call.args) : null;
+    } catch (error) {
+      if (callId) this.#replyFailure(callId, error, assemblyName, methodIdentifier);
+      return;
+    }
+    if (!(result instanceof Promise) && !(result !== null && typeof result === 'object' && typeof (result as any).then === 'function')) {
+      if (callId) this.#replySuccess(callId, result, assemblyName, methodIdentifier);
+      return;
+    }
+    this.#pendingFromJS++;
+    Promise.resolve(result).then(
+      (value) => {
+        this.#pendingFromJS--;
+        if (callId) this.#replySuccess(callId, value, assemblyName, methodIdentifier);
+      },
+      (error) => {
+        this.#pendingFromJS--;
+        if (callId) this.#replyFailure(callId, error, assemblyName, methodIdentifier);
+      },
+    );
+  }
+
+  #replySuccess(callId: string, value: unknown, assemblyName: string | null, methodIdentifier: string): void {
+    if (this.#disconnectReason !== undefined) return;
+    let json: string;
+    try {
+      json = this.codec.stringifyValue(value);
+    } catch (error) {
+      return this.#replyFailure(callId, error, assemblyName, methodIdentifier);
+    }
+    this.#link.endInvokeDotNet(callId, true, json);
+  }
+
+  #replyFailure(callId: string, error: unknown, assemblyName: string | null, methodIdentifier: string): void {
+    if (this.#disconnectReason !== undefined) return;
+    this.#link.endInvokeDotNet(callId, false, failureText(this, error, assemblyName, methodIdentifier));
+  }
+
+  invokeDotNet(assemblyName: string | null, methodIdentifier: string, dotNetObjectId: number, argsJson: string | null): string | null {
+    this.#callsFromJS++;
+    return invokeSync(this, assemblyName, methodIdentifier, dotNetObjectId, argsJson);
+  }
+
+  receiveByteArray(id: number, data: Uint8Array): void {
+    this.#inbox.add(id, data);
+  }
+
+  clearByteArrays(): void {
+    this.#inbox.clear();
+  }
+
+  disconnect(reason: string): void {
+    if (this.#disconnectReason !== undefined) return;
+    this.#disconnectReason = reason;
+    this.#pending.failAll(() => new JSDisconnectedException(reason));
+    for (const reference of this.#hostObjects.values()) reference.release();
+    this.#hostObjects.clear();
+    this.#inbox.clear();
+  }
+
+  // ---- CodecContext / HostObjectOwner ----
+
+  sendByteArray(data: Uint8Array): number {
+    const id = this.#nextByteArrayId++;
+    this.#link.sendByteArray(id, data);
+    return id;
+  }
+
+  adoptForPage(reference: HostObjectReference<object>): number {
+    return reference.trackBy(this);
+  }
+
+  adoptHostObject(reference: HostObjectReference<object>): number {
+    if (this.#disconnectReason !== undefined) throw new JSDisconnectedException(this.#disconnectReason);
+    const id = this.#nextHostId++;
+    this.#hostObjects.set(id, reference);
+    return id;
+  }
+
+  releaseHostObject(id: number): void {
+    this.#hostObjects.delete(id);
+  }
+
+  transmitHostStream(reference: HostStreamReference): number {
+    const stream = reference.take();
+    const id = this.#nextHostId++;
+    this.#link.transmitStream(id, stream);
+    return id;
+  }
+
+  argumentIdOf(reference: JSObjectReference | JSStreamReference): number {
+    if (reference.state.disposed) throw new TypeError(`A disposed JS reference (id ${reference.state.id}) cannot be passed to JavaScript.`);
+    if ((reference as unknown as { core: unknown }).core !== this) {
+      throw new TypeError(`The JS reference with id ${reference.state.id} belongs to another runtime; JS object ids are only meaningful to the page that issued them.`);
+    }
+    return reference.state.id;
+  }
+
+  hostObjectById(id: unknown): HostObjectReference<object> {
+    const reference = typeof id === 'number' ? this.#hostObjects.get(id) : undefined;
+    if (!reference) {
+      throw new RangeError(`There is no tracked object with id '${String(id)}'. Perhaps the DotNetObjectReference instance was already disposed. (Parameter 'dotNetObjectId')`);
+    }
+    return reference;
+  }
+
+  takeByteArray(id: unknown): Uint8Array {
+    return this.#inbox.take(id);
+  }
+
+  createJSObjectReference(id: number): JSObjectReference {
+    return new JSObjectReference(this, this.#watch(id));
+  }
+
+  createJSStreamReference(id: number, length: number): JSStreamReference {
+    return new JSStreamReference(this, this.#watch(id), length);
+  }
+
+  #watch(id: number): ReferenceState {
+    const state = new ReferenceState(id);
+    this.#liveJSReferences++;
+    this.#leakGuard.watch(state, id);
+    return state;
+  }
+}

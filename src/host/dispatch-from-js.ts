@@ -1,0 +1,98 @@
+/*
+ * Page-to-host calls: find the invokable, parse its arguments, run it, and format the result or
+ * the failure the way Blazor's DotNetDispatcher does, so page code sees the same texts.
+ */
+import { findStaticInvokable } from './invokable.js';
+import { DISPOSE_HOST_OBJECT_METHOD } from './wire.js';
+import type { HostObjectReference } from './host-object-reference.js';
+import type { JsonCodec } from './json-codec.js';
+
+type AnyFunction = (...args: any[]) => unknown;
+
+export interface DispatchContext {
+  readonly codec: JsonCodec;
+  readonly detailedErrors: boolean;
+  hostObjectById(id: unknown): HostObjectReference<object>;
+  /** Byte arrays of a message are used while its arguments are parsed, then dropped. */
+  clearByteArrays(): void;
+}
+
+/** A resolved call: what to run and with which arguments. `undefined` fn means `__Dispose`. */
+interface PreparedCall {
+  readonly fn: AnyFunction | undefined;
+  readonly thisArg: unknown;
+  readonly args: unknown[];
+}
+
+function describe(assemblyName: string | null, methodIdentifier: string): string {
+  return assemblyName ? `'${methodIdentifier}' on assembly '${assemblyName}'` : `'${methodIdentifier}'`;
+}
+
+export function prepareCall(
+  context: DispatchContext,
+  assemblyName: string | null,
+  methodIdentifier: string,
+  dotNetObjectId: number,
+  argsJson: string | null,
+): PreparedCall {
+  if (typeof methodIdentifier !== 'string' || methodIdentifier.trim() === '') {
+    throw new TypeError("The value cannot be an empty string or composed entirely of whitespace. (Parameter 'methodIdentifier')");
+  }
+  let fn: AnyFunction | undefined;
+  let thisArg: unknown;
+  if (dotNetObjectId) {
+    if (assemblyName) throw new TypeError(`For instance method calls, 'assemblyName' should be null. Value received: '${assemblyName}'.`);
+    const reference = context.hostObjectById(dotNetObjectId);
+    if (methodIdentifier === DISPOSE_HOST_OBJECT_METHOD) {
+      reference.dispose();
+      return { fn: undefined, thisArg: undefined, args: [] };
+    }
+    fn = reference.findMethod(methodIdentifier);
+    if (!fn) {
+      throw new Error(`The type '${reference.typeName()}' does not contain a public invokable method with [JSInvokableAttribute("${methodIdentifier}")].`);
+    }
+    thisArg = reference.value;
+  } else {
+    ({ fn, thisArg } = findStaticInvokable(assemblyName, methodIdentifier));
+  }
+  let args: unknown[];
+  try {
+    const parsed = argsJson ? context.codec.parse(argsJson) : [];
+    if (!Array.isArray(parsed)) throw new SyntaxError(`The arguments of ${describe(assemblyName, methodIdentifier)} must be a JSON array.`);
+    args = parsed;
+  } finally {
+    context.clearByteArrays();
+  }
+  if (args.length < fn.length) {
+    throw new TypeError(`The call to '${methodIdentifier}' expects '${fn.length}' parameters, but received '${args.length}'.`);
+  }
+  return { fn, thisArg, args };
+}
+
+/** The failure text the page receives: full detail, or Blazor's redacted message. */
+export function failureText(context: DispatchContext, error: unknown, assemblyName: string | null, methodIdentifier: string): string {
+  if (!context.detailedErrors) {
+    const where = assemblyName ? `'${methodIdentifier}' on assembly '${assemblyName}'` : `'${methodIdentifier}'`;
+    return `There was an exception invoking ${where}. For more details turn on detailed exceptions in 'CircuitOptions.DetailedErrors'`;
+  }
+  if (error instanceof Error) return error.stack && error.stack.includes(error.message) ? error.stack : `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/** Runs a page-to-host call synchronously (`DotNet.invokeMethod`). */
+export function invokeSync(
+  context: DispatchContext,
+  assemblyName: string | null,
+  methodIdentifier: string,
+  dotNetObjectId: number,
+  argsJson: string | null,
+): string | null {
+  const call = prepareCall(context, assemblyName, methodIdentifier, dotNetObjectId, argsJson);
+  if (!call.fn) return null;
+  const result = call.fn.apply(call.thisArg, call.args);
+  if (result instanceof Promise || (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function')) {
+    (result as Promise<unknown>).then(undefined, () => {});
+    throw new Error(`${describe(assemblyName, methodIdentifier)} returned a Promise, which a synchronous call cannot wait for. Call it with invokeMethodAsync instead.`);
+  }
+  return result === undefined || result === null ? null : context.codec.stringifyValue(result);
+}

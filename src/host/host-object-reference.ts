@@ -1,0 +1,106 @@
+import { ObjectDisposedError } from './errors.js';
+import { invokableMethodsOf, type InvokableList } from './invokable.js';
+
+/** The runtime side of tracking: implemented by the interop core. */
+export interface HostObjectOwner {
+  adoptHostObject(reference: HostObjectReference<object>): number;
+  releaseHostObject(id: number): void;
+}
+
+/** Options for {@link HostObjectReference.create}. */
+export interface HostObjectOptions<T> {
+  /**
+   * Methods the page may call besides those marked `@JSInvokable`: a list of method names,
+   * or `{ identifier: methodName }` to expose a method under another name.
+   */
+  readonly invokable?: InvokableList<T>;
+}
+
+/**
+ * A host object the page can call (Blazor's `DotNetObjectReference`). Pass it as an argument
+ * or return it from an invokable; the page receives a `DotNetObject`. Only methods marked
+ * `@JSInvokable` or listed in `invokable` are callable.
+ */
+export class HostObjectReference<T extends object> implements Disposable {
+  #value: T | undefined;
+  #owner: HostObjectOwner | undefined;
+  #id = 0;
+  #methods: Map<string, (...args: any[]) => unknown> | undefined;
+  readonly #list: InvokableList<T> | undefined;
+
+  private constructor(value: T, list: InvokableList<T> | undefined) {
+    this.#value = value;
+    this.#list = list;
+  }
+
+  static create<T extends object>(value: T, options?: HostObjectOptions<T>): HostObjectReference<T> {
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
+      throw new TypeError("HostObjectReference.create needs an object. (Parameter 'value')");
+    }
+    const reference = new HostObjectReference(value, options?.invokable);
+    if (options?.invokable) reference.#methods = invokableMethodsOf(value, options.invokable);
+    return reference;
+  }
+
+  /** The wrapped object. Throws once the reference is disposed. */
+  get value(): T {
+    if (this.#value === undefined) throw new ObjectDisposedError('Cannot access a disposed object: this HostObjectReference was disposed (by the host or by the page).');
+    return this.#value;
+  }
+
+  /** The id the page knows this object by; 0 until it is first sent. */
+  get id(): number {
+    return this.#id;
+  }
+
+  get disposed(): boolean {
+    return this.#value === undefined;
+  }
+
+  /** Stops the page from reaching the object. Idempotent. */
+  dispose(): void {
+    if (this.#value === undefined) return;
+    const owner = this.#owner;
+    const id = this.#id;
+    this.#value = undefined;
+    this.#owner = undefined;
+    if (owner) owner.releaseHostObject(id);
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** @internal Called by the runtime that serializes this reference; returns its id. */
+  trackBy(owner: HostObjectOwner): number {
+    this.value; // throws when disposed
+    if (this.#owner === owner) return this.#id;
+    if (this.#owner) {
+      throw new Error(
+        'HostObjectReference is already being tracked by a different instance of JSRuntime. A common cause is caching an instance of HostObjectReference globally. Consider creating instances of HostObjectReference at the JSInterop callsite.',
+      );
+    }
+    this.#owner = owner;
+    this.#id = owner.adoptHostObject(this as unknown as HostObjectReference<object>);
+    return this.#id;
+  }
+
+  /** @internal The page let go of the object (`__Dispose`) or the connection ended. */
+  release(): void {
+    this.#value = undefined;
+    this.#owner = undefined;
+  }
+
+  /** @internal The invokable method for `identifier`, or undefined. */
+  findMethod(identifier: string): ((...args: any[]) => unknown) | undefined {
+    const value = this.value;
+    this.#methods ??= invokableMethodsOf(value, this.#list);
+    return this.#methods.get(identifier);
+  }
+
+  /** @internal The type name used in Blazor's "does not contain a public invokable method" message. */
+  typeName(): string {
+    const value = this.#value as { constructor?: { name?: string } } | undefined;
+    return value?.constructor?.name || 'Object';
+  }
+}

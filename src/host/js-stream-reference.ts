@@ -1,0 +1,86 @@
+import { ObjectDisposedError } from './errors.js';
+import { ReferenceState } from './js-object-reference.js';
+import { DEFAULT_MAX_STREAM_SIZE } from './wire.js';
+import type { IJSStreamReference, OpenReadStreamOptions } from './types.js';
+import type { InteropCore } from './core.js';
+
+/** Chunk requests kept in flight while reading, so the transport stays busy. */
+const READ_AHEAD = 4;
+
+/**
+ * A Blob, ArrayBuffer or typed array held by the page (Blazor's `IJSStreamReference`).
+ * Reading pulls chunks with ordinary async calls to the page helper (src/page/stream-source.ts),
+ * so every hosting model gets streams, with backpressure, without a transport of its own.
+ */
+export class JSStreamReference implements IJSStreamReference {
+  /** @internal */
+  readonly state: ReferenceState;
+
+  /** @internal */
+  constructor(
+    private readonly core: InteropCore,
+    state: ReferenceState,
+    readonly length: number,
+  ) {
+    this.state = state;
+  }
+
+  get id(): number {
+    return this.state.id;
+  }
+
+  get disposed(): boolean {
+    return this.state.disposed;
+  }
+
+  openReadStream(options: OpenReadStreamOptions = {}): ReadableStream<Uint8Array> {
+    if (this.state.disposed) throw new ObjectDisposedError(`Cannot access a disposed object: the JS stream reference with id ${this.state.id} was disposed.`);
+    const maxAllowedSize = options.maxAllowedSize ?? DEFAULT_MAX_STREAM_SIZE;
+    if (this.length > maxAllowedSize) {
+      throw new RangeError(`The incoming data stream of length ${this.length} exceeds the maximum allowed length ${maxAllowedSize}.`);
+    }
+    const { core, length } = this;
+    const signal = options.signal;
+    const chunkSize = core.streamChunkSize;
+    const inFlight: Promise<Uint8Array>[] = [];
+    let requested = 0;
+    const requestMore = () => {
+      while (inFlight.length < READ_AHEAD && requested < length) {
+        const count = Math.min(chunkSize, length - requested);
+        const chunk = core.readStreamChunk(this, requested, count, signal);
+        chunk.catch(() => {}); // observed when pulled; a cancelled stream drops the rest unobserved
+        inFlight.push(chunk);
+        requested += count;
+      }
+    };
+    let received = 0;
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          if (received >= length) return controller.close();
+          requestMore();
+          const chunk = await inFlight.shift()!;
+          if (!(chunk instanceof Uint8Array) || chunk.byteLength === 0) {
+            throw new Error(chunk instanceof Uint8Array ? 'The incoming data chunk cannot be empty.' : 'The page sent a stream chunk that is not a byte array.');
+          }
+          received += chunk.byteLength;
+          if (received > length) throw new Error(`The incoming data stream declared a length ${length}, but ${received} bytes were sent.`);
+          controller.enqueue(chunk);
+          if (received === length) controller.close();
+        },
+        cancel: () => {
+          inFlight.length = 0;
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  disposeAsync(): Promise<void> {
+    return this.core.releaseJSObject(this, this.state, false);
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.disposeAsync();
+  }
+}

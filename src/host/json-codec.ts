@@ -1,0 +1,114 @@
+/*
+ * JSON in both directions, with Blazor's markers. Host values become markers on the way out
+ * (byte arrays go out of band first); markers from the page become host objects on the way in.
+ * Both directions take a fast path without replacer or reviver when no marker can be involved,
+ * because JSON.parse with a reviver costs several times a plain parse.
+ */
+import { HostObjectReference } from './host-object-reference.js';
+import { HostStreamReference } from './host-stream-reference.js';
+import { JSObjectReference } from './js-object-reference.js';
+import { JSStreamReference } from './js-stream-reference.js';
+import { Marker, NULL_JS_OBJECT_ID } from './wire.js';
+
+/** What the codec needs from the runtime it serves. */
+export interface CodecContext {
+  /** Sends bytes to the page and returns the id the marker carries. */
+  sendByteArray(data: Uint8Array): number;
+  /** Tracks a host object for the page and returns its id. */
+  adoptForPage(reference: HostObjectReference<object>): number;
+  /** Starts transmitting a host stream and returns its id. */
+  transmitHostStream(reference: HostStreamReference): number;
+  /** The id to send for a JS reference; throws if it is disposed or belongs to another runtime. */
+  argumentIdOf(reference: JSObjectReference | JSStreamReference): number;
+  /** A host object the page names by id; throws Blazor's message when unknown. */
+  hostObjectById(id: unknown): HostObjectReference<object>;
+  /** Byte arrays the page sent ahead of the message being parsed. */
+  takeByteArray(id: unknown): Uint8Array;
+  createJSObjectReference(id: number): JSObjectReference;
+  createJSStreamReference(id: number, length: number): JSStreamReference;
+}
+
+function mayNeedReplacer(args: readonly unknown[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const value = args[i];
+    if (value !== null && typeof value === 'object') return true;
+  }
+  return false;
+}
+
+/** The three codec operations, bound once per runtime so the hot path allocates no closures. */
+export interface JsonCodec {
+  stringifyArgs(args: readonly unknown[]): string;
+  /** Serializes one value (a result sent to the page); `undefined` becomes `null`. */
+  stringifyValue(value: unknown): string;
+  /** Parses JSON from the page, reviving markers. */
+  parse(json: string): unknown;
+}
+
+export function createJsonCodec(context: CodecContext): JsonCodec {
+  const replacer = replacerFor(context);
+  const reviver = reviverFor(context);
+  return {
+    stringifyArgs: (args) => (mayNeedReplacer(args) ? JSON.stringify(args, replacer) : JSON.stringify(args)),
+    stringifyValue: (value) => {
+      if (value === undefined || value === null) return 'null';
+      return (typeof value === 'object' ? JSON.stringify(value, replacer) : JSON.stringify(value)) ?? 'null';
+    },
+    parse: (json) => (json.indexOf('"__') === -1 ? JSON.parse(json) : JSON.parse(json, reviver)),
+  };
+}
+
+function replacerFor(context: CodecContext) {
+  return function replacer(this: any, key: string, value: unknown): unknown {
+    // `this[key]` is the value before toJSON ran: a Buffer must travel as bytes, not as its toJSON form.
+    const raw = this[key];
+    if (raw === null || typeof raw !== 'object') return value;
+    if (raw instanceof Uint8Array) return { [Marker.byteArray]: context.sendByteArray(raw) };
+    if (raw instanceof JSObjectReference || raw instanceof JSStreamReference) return { [Marker.jsObjectId]: context.argumentIdOf(raw) };
+    if (raw instanceof HostObjectReference) return { [Marker.hostObject]: context.adoptForPage(raw) };
+    if (raw instanceof HostStreamReference) return { [Marker.hostStream]: context.transmitHostStream(raw) };
+    return value;
+  };
+}
+
+function onlyKeys(value: object, allowed: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) throw new SyntaxError(`Unexpected JSON property ${key}.`);
+  }
+}
+
+function integerId(value: unknown, marker: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw new SyntaxError(`The ${marker} marker needs an integer id, but received ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+function reviverFor(context: CodecContext) {
+  return function reviver(_key: string, value: any): unknown {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+    if (Object.hasOwn(value, Marker.jsObjectId)) {
+      const id = integerId(value[Marker.jsObjectId], Marker.jsObjectId);
+      if (Object.hasOwn(value, Marker.jsStreamLength)) {
+        onlyKeys(value, [Marker.jsObjectId, Marker.jsStreamLength]);
+        const length = value[Marker.jsStreamLength];
+        if (typeof length !== 'number' || !(length > 0) || !Number.isSafeInteger(length)) throw new RangeError('Length must be a positive value.');
+        return context.createJSStreamReference(id, length);
+      }
+      onlyKeys(value, [Marker.jsObjectId]);
+      return id === NULL_JS_OBJECT_ID ? null : context.createJSObjectReference(id);
+    }
+    if (Object.hasOwn(value, Marker.hostObject)) {
+      onlyKeys(value, [Marker.hostObject]);
+      return context.hostObjectById(value[Marker.hostObject]);
+    }
+    if (Object.hasOwn(value, Marker.byteArray)) {
+      onlyKeys(value, [Marker.byteArray]);
+      return context.takeByteArray(value[Marker.byteArray]);
+    }
+    if (Object.hasOwn(value, Marker.hostStream)) {
+      throw new TypeError('DotNetStreamReference cannot be supplied from JavaScript to .NET because the stream contents have already been transferred.');
+    }
+    return value;
+  };
+}

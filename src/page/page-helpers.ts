@@ -1,0 +1,32 @@
+/*
+ * Page-side helpers the host calls through ordinary interop calls. The host reaches them
+ * through a JS object reference the glue creates at attach time, so nothing is added to
+ * the page's global object.
+ */
+
+function viewOf(source: unknown): Uint8Array | undefined {
+  if (source instanceof Uint8Array) return source;
+  if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  return undefined;
+}
+
+export const pageHelpers = {
+  /** One chunk of a JS stream reference's data (a Blob, ArrayBuffer or typed array). */
+  readStreamChunk(source: unknown, offset: number, count: number): Uint8Array | Promise<Uint8Array> {
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(count) || offset < 0 || count <= 0) {
+      throw new RangeError(`Invalid stream chunk request: offset ${offset}, count ${count}.`);
+    }
+    const view = viewOf(source);
+    if (view) return view.subarray(offset, offset + count);
+    if (typeof Blob !== 'undefined' && source instanceof Blob) {
+      return source
+        .slice(offset, offset + count)
+        .arrayBuffer()
+        .then((buffer) => new Uint8Array(buffer));
+    }
+    throw new TypeError('The JS stream reference does not hold a Blob, ArrayBuffer or typed array.');
+  },
+};
+
+export type PageHelpers = typeof pageHelpers;
