@@ -1,0 +1,95 @@
+/*
+ * The one message set that crosses threads (Worker: postMessage) and processes (server:
+ * WebSocket). Each message is an array whose first element is its type, followed by the
+ * arguments of the dispatcher call it carries, in the dispatcher's own order, so a message
+ * maps one-to-one onto a call of @microsoft/dotnet-js-interop's contract (docs/protocol.md).
+ * Byte payloads are Uint8Array: transferred over postMessage, sent as binary frames over WebSocket.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+/** Message type codes. Numbers keep frames small; names are for people reading traces. */
+export const Msg = {
+  // handshake
+  /** page → host: [Hello, protocolVersion, pageHelpersId, syncBuffer | null] */
+  Hello: 0,
+  /** host → page: [Welcome, protocolVersion, syncCalls] */
+  Welcome: 1,
+
+  // host → page
+  /** [BeginInvokeJS, asyncHandle, identifier, argsJson, resultType, targetInstanceId, callType] */
+  BeginInvokeJS: 10,
+  /** [EndInvokeDotNet, callId, succeeded, resultJsonOrError] */
+  EndInvokeDotNet: 11,
+  /** [ReceiveByteArray, id, bytes] — precedes the message whose JSON refers to it */
+  ReceiveByteArray: 12,
+  /** [StreamChunk, streamId, bytes] — data of a host stream ({"__dotNetStream": id}) */
+  StreamChunk: 13,
+  /** [StreamEnd, streamId, errorMessage | null] */
+  StreamEnd: 14,
+  /** [CancelJS, asyncHandle] — the host gave up on a call (timeout or abort) */
+  CancelJS: 15,
+
+  // page → host
+  /** [BeginInvokeDotNet, callId | null, assemblyName | null, methodIdentifier, dotNetObjectId, argsJson] */
+  BeginInvokeDotNet: 20,
+  /** [EndInvokeJS, asyncHandle, succeeded, resultOrErrorTripleJson] */
+  EndInvokeJS: 21,
+  /** [SendByteArray, id, bytes] — precedes the message whose JSON refers to it */
+  SendByteArray: 22,
+  /** [StreamCredit, streamId, chunks] — the page can take this many more chunks of a host stream */
+  StreamCredit: 23,
+} as const;
+export type MsgType = (typeof Msg)[keyof typeof Msg];
+
+export type Hello = [typeof Msg.Hello, number, number, SharedArrayBuffer | null];
+export type Welcome = [typeof Msg.Welcome, number, boolean];
+export type BeginInvokeJS = [typeof Msg.BeginInvokeJS, number, string, string, number, number, number];
+export type EndInvokeDotNet = [typeof Msg.EndInvokeDotNet, string, boolean, string];
+export type ReceiveByteArray = [typeof Msg.ReceiveByteArray, number, Uint8Array];
+export type StreamChunk = [typeof Msg.StreamChunk, number, Uint8Array];
+export type StreamEnd = [typeof Msg.StreamEnd, number, string | null];
+export type CancelJS = [typeof Msg.CancelJS, number];
+export type BeginInvokeDotNet = [typeof Msg.BeginInvokeDotNet, string | null, string | null, string, number, string | null];
+export type EndInvokeJS = [typeof Msg.EndInvokeJS, number, boolean, string];
+export type SendByteArray = [typeof Msg.SendByteArray, number, Uint8Array];
+export type StreamCredit = [typeof Msg.StreamCredit, number, number];
+
+export type HostToPage = Welcome | BeginInvokeJS | EndInvokeDotNet | ReceiveByteArray | StreamChunk | StreamEnd | CancelJS;
+export type PageToHost = Hello | BeginInvokeDotNet | EndInvokeJS | SendByteArray | StreamCredit;
+export type Message = HostToPage | PageToHost;
+
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isStrOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
+const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
+
+/** Argument checks per page→host message, in order; the names appear in error messages. */
+const pageToHostShapes: Record<number, { name: string; args: [string, (v: unknown) => boolean][] }> = {
+  [Msg.Hello]: { name: 'Hello', args: [['protocolVersion', isInt], ['pageHelpersId', isInt], ['syncBuffer', (v) => v === null || (typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer)]] },
+  [Msg.BeginInvokeDotNet]: {
+    name: 'BeginInvokeDotNet',
+    args: [['callId', isStrOrNull], ['assemblyName', isStrOrNull], ['methodIdentifier', isStr], ['dotNetObjectId', isInt], ['argsJson', isStrOrNull]],
+  },
+  [Msg.EndInvokeJS]: { name: 'EndInvokeJS', args: [['asyncHandle', isInt], ['succeeded', isBool], ['resultOrError', isStr]] },
+  [Msg.SendByteArray]: { name: 'SendByteArray', args: [['id', isInt], ['bytes', isBytes]] },
+  [Msg.StreamCredit]: { name: 'StreamCredit', args: [['streamId', isInt], ['chunks', isInt]] },
+};
+
+/**
+ * Checks a message from the page (untrusted on a server) and returns it typed, or throws an
+ * error that names the message and the argument that was wrong.
+ */
+export function checkPageToHost(message: unknown): PageToHost {
+  if (!Array.isArray(message) || message.length === 0) throw new TypeError('Malformed message: expected a non-empty array [type, ...arguments].');
+  const shape = pageToHostShapes[message[0] as number];
+  if (!isInt(message[0]) || !shape) throw new TypeError(`Malformed message: unknown message type ${JSON.stringify(message[0])}.`);
+  if (message.length !== shape.args.length + 1) {
+    throw new TypeError(`Malformed ${shape.name} message: expected ${shape.args.length} arguments, received ${message.length - 1}.`);
+  }
+  shape.args.forEach(([name, ok], i) => {
+    if (!ok(message[i + 1])) throw new TypeError(`Malformed ${shape.name} message: argument '${name}' has the wrong type.`);
+  });
+  return message as PageToHost;
+}
