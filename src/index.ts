@@ -30,4 +30,5 @@ export { HostObjectReference, type HostObjectOptions } from './host/host-object-
 export { HostStreamReference, type HostStreamSource } from './host/host-stream-reference.js';
 export { JSInvokable, registerInvokables, type InvokableList } from './host/invokable.js';
 export { JSCallType, JSCallResultType } from './host/wire.js';
+export { pageAbortSignal } from './host/json-codec.js';
 export { createInProcessRuntime, type InProcessRuntimeOptions } from './hosting/in-process/create-in-process-runtime.js';

@@ -52,6 +52,7 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
   #callsToJS = 0;
   #callsFromJS = 0;
   #disconnectReason: string | undefined;
+  #serializingHandle = 0;
 
   constructor(options: RuntimeOptions, defaultDetailedErrors: boolean) {
     this.#defaultTimeout = options.defaultTimeout;
@@ -78,6 +79,10 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
 
   get streamChunkSize(): number {
     return this.#link.streamChunkSize ?? 32 * 1024;
+  }
+
+  get serializingHandle(): number {
+    return this.#serializingHandle;
   }
 
   get disconnected(): boolean {
@@ -110,9 +115,12 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
     if (signal?.aborted) return Promise.reject(signal.reason);
     let argsJson: string;
     try {
+      this.#serializingHandle = this.#pending.nextHandle;
       argsJson = this.codec.stringifyArgs(args);
     } catch (error) {
       return Promise.reject(error);
+    } finally {
+      this.#serializingHandle = 0;
     }
     const { handle, promise } = this.#pending.add(identifier, resultType, options?.timeout ?? this.#defaultTimeout, signal, this.#gaveUp);
     this.#callsToJS++;

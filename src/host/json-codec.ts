@@ -10,6 +10,13 @@ import { JSObjectReference } from './js-object-reference.js';
 import { JSStreamReference } from './js-stream-reference.js';
 import { Marker, NULL_JS_OBJECT_ID } from './wire.js';
 
+/**
+ * Beyond Blazor: pass this as an argument and the JS function receives an AbortSignal that
+ * aborts when the host gives up on the call (its timeout fires or its own signal aborts).
+ * With a sync call, or a page without jsinterop's glue, the signal never aborts.
+ */
+export const pageAbortSignal: object = Object.freeze({ toJSON: () => ({ [Marker.abortSignal]: 0 }) });
+
 /** What the codec needs from the runtime it serves. */
 export interface CodecContext {
   /** Sends bytes to the page and returns the id the marker carries. */
@@ -26,6 +33,8 @@ export interface CodecContext {
   takeByteArray(id: unknown): Uint8Array;
   createJSObjectReference(id: number): JSObjectReference;
   createJSStreamReference(id: number, length: number): JSStreamReference;
+  /** The async handle of the call whose arguments are being serialized (0 for sync calls). */
+  readonly serializingHandle: number;
 }
 
 function mayNeedReplacer(args: readonly unknown[]): boolean {
@@ -63,6 +72,7 @@ function replacerFor(context: CodecContext) {
     // `this[key]` is the value before toJSON ran: a Buffer must travel as bytes, not as its toJSON form.
     const raw = this[key];
     if (raw === null || typeof raw !== 'object') return value;
+    if (raw === pageAbortSignal) return { [Marker.abortSignal]: context.serializingHandle };
     if (raw instanceof Uint8Array) return { [Marker.byteArray]: context.sendByteArray(raw) };
     if (raw instanceof JSObjectReference || raw instanceof JSStreamReference) return { [Marker.jsObjectId]: context.argumentIdOf(raw) };
     if (raw instanceof HostObjectReference) return { [Marker.hostObject]: context.adoptForPage(raw) };

@@ -21,6 +21,11 @@ export class PendingCalls {
   /** Blazor pre-increments from 1, so the first handle is 2; 0 means "no reply". */
   #lastHandle = 1;
 
+  /** The handle the next `add` will use; lets arguments name their own call while being serialized. */
+  get nextHandle(): number {
+    return this.#lastHandle + 1;
+  }
+
   get size(): number {
     return this.#calls.size;
   }

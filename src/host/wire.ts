@@ -28,6 +28,8 @@ export const Marker = {
   hostObject: '__dotNetObject',
   byteArray: '__byte[]',
   hostStream: '__dotNetStream',
+  /** Beyond Blazor: an AbortSignal argument, revived by jsinterop's page glue (src/page/abort-signals.ts). */
+  abortSignal: '__jsinteropAbortSignal',
 } as const;
 
 /** Target id 0 is the page's global object (`window`). */

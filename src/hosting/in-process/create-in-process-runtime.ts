@@ -1,5 +1,6 @@
 import { InteropCore, type RuntimeOptions } from '../../host/core.js';
 import { JSRuntime } from '../../host/runtime.js';
+import { abortSignalsFor } from '../../page/abort-signals.js';
 import { pageHelpers } from '../../page/page-helpers.js';
 import type { IJSInProcessRuntime } from '../../host/types.js';
 import type { DotNetNamespace } from '../../page/official-package.js';
@@ -30,12 +31,16 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions = {}): I
     );
   }
   const core = new InteropCore(options, true);
+  const abortSignals = abortSignalsFor(DotNet);
   const dispatcher = DotNet.attachDispatcher({
     invokeDotNetFromJS: (assemblyName, methodIdentifier, dotNetObjectId, argsJson) =>
       core.invokeDotNet(assemblyName, methodIdentifier, dotNetObjectId ?? 0, argsJson),
     beginInvokeDotNetFromJS: (callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson) =>
       core.beginInvokeDotNet(callId ? String(callId) : null, assemblyName, methodIdentifier, dotNetObjectId ?? 0, argsJson),
-    endInvokeJSFromDotNet: (_asyncHandle, _succeeded, resultOrError) => core.endInvokeJS(resultOrError),
+    endInvokeJSFromDotNet: (asyncHandle, _succeeded, resultOrError) => {
+      abortSignals.settled(asyncHandle);
+      core.endInvokeJS(resultOrError);
+    },
     sendByteArray: (id, data) => core.receiveByteArray(id, data),
   });
   const pageHelpersId: number = DotNet.createJSObjectReference(pageHelpers).__jsObjectId;
@@ -52,6 +57,7 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions = {}): I
     sendByteArray: (id, data) => dispatcher.receiveByteArray(id, data),
     transmitStream: (streamId, stream) => dispatcher.supplyDotNetStream(streamId, stream),
     disposeJSObjectSync: (id) => DotNet.disposeJSObjectReferenceById(id),
+    cancelJSCall: (asyncHandle) => abortSignals.abort(asyncHandle, 'The host cancelled this call.'),
   });
   return new JSRuntime(core);
 }

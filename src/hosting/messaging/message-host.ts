@@ -1,0 +1,136 @@
+/*
+ * The host end of a message channel: a PageLink that turns the core's dispatcher calls into
+ * protocol messages, and a receiver that checks each page message and hands it to the core.
+ * Worker and server hosting add only their transport (postMessage + Atomics, WebSocket).
+ */
+import { InteropCore, type RuntimeOptions } from '../../host/core.js';
+import { JSRuntime } from '../../host/runtime.js';
+import { checkPageToHost, Msg, PROTOCOL_VERSION, type Hello, type HostToPage } from '../../protocol/messages.js';
+import type { HostingModel } from '../../host/types.js';
+import type { PageLink } from '../../host/page-link.js';
+
+export interface MessageHostOptions extends RuntimeOptions {
+  readonly hostingModel: HostingModel;
+  /** Largest chunk of a host stream in one message. */
+  readonly streamChunkSize?: number;
+  /** Chunks the host may send before the page grants more credit (must match the page's window). */
+  readonly streamWindow?: number;
+  /** Why sync calls are impossible here, for error messages. */
+  readonly asyncOnlyReason?: string;
+  /** A synchronous call path, where the transport has one (Worker + SharedArrayBuffer). */
+  readonly invokeJS?: PageLink['invokeJS'];
+  /** Called with every message from the page that was rejected, and why. */
+  readonly onProtocolError?: (error: Error, message: unknown) => void;
+}
+
+interface OutgoingStream {
+  readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  credit: number;
+  pumping: boolean;
+}
+
+export class MessageHost {
+  readonly core: InteropCore;
+  readonly runtime: JSRuntime;
+  readonly #send: (message: HostToPage) => void;
+  readonly #options: MessageHostOptions;
+  readonly #streams = new Map<number, OutgoingStream>();
+  readonly #chunkSize: number;
+  #closed = false;
+
+  constructor(hello: Hello, send: (message: HostToPage) => void, options: MessageHostOptions) {
+    if (hello[1] !== PROTOCOL_VERSION) {
+      throw new Error(`The page speaks jsinterop protocol version ${hello[1]}, but this host speaks version ${PROTOCOL_VERSION}. Serve the page and host from the same jsinterop release.`);
+    }
+    this.#send = send;
+    this.#options = options;
+    this.#chunkSize = options.streamChunkSize ?? 32 * 1024;
+    this.core = new InteropCore(options, options.hostingModel !== 'server');
+    const link: PageLink = {
+      hostingModel: options.hostingModel,
+      pageHelpersId: hello[2],
+      asyncOnlyReason: options.asyncOnlyReason,
+      streamChunkSize: this.#chunkSize,
+      invokeJS: options.invokeJS,
+      beginInvokeJS: (asyncHandle, identifier, argsJson, resultType, targetInstanceId, callType) =>
+        send([Msg.BeginInvokeJS, asyncHandle, identifier, argsJson, resultType, targetInstanceId, callType]),
+      endInvokeDotNet: (callId, succeeded, resultJsonOrError) => send([Msg.EndInvokeDotNet, callId, succeeded, resultJsonOrError]),
+      sendByteArray: (id, data) => send([Msg.ReceiveByteArray, id, data]),
+      transmitStream: (streamId, stream) => this.#transmit(streamId, stream),
+      cancelJSCall: (asyncHandle) => send([Msg.CancelJS, asyncHandle]),
+    };
+    this.core.attach(link);
+    this.runtime = new JSRuntime(this.core);
+  }
+
+  /** Handles one message from the page. Bad messages are reported, never thrown: the channel stays up. */
+  receive(raw: unknown): void {
+    if (this.#closed) return;
+    try {
+      const message = checkPageToHost(raw);
+      switch (message[0]) {
+        case Msg.BeginInvokeDotNet:
+          return this.core.beginInvokeDotNet(message[1], message[2], message[3], message[4], message[5]);
+        case Msg.EndInvokeJS:
+          return this.core.endInvokeJS(message[3]);
+        case Msg.SendByteArray:
+          return this.core.receiveByteArray(message[1], message[2]);
+        case Msg.StreamCredit:
+          return this.#grant(message[1], message[2]);
+        case Msg.Hello:
+          throw new Error('Unexpected Hello: the handshake already happened on this channel.');
+      }
+    } catch (error) {
+      this.#options.onProtocolError?.(error instanceof Error ? error : new Error(String(error)), raw);
+    }
+  }
+
+  /** The page is gone: every pending call settles with JSDisconnectedException, streams stop. */
+  close(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.core.disconnect(reason);
+    for (const stream of this.#streams.values()) void stream.reader.cancel(reason).catch(() => {});
+    this.#streams.clear();
+  }
+
+  #transmit(streamId: number, stream: ReadableStream<Uint8Array>): void {
+    this.#streams.set(streamId, { reader: stream.getReader(), credit: this.#options.streamWindow ?? 16, pumping: false });
+    void this.#pump(streamId);
+  }
+
+  #grant(streamId: number, chunks: number): void {
+    const stream = this.#streams.get(streamId);
+    if (!stream || chunks <= 0) return;
+    stream.credit += chunks;
+    void this.#pump(streamId);
+  }
+
+  async #pump(streamId: number): Promise<void> {
+    const stream = this.#streams.get(streamId);
+    if (!stream || stream.pumping) return;
+    stream.pumping = true;
+    try {
+      while (stream.credit > 0 && !this.#closed) {
+        const { done, value } = await stream.reader.read();
+        if (done) {
+          this.#streams.delete(streamId);
+          this.#send([Msg.StreamEnd, streamId, null]);
+          return;
+        }
+        for (let offset = 0; offset < value.byteLength; offset += this.#chunkSize) {
+          const piece = value.byteLength <= this.#chunkSize ? value : value.subarray(offset, offset + this.#chunkSize);
+          this.#send([Msg.StreamChunk, streamId, piece]);
+          stream.credit--;
+        }
+      }
+    } catch (error) {
+      this.#streams.delete(streamId);
+      if (!this.#closed) this.#send([Msg.StreamEnd, streamId, error instanceof Error ? error.message : String(error)]);
+    } finally {
+      stream.pumping = false;
+    }
+  }
+}
+
+export const WELCOME = (syncCalls: boolean): HostToPage => [Msg.Welcome, PROTOCOL_VERSION, syncCalls];

@@ -1,0 +1,124 @@
+/*
+ * Attaches the official page package to a message channel (a Worker's port, a WebSocket):
+ * dispatcher calls become protocol messages and protocol messages become dispatcher calls.
+ * Transport details (transfer lists, framing, reconnects) stay with the caller's `send`.
+ */
+import { abortSignalsFor } from './abort-signals.js';
+import { pageHelpers } from './page-helpers.js';
+import { Msg, PROTOCOL_VERSION, type Hello, type HostToPage, type PageToHost } from '../protocol/messages.js';
+import type { DotNetNamespace } from './official-package.js';
+
+export interface PageChannelOptions {
+  /** Shared memory for synchronous host→page calls (Worker hosting), or null. */
+  readonly syncBuffer?: SharedArrayBuffer | null;
+  /** Chunks of a host stream the page buffers before the host must wait (backpressure window). */
+  readonly streamWindow?: number;
+}
+
+export interface PageChannel {
+  /** The first message to send: announces the protocol version and the page helpers. */
+  readonly hello: Hello;
+  /** Feeds one message from the host. */
+  receive(message: HostToPage): void;
+  /** The host is gone: page→host calls in flight reject with `reason`, host streams error. */
+  close(reason: string): void;
+  /** The dispatcher attached to the official package (for page code that needs it). */
+  readonly dispatcher: ReturnType<DotNetNamespace['attachDispatcher']>;
+}
+
+export const DEFAULT_STREAM_WINDOW = 16;
+
+export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageToHost) => void, options: PageChannelOptions = {}): PageChannel {
+  const window = options.streamWindow ?? DEFAULT_STREAM_WINDOW;
+  const abortSignals = abortSignalsFor(DotNet);
+  const callsInFlight = new Set<string>();
+  const streams = new Map<number, ReadableStreamDefaultController<Uint8Array>>();
+  let closedReason: string | undefined;
+
+  const dispatcher = DotNet.attachDispatcher({
+    invokeDotNetFromJS: (assemblyName, methodIdentifier) => {
+      const where = assemblyName ? `'${methodIdentifier}' on '${assemblyName}'` : `'${methodIdentifier}'`;
+      throw new Error(`Cannot call ${where} synchronously: the host runs in another thread or process, and the page must not block. Use invokeMethodAsync instead.`);
+    },
+    beginInvokeDotNetFromJS: (callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson) => {
+      if (closedReason !== undefined) throw new Error(closedReason);
+      const id = callId ? String(callId) : null;
+      if (id) callsInFlight.add(id);
+      send([Msg.BeginInvokeDotNet, id, assemblyName, methodIdentifier, dotNetObjectId ?? 0, argsJson]);
+    },
+    endInvokeJSFromDotNet: (asyncHandle, succeeded, resultOrError) => {
+      abortSignals.settled(asyncHandle);
+      if (closedReason === undefined) send([Msg.EndInvokeJS, asyncHandle, succeeded, resultOrError]);
+    },
+    sendByteArray: (id, data) => {
+      if (closedReason === undefined) send([Msg.SendByteArray, id, data]);
+    },
+  });
+
+  const hostStream = (streamId: number): ReadableStreamDefaultController<Uint8Array> => {
+    let controller = streams.get(streamId);
+    if (controller) return controller;
+    let consumed = 0;
+    const stream = new ReadableStream<Uint8Array>(
+      {
+        start: (c) => {
+          controller = c;
+        },
+        pull: () => {
+          // Grant credit in batches of half the window, so the host keeps sending while we read.
+          if (++consumed >= window / 2 && closedReason === undefined) {
+            send([Msg.StreamCredit, streamId, consumed]);
+            consumed = 0;
+          }
+        },
+      },
+      { highWaterMark: window },
+    );
+    streams.set(streamId, controller!);
+    dispatcher.supplyDotNetStream(streamId, stream);
+    return controller!;
+  };
+
+  const receive = (message: HostToPage): void => {
+    switch (message[0]) {
+      case Msg.BeginInvokeJS:
+        void dispatcher.beginInvokeJSFromDotNet(message[1], message[2], message[3], message[4] as any, message[5], message[6] as any);
+        return;
+      case Msg.EndInvokeDotNet:
+        if (!callsInFlight.delete(message[1])) return; // late answer to a call already failed by close()
+        dispatcher.endInvokeDotNetFromJS(message[1], message[2], message[3]);
+        return;
+      case Msg.ReceiveByteArray:
+        dispatcher.receiveByteArray(message[1], message[2]);
+        return;
+      case Msg.StreamChunk:
+        hostStream(message[1]).enqueue(message[2]);
+        return;
+      case Msg.StreamEnd: {
+        const controller = hostStream(message[1]);
+        streams.delete(message[1]);
+        if (message[2] === null) controller.close();
+        else controller.error(new Error(message[2]));
+        return;
+      }
+      case Msg.CancelJS:
+        abortSignals.abort(message[1], 'The host cancelled this call.');
+        return;
+      case Msg.Welcome:
+        return;
+    }
+  };
+
+  const close = (reason: string): void => {
+    if (closedReason !== undefined) return;
+    closedReason = reason;
+    for (const id of callsInFlight) dispatcher.endInvokeDotNetFromJS(id, false, reason);
+    callsInFlight.clear();
+    for (const controller of streams.values()) controller.error(new Error(reason));
+    streams.clear();
+  };
+
+  const pageHelpersId: number = DotNet.createJSObjectReference(pageHelpers).__jsObjectId;
+  const hello: Hello = [Msg.Hello, PROTOCOL_VERSION, pageHelpersId, options.syncBuffer ?? null];
+  return { hello, receive, close, dispatcher };
+}
