@@ -5,7 +5,7 @@
  */
 import { ByteArrayInbox } from './byte-array-inbox.js';
 import { failureText, invokeSync, prepareCall, type DispatchContext } from './dispatch-from-js.js';
-import { JSDisconnectedException, JSException } from './errors.js';
+import { JSDisconnectedException, JSException, JSTimeoutError, ObjectDisposedError } from './errors.js';
 import { HostObjectReference, type HostObjectOwner } from './host-object-reference.js';
 import { HostStreamReference } from './host-stream-reference.js';
 import { JSObjectReference, ReferenceState } from './js-object-reference.js';
@@ -28,6 +28,8 @@ export interface RuntimeOptions {
   readonly detailedErrors?: boolean;
   /** Warn, once per creation site, when a reference is garbage-collected without being disposed. */
   readonly warnOnLeaks?: boolean;
+  /** Host objects the page may reach at once; sending one more fails that call. Default: unlimited. */
+  readonly maxHostObjectReferences?: number;
 }
 
 const HOSTED: Record<HostingModel, string> = {
@@ -40,6 +42,7 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
   readonly codec: JsonCodec = createJsonCodec(this);
   readonly detailedErrors: boolean;
   readonly #defaultTimeout: number | undefined;
+  readonly #maxHostObjects: number;
   readonly #pending = new PendingCalls();
   readonly #inbox = new ByteArrayInbox();
   readonly #hostObjects = new Map<number, HostObjectReference<object>>();
@@ -56,6 +59,7 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
 
   constructor(options: RuntimeOptions, defaultDetailedErrors: boolean) {
     this.#defaultTimeout = options.defaultTimeout;
+    this.#maxHostObjects = options.maxHostObjectReferences ?? Infinity;
     this.detailedErrors = options.detailedErrors ?? defaultDetailedErrors;
     this.#leakGuard = new LeakGuard(options.warnOnLeaks ?? false, (id) => this.#collected(id));
   }
@@ -147,7 +151,8 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
       json = invokeJS.call(this.#link, identifier, argsJson, resultType, targetId, callType);
     } catch (error) {
       this.#inbox.clear();
-      if (error instanceof JSDisconnectedException || error instanceof JSException) throw error;
+      // A transport's own failures (the page went away, a sync deadline passed) keep their type.
+      if (error instanceof JSDisconnectedException || error instanceof JSException || error instanceof JSTimeoutError) throw error;
       throw error instanceof Error
         ? new JSException(error.message, { jsStack: error.stack, cause: error })
         : JSException.fromPagePayload(error);
@@ -316,6 +321,9 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
 
   adoptHostObject(reference: HostObjectReference<object>): number {
     if (this.#disconnectReason !== undefined) throw new JSDisconnectedException(this.#disconnectReason);
+    if (this.#hostObjects.size >= this.#maxHostObjects) {
+      throw new RangeError(`The page already holds ${this.#maxHostObjects} host object references, the most this runtime allows; dispose some before sending more.`);
+    }
     const id = this.#nextHostId++;
     this.#hostObjects.set(id, reference);
     return id;
@@ -333,7 +341,8 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
   }
 
   argumentIdOf(reference: JSObjectReference | JSStreamReference): number {
-    if (reference.state.disposed) throw new TypeError(`A disposed JS reference (id ${reference.state.id}) cannot be passed to JavaScript.`);
+    // ObjectDisposedError, like every other use of a disposed reference (JSObjectReference.toJSON throws it too).
+    if (reference.state.disposed) throw new ObjectDisposedError(`A disposed JS reference (id ${reference.state.id}) cannot be passed to JavaScript.`);
     if ((reference as unknown as { core: unknown }).core !== this) {
       throw new TypeError(`The JS reference with id ${reference.state.id} belongs to another runtime; JS object ids are only meaningful to the page that issued them.`);
     }

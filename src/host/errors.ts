@@ -12,12 +12,25 @@ export class JSException extends Error {
     this.jsStack = options?.jsStack;
   }
 
-  /** Splits the page's `message\nstack` payload; V8 stacks repeat the message on their first line. */
+  /**
+   * Splits the page's `message\nstack` payload. A message may itself contain newlines, so the
+   * split is where the stack starts by repeating the message (V8: `Name: message`); without
+   * such a place, at the first newline.
+   */
   static fromPagePayload(payload: unknown): JSException {
     const text = typeof payload === 'string' ? payload : payload == null ? '' : String(payload);
-    const newline = text.indexOf('\n');
-    if (newline < 0) return new JSException(text);
-    return new JSException(text.slice(0, newline), { jsStack: text.slice(newline + 1) });
+    const first = text.indexOf('\n');
+    if (first < 0) return new JSException(text);
+    for (let newline = first; newline >= 0; newline = text.indexOf('\n', newline + 1)) {
+      const message = text.slice(0, newline);
+      const stack = text.slice(newline + 1);
+      const colon = stack.indexOf(': ');
+      const end = colon + 2 + message.length;
+      if (colon > 0 && !stack.slice(0, colon).includes('\n') && stack.startsWith(message, colon + 2) && (end === stack.length || stack[end] === '\n')) {
+        return new JSException(message, { jsStack: stack });
+      }
+    }
+    return new JSException(text.slice(0, first), { jsStack: text.slice(first + 1) });
   }
 }
 

@@ -26,7 +26,9 @@ export class HostObjectReference<T extends object> implements Disposable {
   #owner: HostObjectOwner | undefined;
   #id = 0;
   #methods: Map<string, (...args: any[]) => unknown> | undefined;
-  readonly #list: InvokableList<T> | undefined;
+  // Typed loosely on purpose: a field of type InvokableList<T> would make HostObjectReference<T>
+  // invariant, so a HostObjectReference<Greeter> could not be passed where HostObjectReference<object> is expected.
+  readonly #list: InvokableList<any> | undefined;
 
   private constructor(value: T, list: InvokableList<T> | undefined) {
     this.#value = value;
@@ -80,8 +82,9 @@ export class HostObjectReference<T extends object> implements Disposable {
         'HostObjectReference is already being tracked by a different instance of JSRuntime. A common cause is caching an instance of HostObjectReference globally. Consider creating instances of HostObjectReference at the JSInterop callsite.',
       );
     }
-    this.#owner = owner;
+    // Adopt first: if the owner refuses (disconnected, too many references), the reference stays untracked.
     this.#id = owner.adoptHostObject(this as unknown as HostObjectReference<object>);
+    this.#owner = owner;
     return this.#id;
   }
 

@@ -1,3 +1,24 @@
+/** jsinterop's own files (the parent of this folder): their frames say nothing about where a leak is. */
+const OWN_FILES = new URL('../', import.meta.url).href;
+
+/**
+ * The caller's frames where a reference is being created. A reference is created deep inside the
+ * codec (reviver, JSON.parse, call target…), more frames than V8's default limit of 10, so the
+ * stack is captured deeper and jsinterop's own frames are dropped.
+ */
+function creationSite(): string {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 50;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  const frames = stack
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim())
+    .filter((line) => !line.includes(OWN_FILES) && !line.includes('(<anonymous>)'));
+  return frames.slice(0, 5).join('\n') || 'at an unknown place';
+}
+
 /**
  * The safety net for references that were never disposed: when one is garbage-collected,
  * the JS object it held is released for it, and (with `warnOnLeaks`) the host is told once
@@ -13,8 +34,10 @@ export class LeakGuard {
   ) {
     this.#registry = new FinalizationRegistry(({ id, createdAt }) => {
       release(id);
-      if (createdAt !== undefined && !this.#warned.has(createdAt)) {
-        this.#warned.add(createdAt);
+      // The site is the innermost caller frame; the frames after it differ between callers of one site.
+      const site = createdAt?.split('\n', 1)[0];
+      if (createdAt !== undefined && site !== undefined && !this.#warned.has(site)) {
+        this.#warned.add(site);
         console.warn(
           `jsinterop: a JS object reference (id ${id}) was garbage-collected without being disposed; ` +
             `its JS object has been released for you. Dispose references with \`await using\` or disposeAsync(). It was created ${createdAt}`,
@@ -24,7 +47,7 @@ export class LeakGuard {
   }
 
   watch(reference: object, id: number): void {
-    const createdAt = this.warnOnLeaks ? (new Error().stack ?? '').split('\n').slice(3).join('\n').trim() || 'at an unknown place' : undefined;
+    const createdAt = this.warnOnLeaks ? creationSite() : undefined;
     this.#registry.register(reference, { id, createdAt }, reference);
   }
 

@@ -11,6 +11,15 @@ export type FunctionExports<M> = {
   [K in keyof M & string]: M[K] extends AnyFunction ? K : never;
 }[keyof M & string];
 
+/**
+ * Names of the function exports that do not return a promise. A sync call cannot await one, and
+ * excluding the name (rather than typing the result `never`, which assigns to anything) makes
+ * the call itself the compile error.
+ */
+export type SyncFunctionExports<M> = {
+  [K in keyof M & string]: M[K] extends (...args: any[]) => infer R ? (R extends PromiseLike<any> ? never : K) : never;
+}[keyof M & string];
+
 /** Names of the module's class exports (constructible). */
 export type ClassExports<M> = {
   [K in keyof M & string]: M[K] extends abstract new (...args: any[]) => any ? K : never;
@@ -33,8 +42,8 @@ export interface TypedModuleMembers<M> {
 }
 
 export interface TypedInProcessModuleMembers<M> extends TypedModuleMembers<M> {
-  /** Synchronous calls never await: a function returning a Promise is an error at compile time. */
-  invoke<K extends FunctionExports<M>>(identifier: K, ...args: ArgsOf<M[K]>): ReturnType<Extract<M[K], AnyFunction>> extends PromiseLike<any> ? never : ResultOf<M[K]>;
+  /** Synchronous calls never await: naming a function that returns a Promise is an error at compile time. */
+  invoke<K extends SyncFunctionExports<M>>(identifier: K, ...args: ArgsOf<M[K]>): ResultOf<M[K]>;
   invokeVoid<K extends FunctionExports<M>>(identifier: K, ...args: ArgsOf<M[K]>): void;
   invokeConstructor<K extends ClassExports<M>>(identifier: K, ...args: CtorArgsOf<M[K]>): import('./types.js').IJSInProcessObjectReference;
   getValue<K extends ValueExports<M>>(identifier: K): M[K];

@@ -43,8 +43,9 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
     beginInvokeDotNetFromJS: (callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson) => {
       if (closedReason !== undefined) throw new Error(closedReason);
       const id = callId ? String(callId) : null;
-      if (id) callsInFlight.add(id);
       send([Msg.BeginInvokeDotNet, id, assemblyName, methodIdentifier, dotNetObjectId ?? 0, argsJson]);
+      // Only once sent: a send that throws (a message too large for the transport) rejects the call itself.
+      if (id) callsInFlight.add(id);
     },
     endInvokeJSFromDotNet: (asyncHandle, succeeded, resultOrError) => {
       abortSignals.settled(asyncHandle);

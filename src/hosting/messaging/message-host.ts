@@ -102,7 +102,9 @@ export class MessageHost {
   #grant(streamId: number, chunks: number): void {
     const stream = this.#streams.get(streamId);
     if (!stream || chunks <= 0) return;
-    stream.credit += chunks;
+    // A page's credit stays within about one window; a larger grant (an untrusted page's) must
+    // not make the host read the whole source ahead of the reader.
+    stream.credit = Math.min(stream.credit + chunks, 2 * (this.#options.streamWindow ?? 16));
     void this.#pump(streamId);
   }
 

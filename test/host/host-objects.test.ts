@@ -1,0 +1,365 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HostObjectReference, JSInvokable, ObjectDisposedError } from '../../src/index.js';
+import { openPage, type Page } from '../support/page.js';
+
+class Greeter {
+  constructor(readonly name: string) {}
+
+  @JSInvokable()
+  hello(who: string): string {
+    return `${this.name} greets ${who}`;
+  }
+
+  @JSInvokable('Shout')
+  shout(text: string): string {
+    return text.toUpperCase();
+  }
+
+  @JSInvokable('First')
+  @JSInvokable('Second')
+  twice(): string {
+    return `twice from ${this.name}`;
+  }
+
+  @JSInvokable()
+  async later(x: number): Promise<number> {
+    await Promise.resolve();
+    return x * 2;
+  }
+
+  @JSInvokable()
+  fail(): never {
+    throw new Error('greeter failed');
+  }
+
+  @JSInvokable()
+  isSameReference(other: unknown): boolean {
+    return other === current;
+  }
+
+  secret(): string {
+    return 'not for the page';
+  }
+}
+
+/** The reference the current test sent (for `isSameReference`). */
+let current: unknown;
+
+/** Makes `DotNetObject` instances the page received available to the test. */
+function receiveOnPage(page: Page): { received: any[] } {
+  const received: any[] = [];
+  page.define('receive', (value: unknown) => {
+    received.push(value);
+  });
+  return { received };
+}
+
+const denied = (type: string, identifier: string) =>
+  `The type '${type}' does not contain a public invokable method with [JSInvokableAttribute("${identifier}")].`;
+
+/** The page sees the host's error as `Error(text)`; with detailed errors, text is the error's stack. */
+function firstLine(error: unknown): string {
+  assert.ok(error instanceof Error, 'the page rejects with an Error');
+  return error.message.split('\n')[0]!;
+}
+
+describe('host objects in arguments', () => {
+  test('the page receives a DotNetObject of its own package instance, written as {"__dotNetObject": id}', async (t) => {
+    const page = await openPage(t);
+    const { received } = receiveOnPage(page);
+    using ref = HostObjectReference.create(new Greeter('Ann'));
+    await page.js.invokeVoidAsync('receive', ref);
+    assert.ok(received[0] instanceof page.DotNet.DotNetObject);
+    assert.equal(ref.id, 1);
+    assert.equal(page.calls('beginInvokeJSFromDotNet')[0]![2], '[{"__dotNetObject":1}]');
+  });
+
+  test('invokeMethodAsync calls a decorated method with `this` bound to the object', async (t) => {
+    const page = await openPage(t);
+    const { received } = receiveOnPage(page);
+    using ref = HostObjectReference.create(new Greeter('Ann'));
+    page.js.invokeVoid('receive', ref);
+    assert.equal(await received[0].invokeMethodAsync('hello', 'Bob'), 'Ann greets Bob');
+  });
+
+  test('invokeMethod calls a decorated method synchronously', async (t) => {
+    const page = await openPage(t);
+    const { received } = receiveOnPage(page);
+    using ref = HostObjectReference.create(new Greeter('Ann'));
+    page.js.invokeVoid('receive', ref);
+    assert.equal(received[0].invokeMethod('hello', 'Cy'), 'Ann greets Cy');
+  });
+
+  test('an async host method is awaited for invokeMethodAsync', async (t) => {
+    const page = await openPage(t);
+    const { received } = receiveOnPage(page);
+    using ref = HostObjectReference.create(new Greeter('Ann'));
+    page.js.invokeVoid('receive', ref);
+    assert.equal(await received[0].invokeMethodAsync('later', 21), 42);
+  });
+
+  test('the same reference sent twice keeps its id; two references to one object get two ids', async (t) => {
+    const page = await openPage(t);
+    receiveOnPage(page);
+    const greeter = new Greeter('Ann');
+    using first = HostObjectReference.create(greeter);
+    using second = HostObjectReference.create(greeter);
+    assert.equal(first.id, 0, 'no id before the reference is first sent');
+    page.js.invokeVoid('receive', first);
+    page.js.invokeVoid('receive', first);
+    page.js.invokeVoid('receive', second);
+    assert.deepEqual([first.id, second.id], [1, 2]);
+    assert.equal(page.js.stats().hostObjectReferences, 2);
+  });
+
+  test('a DotNetObject the page sends back arrives as the same HostObjectReference', async (t) => {
+    const page = await openPage(t);
+    page.define('echo', (value: unknown) => value);
+    page.define('passBack', (o: any) => o.invokeMethodAsync('isSameReference', o));
+    using ref = HostObjectReference.create(new Greeter('Ann'));
+    current = ref;
+    assert.equal(await page.js.invokeAsync('echo', ref), ref);
+    assert.equal(page.js.invoke<{ nested: unknown }>('echo', { nested: ref }).nested, ref);
+    assert.equal(await page.js.invokeAsync('passBack', ref), true);
+  });
+});
+
+describe('host objects in results', () => {
+  test('a host object returned by an invokable reaches the page as a DotNetObject that works', async (t) => {
+    const page = await openPage(t);
+    const { received } = receiveOnPage(page);
+    class Factory {
+      @JSInvokable()
+      make(name: string) {
+        return HostObjectReference.create(new Greeter(name));
+      }
+    }
+    using factory = HostObjectReference.create(new Factory());
+    page.js.invokeVoid('receive', factory);
+    const made = await received[0].invokeMethodAsync('make', 'Dee');
+    assert.ok(made instanceof page.DotNet.DotNetObject);
+    assert.equal(await made.invokeMethodAsync('hello', 'Eve'), 'Dee greets Eve');
+    const madeSync = received[0].invokeMethod('make', 'Fay');
+    assert.equal(madeSync.invokeMethod('hello', 'Gus'), 'Fay greets Gus');
+    assert.equal(page.js.stats().hostObjectReferences, 3);
+    made.dispose();
+    madeSync.dispose();
+    assert.equal(page.js.stats().hostObjectReferences, 1);
+  });
+});
+
+describe('which methods the page may call', () => {
+  test('@JSInvokable("Alias") exposes the method under the alias only', async (t) => {
+    const page = await openPage(t);
+    const { received } = receiveOnPage(page);
+    using ref = HostObjectReference.create(new Greeter('Ann'));
+    page.js.invokeVoid('receive', ref);
+    assert.equal(await received[0].invokeMethodAsync('Shout', 'hey'), 'HEY');
+    assert.throws(() => received[0].invokeMethod('shout', 'hey'), { message: denied('Greeter', 'shout') });
+  });
+
+  test('two @JSInvokable decorators give two aliases', async (t) => {
+    const page = await openPage(t);
+    const { received } = receiveOnPage(page);
+    using ref = HostObjectReference.create(new Greeter('Ann'));
+    page.js.invokeVoid('receive', ref);
+    assert.equal(received[0].invokeMethod('First'), 'twice from Ann');
+    assert.equal(received[0].invokeMethod('Second'), 'twice from Ann');
+    assert.throws(() => received[0].invokeMethod('twice'), { message: denied('Greeter', 'twice') });
+  });
+
+  test('{ invokable: { Alias: "method" } } and { invokable: ["method"] } expose undecorated methods', async (t) => {
+    const page = await openPage(t);
+    const { received } = receiveOnPage(page);
+    const counter = {
+      count: 0,
+      bump(by: number) {
+        this.count += by;
+        return this.count;
+      },
+      peek() {
+        return this.count;
+      },
+    };
+    using aliased = HostObjectReference.create(counter, { invokable: { Increment: 'bump' } });
+    using listed = HostObjectReference.create(counter, { invokable: ['peek'] });
+    page.js.invokeVoid('receive', aliased);
+    page.js.invokeVoid('receive', listed);
+    assert.equal(await received[0].invokeMethodAsync('Increment', 2), 2);
+    assert.equal(received[1].invokeMethod('peek'), 2);
+    assert.throws(() => received[0].invokeMethod('bump', 1), { message: denied('Object', 'bump') });
+    assert.throws(() => received[1].invokeMethod('bump', 1), { message: denied('Object', 'bump') });
+  });
+
+  test('listing something that is not a method fails when the reference is created', () => {
+    assert.throws(() => HostObjectReference.create({ x: 1 }, { invokable: ['x'] }), {
+      name: 'TypeError',
+      message: "HostObjectReference.create: 'x' is not a method of the object, so it cannot be invokable.",
+    });
+  });
+
+  for (const identifier of ['secret', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'name']) {
+    test(`"${identifier}" is denied with Blazor’s "does not contain a public invokable method" text`, async (t) => {
+      const page = await openPage(t);
+      const { received } = receiveOnPage(page);
+      using ref = HostObjectReference.create(new Greeter('Ann'));
+      page.js.invokeVoid('receive', ref);
+      assert.throws(() => received[0].invokeMethod(identifier), { name: 'Error', message: denied('Greeter', identifier) });
+      const error = await received[0].invokeMethodAsync(identifier).catch((e: unknown) => e);
+      assert.equal(firstLine(error), `Error: ${denied('Greeter', identifier)}`);
+    });
+  }
+
+  test('without detailed errors the page gets Blazor’s redacted text instead', async (t) => {
+    const page = await openPage(t, { detailedErrors: false });
+    const { received } = receiveOnPage(page);
+    using ref = HostObjectReference.create(new Greeter('Ann'));
+    page.js.invokeVoid('receive', ref);
+    const redacted = (method: string) =>
+      `There was an exception invoking '${method}'. For more details turn on detailed exceptions in 'CircuitOptions.DetailedErrors'`;
+    await assert.rejects(received[0].invokeMethodAsync('secret'), { message: redacted('secret') });
+    await assert.rejects(received[0].invokeMethodAsync('fail'), { message: redacted('fail') });
+  });
+
+  test('an exception in a host method reaches the page with its message and stack', async (t) => {
+    const page = await openPage(t);
+    const { received } = receiveOnPage(page);
+    using ref = HostObjectReference.create(new Greeter('Ann'));
+    page.js.invokeVoid('receive', ref);
+    const error = await received[0].invokeMethodAsync('fail').catch((e: unknown) => e);
+    assert.equal(firstLine(error), 'Error: greeter failed');
+    assert.match((error as Error).message, /\n {4}at Greeter\.fail /);
+    assert.throws(() => received[0].invokeMethod('fail'), { name: 'Error', message: 'greeter failed' });
+  });
+
+  test('fewer arguments than parameters fail with Blazor’s text', async (t) => {
+    const page = await openPage(t);
+    const { received } = receiveOnPage(page);
+    using ref = HostObjectReference.create(new Greeter('Ann'));
+    page.js.invokeVoid('receive', ref);
+    const expected = "The call to 'hello' expects '1' parameters, but received '0'.";
+    assert.throws(() => received[0].invokeMethod('hello'), { message: expected });
+    assert.equal(firstLine(await received[0].invokeMethodAsync('hello').catch((e: unknown) => e)), `TypeError: ${expected}`);
+  });
+
+  test('a sync call of an async host method fails clearly instead of returning a promise', async (t) => {
+    const page = await openPage(t);
+    const { received } = receiveOnPage(page);
+    using ref = HostObjectReference.create(new Greeter('Ann'));
+    page.js.invokeVoid('receive', ref);
+    assert.throws(() => received[0].invokeMethod('later', 1), {
+      message: "'later' returned a Promise, which a synchronous call cannot wait for. Call it with invokeMethodAsync instead.",
+    });
+  });
+
+  test('an instance call that names an assembly fails with Blazor’s text', async (t) => {
+    const page = await openPage(t);
+    const { received } = receiveOnPage(page);
+    using ref = HostObjectReference.create(new Greeter('Ann'));
+    page.js.invokeVoid('receive', ref);
+    assert.throws(() => page.dispatcher.invokeDotNetMethod('SomeAssembly', 'hello', ref.id, ['x']), {
+      message: "For instance method calls, 'assemblyName' should be null. Value received: 'SomeAssembly'.",
+    });
+  });
+});
+
+describe('lifetime of host objects', () => {
+  test('dispose() on the page sends __Dispose, which releases the object on the host', async (t) => {
+    const page = await openPage(t);
+    const { received } = receiveOnPage(page);
+    const ref = HostObjectReference.create(new Greeter('Ann'));
+    page.js.invokeVoid('receive', ref);
+    assert.equal(page.js.stats().hostObjectReferences, 1);
+    received[0].dispose();
+    assert.deepEqual(page.calls('beginInvokeDotNetFromJS').at(-1), [1, null, '__Dispose', 1, 'null']);
+    assert.deepEqual(page.calls('endInvokeDotNetFromJS').at(-1), ['1', true, 'null']);
+    assert.equal(page.js.stats().hostObjectReferences, 0);
+    assert.equal(ref.disposed, true);
+    assert.throws(() => ref.value, ObjectDisposedError);
+  });
+
+  test('a call on a released object fails with Blazor’s "There is no tracked object with id" text', async (t) => {
+    const page = await openPage(t);
+    const { received } = receiveOnPage(page);
+    const ref = HostObjectReference.create(new Greeter('Ann'));
+    page.js.invokeVoid('receive', ref);
+    received[0].dispose();
+    const expected = "There is no tracked object with id '1'. Perhaps the DotNetObjectReference instance was already disposed. (Parameter 'dotNetObjectId')";
+    assert.throws(() => received[0].invokeMethod('hello', 'x'), { message: expected });
+    assert.equal(firstLine(await received[0].invokeMethodAsync('hello', 'x').catch((e: unknown) => e)), `RangeError: ${expected}`);
+  });
+
+  test('disposing on the host releases the object; the page’s next call fails', async (t) => {
+    const page = await openPage(t);
+    const { received } = receiveOnPage(page);
+    const ref = HostObjectReference.create(new Greeter('Ann'));
+    page.js.invokeVoid('receive', ref);
+    ref.dispose();
+    ref.dispose();
+    assert.equal(page.js.stats().hostObjectReferences, 0);
+    assert.throws(() => received[0].invokeMethod('hello', 'x'), { message: /^There is no tracked object with id '1'\./ });
+  });
+
+  test('a disposed reference cannot be sent to the page', async (t) => {
+    const page = await openPage(t);
+    page.define('takeArg', () => undefined);
+    const ref = HostObjectReference.create(new Greeter('Ann'));
+    ref.dispose();
+    await assert.rejects(page.js.invokeVoidAsync('takeArg', ref), ObjectDisposedError);
+    assert.equal(page.js.stats().callsToJS, 0);
+  });
+
+  test('an id the host never issued fails with the same text', async (t) => {
+    const page = await openPage(t);
+    const { received } = receiveOnPage(page);
+    // A plain object with the marker key is not a host object to the host, so it is sent as is
+    // and the page revives it to a DotNetObject with an id the host does not know.
+    page.js.invokeVoid('receive', { __dotNetObject: 999 });
+    assert.ok(received[0] instanceof page.DotNet.DotNetObject);
+    assert.throws(() => received[0].invokeMethod('hello', 'x'), {
+      message: "There is no tracked object with id '999'. Perhaps the DotNetObjectReference instance was already disposed. (Parameter 'dotNetObjectId')",
+    });
+  });
+
+  test('a reference tracked by one runtime cannot be sent through another', async (t) => {
+    const first = await openPage(t);
+    const second = await openPage(t);
+    receiveOnPage(first);
+    second.define('receive2', () => undefined);
+    using ref = HostObjectReference.create(new Greeter('Ann'));
+    first.js.invokeVoid('receive', ref);
+    const expected =
+      'HostObjectReference is already being tracked by a different instance of JSRuntime. A common cause is caching an instance of HostObjectReference globally. Consider creating instances of HostObjectReference at the JSInterop callsite.';
+    await assert.rejects(second.js.invokeVoidAsync('receive2', ref), { message: expected });
+    assert.throws(() => second.js.invokeVoid('receive2', ref), { message: expected });
+    assert.equal(second.js.stats().callsToJS, 0);
+    assert.equal(second.js.stats().hostObjectReferences, 0);
+  });
+
+  test('maxHostObjectReferences bounds how many host objects the page may hold at once', async (t) => {
+    const page = await openPage(t, { maxHostObjectReferences: 2 });
+    const { received } = receiveOnPage(page);
+    const refs = [0, 1, 2].map((i) => HostObjectReference.create(new Greeter(`G${i}`)));
+    page.js.invokeVoid('receive', refs[0]);
+    page.js.invokeVoid('receive', refs[1]);
+    const calls = page.js.stats().callsToJS;
+    await assert.rejects(page.js.invokeVoidAsync('receive', refs[2]), {
+      name: 'RangeError',
+      message: 'The page already holds 2 host object references, the most this runtime allows; dispose some before sending more.',
+    });
+    assert.equal(page.js.stats().callsToJS, calls);
+    assert.equal(refs[2]!.id, 0, 'the refused reference stays untracked');
+    received[0].dispose();
+    page.js.invokeVoid('receive', refs[2]);
+    assert.equal(await received[2].invokeMethodAsync('hello', 'x'), 'G2 greets x');
+    for (const ref of refs) ref.dispose();
+  });
+
+  test('create() refuses values that are not objects', () => {
+    assert.throws(() => HostObjectReference.create(null as unknown as object), {
+      name: 'TypeError',
+      message: "HostObjectReference.create needs an object. (Parameter 'value')",
+    });
+  });
+});

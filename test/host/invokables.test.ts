@@ -1,0 +1,195 @@
+import { describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { JSInvokable, registerInvokables } from '../../src/index.js';
+import { deferred, openPage } from '../support/page.js';
+
+/** Static invokables are process-wide (like loaded assemblies): each test registers its own and removes it. */
+function register(t: TestContext, assemblyName: string, source: Parameters<typeof registerInvokables>[1]): void {
+  t.after(registerInvokables(assemblyName, source));
+}
+
+class MathService {
+  static calls = 0;
+
+  @JSInvokable()
+  static Multiply(a: number, b: number): number {
+    this.calls++;
+    return a * b;
+  }
+
+  @JSInvokable('Half')
+  static halve(x: number): number {
+    return x / 2;
+  }
+
+  static notInvokable(): string {
+    return 'hidden';
+  }
+}
+
+describe('static invokables', () => {
+  test('DotNet.invokeMethodAsync calls a function registered with registerInvokables', async (t) => {
+    const { DotNet } = await openPage(t);
+    register(t, 'Calc.A', { Sum: (...xs: number[]) => xs.reduce((a, b) => a + b, 0) });
+    assert.equal(await DotNet.invokeMethodAsync('Calc.A', 'Sum', 1, 2, 3), 6);
+  });
+
+  test('DotNet.invokeMethod calls it synchronously', async (t) => {
+    const { DotNet } = await openPage(t);
+    register(t, 'Calc.B', { Concat: (a: string, b: string) => a + b });
+    assert.equal(DotNet.invokeMethod('Calc.B', 'Concat', 'x', 'y'), 'xy');
+  });
+
+  test('an async function is awaited by invokeMethodAsync', async (t) => {
+    const { DotNet } = await openPage(t);
+    register(t, 'Calc.C', {
+      async Later(x: number) {
+        await Promise.resolve();
+        return x + 1;
+      },
+    });
+    assert.equal(await DotNet.invokeMethodAsync('Calc.C', 'Later', 41), 42);
+  });
+
+  test('decorated static methods of a class are registered, with `this` bound to the class', async (t) => {
+    const { DotNet } = await openPage(t);
+    register(t, 'Calc.D', MathService);
+    const before = MathService.calls;
+    assert.equal(await DotNet.invokeMethodAsync('Calc.D', 'Multiply', 6, 7), 42);
+    assert.equal(DotNet.invokeMethod('Calc.D', 'Half', 9), 4.5);
+    assert.equal(MathService.calls, before + 1);
+  });
+
+  test('an undecorated static method, an unknown alias target and prototype names are not reachable', async (t) => {
+    const { DotNet } = await openPage(t);
+    register(t, 'Calc.E', MathService);
+    for (const identifier of ['notInvokable', 'halve', 'constructor', 'toString', '__proto__', 'prototype', 'calls']) {
+      assert.throws(() => DotNet.invokeMethod('Calc.E', identifier), {
+        message: `The assembly 'Calc.E' does not contain a public invokable method with [JSInvokableAttribute("${identifier}")].`,
+      });
+    }
+  });
+
+  test('a void function gives null to the page, and the reply JSON is "null"', async (t) => {
+    const page = await openPage(t);
+    register(t, 'Calc.F', { Nothing: () => undefined });
+    assert.equal(await page.DotNet.invokeMethodAsync('Calc.F', 'Nothing'), null);
+    assert.equal(page.DotNet.invokeMethod('Calc.F', 'Nothing'), null);
+    assert.deepEqual(page.calls('endInvokeDotNetFromJS'), [['1', true, 'null']]);
+  });
+
+  test('the page’s call arrives with the assembly name and a null object id', async (t) => {
+    const page = await openPage(t);
+    register(t, 'Calc.G', { Echo: (x: unknown) => x });
+    assert.deepEqual(await page.DotNet.invokeMethodAsync('Calc.G', 'Echo', { a: [1] }), { a: [1] });
+    assert.deepEqual(page.calls('beginInvokeDotNetFromJS'), [[1, 'Calc.G', 'Echo', null, '[{"a":[1]}]']]);
+    assert.equal(page.js.stats().callsFromJS, 1);
+  });
+
+  test('stats() counts page-to-host calls while the host is still running them', async (t) => {
+    const page = await openPage(t);
+    const gate = deferred<string>();
+    register(t, 'Calc.Q', { Wait: () => gate.promise });
+    const call = page.DotNet.invokeMethodAsync('Calc.Q', 'Wait');
+    assert.equal(page.js.stats().pendingCallsFromJS, 1);
+    gate.resolve('opened');
+    assert.equal(await call, 'opened');
+    assert.equal(page.js.stats().pendingCallsFromJS, 0);
+  });
+
+  test('the function returned by registerInvokables unregisters them', async (t) => {
+    const { DotNet } = await openPage(t);
+    const unregister = registerInvokables('Calc.H', { Ping: () => 'pong' });
+    assert.equal(DotNet.invokeMethod('Calc.H', 'Ping'), 'pong');
+    unregister();
+    assert.throws(() => DotNet.invokeMethod('Calc.H', 'Ping'), { message: "There is no loaded assembly with the name 'Calc.H'." });
+  });
+
+  test('registering the same identifier twice in one assembly fails', (t) => {
+    register(t, 'Calc.I', { Ping: () => 'pong' });
+    assert.throws(() => registerInvokables('Calc.I', { Ping: () => 'again' }), {
+      message: "The assembly 'Calc.I' already has an invokable method 'Ping'; identifiers must be unique within an assembly.",
+    });
+  });
+
+  test('an object without functions, or a class without decorated statics, registers nothing and fails', () => {
+    assert.throws(() => registerInvokables('Calc.J', { value: 1 }), {
+      name: 'TypeError',
+      message: "registerInvokables('Calc.J'): found no invokable functions to register.",
+    });
+    assert.throws(() => registerInvokables('Calc.J', class Empty {}), { name: 'TypeError' });
+  });
+});
+
+describe('errors of page-to-host calls', () => {
+  test('an unknown assembly fails with Blazor’s text, synchronously and asynchronously', async (t) => {
+    const { DotNet } = await openPage(t);
+    const expected = "There is no loaded assembly with the name 'Nowhere'.";
+    assert.throws(() => DotNet.invokeMethod('Nowhere', 'Method'), { message: expected });
+    const error: Error = await DotNet.invokeMethodAsync('Nowhere', 'Method').then(
+      () => assert.fail('should reject'),
+      (e: Error) => e,
+    );
+    assert.equal(error.message.split('\n')[0], `Error: ${expected}`);
+  });
+
+  test('an unknown method fails with Blazor’s text', async (t) => {
+    const { DotNet } = await openPage(t);
+    register(t, 'Calc.K', { Known: () => 1 });
+    assert.throws(() => DotNet.invokeMethod('Calc.K', 'Unknown'), {
+      message: `The assembly 'Calc.K' does not contain a public invokable method with [JSInvokableAttribute("Unknown")].`,
+    });
+  });
+
+  test('fewer arguments than parameters fail; surplus arguments are ignored', async (t) => {
+    const { DotNet } = await openPage(t);
+    register(t, 'Calc.L', { Add: (a: number, b: number) => a + b });
+    assert.throws(() => DotNet.invokeMethod('Calc.L', 'Add', 1), { message: "The call to 'Add' expects '2' parameters, but received '1'." });
+    assert.equal(DotNet.invokeMethod('Calc.L', 'Add', 1, 2, 3), 3);
+  });
+
+  test('a sync call of an async host function fails with a clear error instead of a promise', async (t) => {
+    const { DotNet } = await openPage(t);
+    register(t, 'Calc.M', { Slow: async () => 1 });
+    assert.throws(() => DotNet.invokeMethod('Calc.M', 'Slow'), {
+      message: "'Slow' on assembly 'Calc.M' returned a Promise, which a synchronous call cannot wait for. Call it with invokeMethodAsync instead.",
+    });
+  });
+
+  test('a rejected host promise reaches the page as its error text', async (t) => {
+    const { DotNet } = await openPage(t);
+    register(t, 'Calc.N', {
+      async Fails() {
+        throw new RangeError('out of range');
+      },
+    });
+    const error: Error = await DotNet.invokeMethodAsync('Calc.N', 'Fails').then(
+      () => assert.fail('should reject'),
+      (e: Error) => e,
+    );
+    assert.equal(error.message.split('\n')[0], 'RangeError: out of range');
+    assert.match(error.message, /\n {4}at Object\.Fails /);
+  });
+
+  test('without detailed errors a static failure names the method and the assembly', async (t) => {
+    const { DotNet } = await openPage(t, { detailedErrors: false });
+    register(t, 'Calc.O', {
+      Fails() {
+        throw new Error('secret detail');
+      },
+    });
+    await assert.rejects(DotNet.invokeMethodAsync('Calc.O', 'Fails'), {
+      message: "There was an exception invoking 'Fails' on assembly 'Calc.O'. For more details turn on detailed exceptions in 'CircuitOptions.DetailedErrors'",
+    });
+  });
+
+  test('a host result JSON cannot represent fails the page’s call', async (t) => {
+    const { DotNet } = await openPage(t);
+    register(t, 'Calc.P', { Big: () => ({ n: 1n }) });
+    const error: Error = await DotNet.invokeMethodAsync('Calc.P', 'Big').then(
+      () => assert.fail('should reject'),
+      (e: Error) => e,
+    );
+    assert.equal(error.message.split('\n')[0], 'TypeError: Do not know how to serialize a BigInt');
+  });
+});

@@ -1,0 +1,148 @@
+/*
+ * A fresh page per test: a new instance of the official @microsoft/dotnet-js-interop package
+ * (its JS object table, ids and default dispatcher are module-global, so sharing one instance
+ * would let tests see each other's ids), an in-process runtime attached to it, and a log of
+ * everything that crosses the dispatcher contract in either direction.
+ *
+ * The log is taken by wrapping the real package's objects, never by replacing them: every
+ * call still reaches the official dispatcher, and the tests can assert the exact wire JSON.
+ */
+import '../../src/page/node-globals.js';
+import { createInProcessRuntime, type IJSInProcessRuntime, type InProcessRuntimeOptions } from '../../src/index.js';
+import type { DotNetNamespace } from '../../src/page/official-package.js';
+import type { TestContext } from 'node:test';
+
+/** One crossing of the dispatcher contract. `toPage`: the host called the page; `toHost`: the reverse. */
+export interface WireEntry {
+  readonly direction: 'toPage' | 'toHost';
+  readonly method: string;
+  readonly args: readonly any[];
+}
+
+/** The page's `CallDispatcher` (not exported by the package at run time, so typed loosely). */
+export type PageDispatcher = ReturnType<DotNetNamespace['attachDispatcher']> & {
+  invokeDotNetMethod(assemblyName: string | null, methodIdentifier: string, dotNetObjectId: number | null, args: unknown[] | null): unknown;
+  invokeDotNetMethodAsync(assemblyName: string | null, methodIdentifier: string, dotNetObjectId: number | null, args: unknown[] | null): Promise<unknown>;
+};
+
+export interface Page {
+  /** The fresh instance of the official package; its `DotNetObject` class is this instance's own. */
+  readonly DotNet: DotNetNamespace;
+  /** The runtime under test, attached to {@link DotNet}. */
+  readonly js: IJSInProcessRuntime;
+  /** The page's dispatcher that `js` drives, for page-side calls the public `DotNet` API does not offer. */
+  readonly dispatcher: PageDispatcher;
+  /** Everything that crossed the contract, in order. */
+  readonly wire: WireEntry[];
+  /** The argument lists of every crossing of `method` (e.g. 'beginInvokeJSFromDotNet'). */
+  calls(method: string): any[][];
+  /** Puts `value` on the page's global object (`window`) for the duration of the test. */
+  define(name: string, value: unknown): void;
+}
+
+let instances = 0;
+
+/** Loads a new, independent instance of the official package (ids restart at 1, no dispatcher attached). */
+export async function freshDotNet(): Promise<DotNetNamespace> {
+  const url = `${import.meta.resolve('@microsoft/dotnet-js-interop')}?instance=${++instances}`;
+  const module: { DotNet: DotNetNamespace } = await import(url);
+  return module.DotNet;
+}
+
+const HOST_METHODS = ['invokeDotNetFromJS', 'beginInvokeDotNetFromJS', 'endInvokeJSFromDotNet', 'sendByteArray'] as const;
+const PAGE_METHODS = ['invokeJSFromDotNet', 'beginInvokeJSFromDotNet', 'endInvokeDotNetFromJS', 'receiveByteArray', 'supplyDotNetStream'] as const;
+
+/** Replaces `target[name]` with a function that logs and then calls the original with the same `this`. */
+function tap(target: any, name: string, log: (args: any[]) => void): void {
+  const original = target[name];
+  if (typeof original !== 'function') return;
+  target[name] = function (this: unknown, ...args: any[]) {
+    log(args);
+    return original.apply(this, args);
+  };
+}
+
+/**
+ * Wraps a package instance so that the dispatcher it attaches logs both directions.
+ * Returns the namespace to hand to `createInProcessRuntime` and a getter for the page dispatcher.
+ */
+export function recordWire(DotNet: DotNetNamespace, wire: WireEntry[]): { DotNet: DotNetNamespace; dispatcher: () => PageDispatcher } {
+  let attached: PageDispatcher | undefined;
+  const recorded: DotNetNamespace = {
+    ...DotNet,
+    attachDispatcher(host) {
+      const tappedHost: any = { ...host };
+      for (const name of HOST_METHODS) tap(tappedHost, name, (args) => wire.push({ direction: 'toHost', method: name, args }));
+      const dispatcher = DotNet.attachDispatcher(tappedHost) as PageDispatcher;
+      for (const name of PAGE_METHODS) tap(dispatcher, name, (args) => wire.push({ direction: 'toPage', method: name, args }));
+      attached = dispatcher;
+      return dispatcher;
+    },
+    disposeJSObjectReferenceById(id: number) {
+      wire.push({ direction: 'toPage', method: 'disposeJSObjectReferenceById', args: [id] });
+      DotNet.disposeJSObjectReferenceById(id);
+    },
+  };
+  return {
+    DotNet: recorded,
+    dispatcher: () => {
+      if (!attached) throw new Error('no dispatcher was attached yet');
+      return attached;
+    },
+  };
+}
+
+/**
+ * Opens a page for one test: a fresh package instance and a runtime attached to it.
+ * Globals defined with `page.define` are removed when the test ends.
+ */
+export async function openPage(t: TestContext, options: Omit<InProcessRuntimeOptions, 'DotNet'> = {}): Promise<Page> {
+  const DotNet = await freshDotNet();
+  const wire: WireEntry[] = [];
+  const recorder = recordWire(DotNet, wire);
+  const js = createInProcessRuntime({ ...options, DotNet: recorder.DotNet });
+  const defined: string[] = [];
+  t.after(() => {
+    for (const name of defined) delete (globalThis as any)[name];
+  });
+  return {
+    DotNet,
+    js,
+    dispatcher: recorder.dispatcher(),
+    wire,
+    calls: (method) => wire.filter((entry) => entry.method === method).map((entry) => [...entry.args]),
+    define(name, value) {
+      if (name in globalThis) throw new Error(`the page global '${name}' already exists; pick another name`);
+      (globalThis as any)[name] = value;
+      defined.push(name);
+    },
+  };
+}
+
+/** A promise with its settle functions, for page functions that finish when the test says so. */
+export function deferred<T = unknown>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** The file URL of a compiled fixture module (test/fixtures/<name>.ts → dist/test/fixtures/<name>.js). */
+export function fixtureUrl(name: string): string {
+  return new URL(`../fixtures/${name}`, import.meta.url).href;
+}
+
+/** Reads a whole stream into one byte array. */
+export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Bytes 0, 1, 2, … (mod 256), so that misplaced chunks change the content. */
+export function patternBytes(length: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = (i * 7 + (i >> 8)) & 0xff;
+  return bytes;
+}
