@@ -1,0 +1,39 @@
+/*
+ * `npm run bench`: runs every bench module in turn and prints one table per module.
+ * A bench module exports `run(): Promise<BenchRow[]>`; add new ones (Worker, server) to BENCHES.
+ *
+ *   --json <file>   also write every row, with its ratios, as JSON
+ *   --markdown      also print the tables as Markdown (for docs/benchmarks.md)
+ *   env BENCH_ROUNDS, BENCH_ROUND_MS, BENCH_WARMUP_MS   override the harness defaults (30 rounds, 20 ms, 250 ms)
+ */
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { toMarkdown, type BenchRow } from './support/harness.js';
+import * as inProcess from './in-process.js';
+
+interface BenchModule {
+  run(): Promise<BenchRow[]>;
+}
+
+const BENCHES: readonly [name: string, module: BenchModule][] = [['in-process', inProcess]];
+
+const argv = process.argv.slice(2);
+const jsonIndex = argv.indexOf('--json');
+const jsonFile = jsonIndex >= 0 ? argv[jsonIndex + 1] : undefined;
+const markdown = argv.includes('--markdown');
+const only = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--json');
+
+const cpus = os.cpus();
+const machine = `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, ${os.platform()} ${os.arch()}`;
+console.log(`jsinterop benchmarks — ${machine}`);
+
+const started = performance.now();
+const all: BenchRow[] = [];
+for (const [name, module] of BENCHES) {
+  if (only.length && !only.includes(name)) continue;
+  const rows = await module.run();
+  all.push(...rows);
+  if (markdown) console.log(`\n${toMarkdown(rows)}`);
+}
+console.log(`\ndone in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+if (jsonFile) await writeFile(jsonFile, JSON.stringify({ machine, date: new Date().toISOString(), rows: all }, null, 2) + '\n');
