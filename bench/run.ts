@@ -10,12 +10,16 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { toMarkdown, type BenchRow } from './support/harness.js';
 import * as inProcess from './in-process.js';
+import * as worker from './worker.js';
+import * as workerBrowser from './worker-browser.js';
+import * as browserModels from './browser-models.js';
+import * as server from './server.js';
 
 interface BenchModule {
   run(): Promise<BenchRow[]>;
 }
 
-const BENCHES: readonly [name: string, module: BenchModule][] = [['in-process', inProcess]];
+const BENCHES: readonly [name: string, module: BenchModule][] = [['in-process', inProcess], ['worker', worker], ['worker-browser', workerBrowser], ['browser-models', browserModels], ['server', server]];
 
 const argv = process.argv.slice(2);
 const jsonIndex = argv.indexOf('--json');

@@ -8,7 +8,10 @@
 
 export const PROTOCOL_VERSION = 1;
 
-/** Message type codes. Numbers keep frames small; names are for people reading traces. */
+/**
+ * Message type codes. Numbers keep frames small; names are for people reading traces.
+ * Codes 30–39 are taken by the server transport's control messages (src/protocol/circuit-control.ts).
+ */
 export const Msg = {
   // handshake
   /** page → host: [Hello, protocolVersion, pageHelpersId, syncBuffer | null] */
@@ -65,8 +68,11 @@ const isStrOrNull = (v: unknown): v is string | null => v === null || typeof v =
 const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
 const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
 
-/** Argument checks per page→host message, in order; the names appear in error messages. */
-const pageToHostShapes: Record<number, { name: string; args: [string, (v: unknown) => boolean][] }> = {
+/**
+ * Argument checks per page→host message, in order; the names appear in error messages. Built by
+ * a pure call so that bundlers drop it from page bundles, which never check page messages.
+ */
+const pageToHostShapes: Record<number, { name: string; args: [string, (v: unknown) => boolean][] }> = /* @__PURE__ */ (() => ({
   [Msg.Hello]: { name: 'Hello', args: [['protocolVersion', isInt], ['pageHelpersId', isInt], ['syncBuffer', (v) => v === null || (typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer)]] },
   [Msg.BeginInvokeDotNet]: {
     name: 'BeginInvokeDotNet',
@@ -75,7 +81,7 @@ const pageToHostShapes: Record<number, { name: string; args: [string, (v: unknow
   [Msg.EndInvokeJS]: { name: 'EndInvokeJS', args: [['asyncHandle', isInt], ['succeeded', isBool], ['resultOrError', isStr]] },
   [Msg.SendByteArray]: { name: 'SendByteArray', args: [['id', isInt], ['bytes', isBytes]] },
   [Msg.StreamCredit]: { name: 'StreamCredit', args: [['streamId', isInt], ['chunks', isInt]] },
-};
+}))();
 
 /**
  * Checks a message from the page (untrusted on a server) and returns it typed, or throws an

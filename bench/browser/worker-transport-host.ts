@@ -1,0 +1,127 @@
+/*
+ * The Worker half of bench/worker-browser.ts (Chromium): the Worker makes the calls, the page
+ * answers. Each case is timed here, in the Worker where it starts, and the elapsed milliseconds
+ * go back to the page over a control port. Same designs as the Node bench
+ * (bench/support/worker-bench-host.ts), without the third-party libraries.
+ */
+import { asInProcess, type IJSRuntime } from '../../src/index.js';
+import { connectToPage, transfer } from '../../src/worker.js';
+
+export interface BrowserWorkerSetup {
+  readonly control: MessagePort;
+  readonly raw: MessagePort;
+  readonly rawBytes: MessagePort;
+  readonly ours: MessagePort;
+  readonly oursNoSpin: MessagePort;
+  /** Hand-written sync calls, page woken by Atomics.waitAsync: [0] answered id, [1] value, [2] requested id. */
+  readonly sabWait: SharedArrayBuffer;
+  readonly sabWaitPageSpin: SharedArrayBuffer;
+}
+
+const BYTES_16M = 16 * 1024 * 1024;
+const WINDOW = 1000;
+const SPIN = 4096;
+
+function pipeline(n: number, call: () => Promise<unknown>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let started = 0;
+    let completed = 0;
+    const next = (): void => {
+      if (completed === n) return resolve();
+      if (started < n) {
+        started++;
+        call().then(() => {
+          completed++;
+          next();
+        }, reject);
+      }
+    };
+    for (let i = 0; i < Math.min(WINDOW, n); i++) next();
+  });
+}
+
+async function sequential(n: number, call: () => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < n; i++) await call();
+}
+
+function rawClient(port: MessagePort): () => Promise<unknown> {
+  const pending = new Map<number, (value: unknown) => void>();
+  let nextId = 0;
+  port.onmessage = (event: MessageEvent<[number, unknown]>) => {
+    const resolve = pending.get(event.data[0])!;
+    pending.delete(event.data[0]);
+    resolve(event.data[1]);
+  };
+  return () =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      port.postMessage([id, 1, 2]);
+    });
+}
+
+function sabWaitCall(buffer: SharedArrayBuffer): (x: number, spin: number) => number {
+  const header = new Int32Array(buffer);
+  let id = 0;
+  return (x, spin) => {
+    id++;
+    header[1] = x;
+    Atomics.store(header, 2, id);
+    Atomics.notify(header, 2);
+    let state = Atomics.load(header, 0);
+    for (let i = spin; state !== id && i > 0; i--) state = Atomics.load(header, 0);
+    while (state !== id) {
+      Atomics.wait(header, 0, state);
+      state = Atomics.load(header, 0);
+    }
+    return header[1]!;
+  };
+}
+
+const g = globalThis as any;
+if (typeof g.WorkerGlobalScope === 'function' && g instanceof g.WorkerGlobalScope) {
+  g.onmessage = async (event: MessageEvent<BrowserWorkerSetup>) => {
+    const setup = event.data;
+    const js: IJSRuntime = await connectToPage({ port: setup.ours });
+    const jsNoSpin: IJSRuntime = await connectToPage({ port: setup.oursNoSpin, syncSpin: 0 });
+    const sync = asInProcess(js);
+    const syncNoSpin = asInProcess(jsNoSpin);
+    const raw = rawClient(setup.raw);
+    const acks: (() => void)[] = [];
+    setup.rawBytes.onmessage = () => acks.shift()!();
+    const rawBytes = () =>
+      new Promise<void>((resolve) => {
+        const bytes = new Uint8Array(BYTES_16M);
+        acks.push(resolve);
+        setup.rawBytes.postMessage(bytes, [bytes.buffer]);
+      });
+    const reused = new Uint8Array(BYTES_16M);
+    const sabWait = sabWaitCall(setup.sabWait);
+    const sabWaitPageSpin = sabWaitCall(setup.sabWaitPageSpin);
+    const syncLoop = (n: number, call: (x: number) => number) => {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += call(i);
+      return sum;
+    };
+    const cases: Record<string, (n: number) => unknown> = {
+      'raw-seq': (n) => sequential(n, raw),
+      'ours-seq': (n) => sequential(n, () => js.invokeAsync('benchAdd', 1, 2)),
+      'raw-pipe': (n) => pipeline(n, raw),
+      'ours-pipe': (n) => pipeline(n, () => js.invokeAsync('benchAdd', 1, 2)),
+      'sab-wait': (n) => syncLoop(n, (x) => sabWait(x, 0)),
+      'sab-wait-spin': (n) => syncLoop(n, (x) => sabWait(x, SPIN)),
+      'sab-wait-spin-both': (n) => syncLoop(n, (x) => sabWaitPageSpin(x, SPIN)),
+      'ours-sync-nospin': (n) => syncLoop(n, () => syncNoSpin.invoke<number>('benchAdd', 1, 2)),
+      'ours-sync': (n) => syncLoop(n, () => sync.invoke<number>('benchAdd', 1, 2)),
+      'raw-16m': (n) => sequential(n, rawBytes),
+      'ours-16m-transfer': (n) => sequential(n, () => js.invokeVoidAsync('benchTakeBytes', transfer(new Uint8Array(BYTES_16M)))),
+      'ours-16m-copy': (n) => sequential(n, () => js.invokeVoidAsync('benchTakeBytes', reused)),
+    };
+    setup.control.onmessage = async (message: MessageEvent<{ cmd: string; n: number }>) => {
+      const started = performance.now();
+      await cases[message.data.cmd]!(message.data.n);
+      setup.control.postMessage(performance.now() - started);
+    };
+    setup.control.postMessage('ready');
+  };
+}

@@ -1,0 +1,182 @@
+/*
+ * The Worker half of bench/worker.ts. The main thread (the page) answers; this thread makes the
+ * calls, one way per library, each over its own MessageChannel, and times nothing itself: the
+ * main thread sends `{ cmd, n }` and takes the time until `{ done }` comes back, so every case
+ * pays the same command round trip, spread over n operations.
+ */
+import { parentPort, type MessagePort } from 'node:worker_threads';
+import { createBirpc } from 'birpc';
+import { newMessagePortRpcSession } from 'capnweb';
+import { asInProcess, type IJSRuntime } from '../../src/index.js';
+import { connectToPage, transfer } from '../../src/worker.js';
+
+export interface WorkerBenchSetup {
+  readonly raw: MessagePort;
+  readonly rawBytes: MessagePort;
+  readonly comlink: MessagePort;
+  readonly birpc: MessagePort;
+  readonly capnweb: MessagePort;
+  readonly ours: MessagePort;
+  readonly oursNoSpin: MessagePort;
+  readonly sabPostPort: MessagePort;
+  /** Hand-written sync call, page woken by postMessage: [STATE] = id of the answered call, [VALUE] = answer. */
+  readonly sabPost: SharedArrayBuffer;
+  /** Hand-written sync call, page woken by Atomics.waitAsync: [STATE] answered id, [VALUE], [REQUEST] id asked for. */
+  readonly sabWait: SharedArrayBuffer;
+  /** The same, with a page that polls for the next request after each answer (as ours does). */
+  readonly sabWaitPageSpin: SharedArrayBuffer;
+  /** Spin iterations for the hand-written "spin" variants (ours uses its default). */
+  readonly spin: number;
+}
+
+export const STATE = 0;
+export const VALUE = 1;
+export const REQUEST = 2;
+export const BYTES_16M = 16 * 1024 * 1024;
+export const WINDOW = 1000;
+
+/** Keeps `window` calls in flight until `n` have completed. */
+export function pipeline(n: number, window: number, call: () => Promise<unknown>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let started = 0;
+    let completed = 0;
+    const next = (): void => {
+      if (completed === n) return resolve();
+      if (started < n) {
+        started++;
+        call().then(() => {
+          completed++;
+          next();
+        }, reject);
+      }
+    };
+    for (let i = 0; i < Math.min(window, n); i++) next();
+  });
+}
+
+async function sequential(n: number, call: () => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < n; i++) await call();
+}
+
+/** Request/response over a bare port: an id per call, answers matched by id. */
+function rawClient(port: MessagePort): () => Promise<unknown> {
+  const pending = new Map<number, (value: unknown) => void>();
+  let nextId = 0;
+  port.on('message', (message: [number, number]) => {
+    const resolve = pending.get(message[0])!;
+    pending.delete(message[0]);
+    resolve(message[1]);
+  });
+  return () =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      port.postMessage([id, 1, 2]);
+    });
+}
+
+/** The hand-written sync call the issue's anchors describe: post the request, block on the answer. */
+function sabPostCall(port: MessagePort, buffer: SharedArrayBuffer): (x: number, spin: number) => number {
+  const header = new Int32Array(buffer);
+  let id = 0;
+  return (x, spin) => {
+    id++;
+    port.postMessage([id, x]);
+    let state = Atomics.load(header, STATE);
+    for (let i = spin; state !== id && i > 0; i--) state = Atomics.load(header, STATE);
+    while (state !== id) {
+      Atomics.wait(header, STATE, state);
+      state = Atomics.load(header, STATE);
+    }
+    return header[VALUE]!;
+  };
+}
+
+/** The same, with the request in the shared buffer and the page woken by Atomics.notify (ours works this way). */
+function sabWaitCall(buffer: SharedArrayBuffer): (x: number, spin: number) => number {
+  const header = new Int32Array(buffer);
+  let id = 0;
+  return (x, spin) => {
+    id++;
+    header[VALUE] = x;
+    Atomics.store(header, REQUEST, id);
+    Atomics.notify(header, REQUEST);
+    let state = Atomics.load(header, STATE);
+    for (let i = spin; state !== id && i > 0; i--) state = Atomics.load(header, STATE);
+    while (state !== id) {
+      Atomics.wait(header, STATE, state);
+      state = Atomics.load(header, STATE);
+    }
+    return header[VALUE]!;
+  };
+}
+
+function syncLoop(n: number, call: (x: number) => number): number {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += call(i);
+  return sum;
+}
+
+if (parentPort) {
+  const control = parentPort;
+  control.once('message', async (setup: WorkerBenchSetup) => {
+    const Comlink: typeof import('comlink') = await import('comlink/dist/esm/comlink.mjs' as string);
+    const { default: nodeEndpoint } = await import('comlink/dist/esm/node-adapter.mjs' as string);
+    const raw = rawClient(setup.raw);
+    const comlink = Comlink.wrap<{ add(a: number, b: number): number }>(nodeEndpoint(setup.comlink));
+    const birpc = createBirpc<{ add(a: number, b: number): number }>({}, {
+      post: (data) => setup.birpc.postMessage(data),
+      on: (fn) => void setup.birpc.on('message', fn),
+    });
+    const capnweb = newMessagePortRpcSession<{ add(a: number, b: number): number }>(setup.capnweb as any);
+    const js: IJSRuntime = await connectToPage({ port: setup.ours });
+    const jsNoSpin: IJSRuntime = await connectToPage({ port: setup.oursNoSpin, syncSpin: 0 });
+    const sync = asInProcess(js);
+    const syncNoSpin = asInProcess(jsNoSpin);
+    const rawBytesAck = new Map<number, () => void>();
+    let bytesId = 0;
+    setup.rawBytes.on('message', (id: number) => {
+      rawBytesAck.get(id)!();
+      rawBytesAck.delete(id);
+    });
+    const rawBytes = () =>
+      new Promise<void>((resolve) => {
+        const bytes = new Uint8Array(BYTES_16M);
+        rawBytesAck.set(++bytesId, resolve);
+        setup.rawBytes.postMessage([bytesId, bytes], [bytes.buffer]);
+      });
+    const reused = new Uint8Array(BYTES_16M);
+    const sabPost = sabPostCall(setup.sabPostPort, setup.sabPost);
+    const sabWait = sabWaitCall(setup.sabWait);
+    const sabWaitPageSpin = sabWaitCall(setup.sabWaitPageSpin);
+
+    const cases: Record<string, (n: number) => unknown> = {
+      'raw-seq': (n) => sequential(n, raw),
+      'comlink-seq': (n) => sequential(n, () => comlink.add(1, 2)),
+      'birpc-seq': (n) => sequential(n, () => birpc.add(1, 2)),
+      'capnweb-seq': (n) => sequential(n, () => capnweb.add(1, 2)),
+      'ours-seq': (n) => sequential(n, () => js.invokeAsync('benchAdd', 1, 2)),
+      'raw-pipe': (n) => pipeline(n, WINDOW, raw),
+      'comlink-pipe': (n) => pipeline(n, WINDOW, () => comlink.add(1, 2)),
+      'birpc-pipe': (n) => pipeline(n, WINDOW, () => birpc.add(1, 2)),
+      'capnweb-pipe': (n) => pipeline(n, WINDOW, () => capnweb.add(1, 2)),
+      'ours-pipe': (n) => pipeline(n, WINDOW, () => js.invokeAsync('benchAdd', 1, 2)),
+      'sab-post': (n) => syncLoop(n, (x) => sabPost(x, 0)),
+      'sab-post-spin': (n) => syncLoop(n, (x) => sabPost(x, setup.spin)),
+      'sab-wait': (n) => syncLoop(n, (x) => sabWait(x, 0)),
+      'sab-wait-spin': (n) => syncLoop(n, (x) => sabWait(x, setup.spin)),
+      'sab-wait-spin-both': (n) => syncLoop(n, (x) => sabWaitPageSpin(x, setup.spin)),
+      'ours-sync-nospin': (n) => syncLoop(n, () => syncNoSpin.invoke<number>('benchAdd', 1, 2)),
+      'ours-sync': (n) => syncLoop(n, () => sync.invoke<number>('benchAdd', 1, 2)),
+      'raw-16m': (n) => sequential(n, rawBytes),
+      'ours-16m-transfer': (n) => sequential(n, () => js.invokeVoidAsync('benchTakeBytes', transfer(new Uint8Array(BYTES_16M)))),
+      'ours-16m-copy': (n) => sequential(n, () => js.invokeVoidAsync('benchTakeBytes', reused)),
+    };
+    control.on('message', async ({ cmd, n }: { cmd: string; n: number }) => {
+      if (cmd === 'exit') return process.exit(0);
+      const result = await cases[cmd]!(n);
+      control.postMessage({ done: cmd, result });
+    });
+    control.postMessage({ ready: true });
+  });
+}

@@ -1,0 +1,200 @@
+/*
+ * Worker bench (Node worker_threads): the host runs in a Worker and calls the page (this, the
+ * main thread), next to the same round trip over a bare MessagePort, Comlink, birpc and Cap'n
+ * Web, a hand-written SharedArrayBuffer sync call in two designs, and a raw 16 MiB transfer.
+ * Each library gets its own MessageChannel; every case is driven from the Worker (see
+ * support/worker-bench-host.ts) and measured here, all in one run with interleaved rounds.
+ *
+ * Also prints the page-side bundle size of the Worker model (min+gzip, official package included).
+ */
+import '../src/page/node-globals.js'; // window / document.baseURI, before the package is evaluated
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import path from 'node:path';
+import * as esbuild from 'esbuild';
+import { createBirpc } from 'birpc';
+import { newMessagePortRpcSession, RpcTarget } from 'capnweb';
+import { hostInWorker } from '../src/worker.js';
+import type { DotNetNamespace } from '../src/page/official-package.js';
+import { runSuite, type BenchCase, type BenchRow } from './support/harness.js';
+import { REQUEST, STATE, VALUE, type WorkerBenchSetup } from './support/worker-bench-host.js';
+
+const add = (a: number, b: number): number => a + b;
+
+class CapnwebApi extends RpcTarget {
+  add(a: number, b: number): number {
+    return a + b;
+  }
+}
+
+async function freshPackage(instance: string): Promise<DotNetNamespace> {
+  const module = (await import(`${import.meta.resolve('@microsoft/dotnet-js-interop')}?instance=${instance}`)) as { DotNet: DotNetNamespace };
+  return module.DotNet;
+}
+
+/** The page's answers for the hand-written sync designs. */
+function answerSabPost(port: MessageChannel['port1'], buffer: SharedArrayBuffer): void {
+  const header = new Int32Array(buffer);
+  port.on('message', ([id, x]: [number, number]) => {
+    header[VALUE] = add(x, 2);
+    Atomics.store(header, STATE, id);
+    Atomics.notify(header, STATE);
+  });
+}
+
+function answerSabWait(buffer: SharedArrayBuffer, stop: { stopped: boolean }, pageSpin: number): void {
+  const header = new Int32Array(buffer);
+  void (async () => {
+    while (!stop.stopped) {
+      const request = Atomics.load(header, REQUEST);
+      if (request !== Atomics.load(header, STATE)) {
+        header[VALUE] = add(header[VALUE]!, 2);
+        Atomics.store(header, STATE, request);
+        Atomics.notify(header, STATE);
+        for (let i = pageSpin; i > 0 && Atomics.load(header, REQUEST) === request; i--);
+        continue;
+      }
+      const result = (Atomics as any).waitAsync(header, REQUEST, request);
+      if (result.async) await result.value;
+    }
+  })();
+}
+
+/** min+gzip bytes of what a page ships for the Worker model: the official package, jsinterop/page and hostInWorker. */
+export async function pageBundleSize(): Promise<{ minified: number; gzipped: number }> {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const result = await esbuild.build({
+    stdin: {
+      contents: "import 'jsinterop/page'; import { hostInWorker } from 'jsinterop/worker'; hostInWorker(new Worker('host.js', { type: 'module' }));",
+      resolveDir: root,
+      loader: 'ts',
+    },
+    alias: { 'jsinterop/page': './src/page.ts', 'jsinterop/worker': './src/worker.ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'chrome120',
+    write: false,
+    logLevel: 'error',
+  });
+  const code = result.outputFiles[0]!.contents;
+  return { minified: code.byteLength, gzipped: gzipSync(code, { level: 9 }).byteLength };
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const g = globalThis as any;
+  g.benchAdd = add;
+  g.benchTakeBytes = (bytes: Uint8Array) => bytes.byteLength;
+
+  const channels = {
+    raw: new MessageChannel(),
+    rawBytes: new MessageChannel(),
+    comlink: new MessageChannel(),
+    birpc: new MessageChannel(),
+    capnweb: new MessageChannel(),
+    ours: new MessageChannel(),
+    oursNoSpin: new MessageChannel(),
+    sabPostPort: new MessageChannel(),
+  };
+  const sabPost = new SharedArrayBuffer(16);
+  const sabWait = new SharedArrayBuffer(16);
+  const sabWaitPageSpin = new SharedArrayBuffer(16);
+  const stop = { stopped: false };
+
+  // ---- the page's side of every channel ----
+  channels.raw.port1.on('message', ([id, a, b]: [number, number, number]) => channels.raw.port1.postMessage([id, add(a, b)]));
+  channels.rawBytes.port1.on('message', ([id, bytes]: [number, Uint8Array]) => channels.rawBytes.port1.postMessage(bytes.byteLength > 0 ? id : -1));
+  const Comlink: typeof import('comlink') = await import('comlink/dist/esm/comlink.mjs' as string);
+  const { default: nodeEndpoint } = await import('comlink/dist/esm/node-adapter.mjs' as string);
+  Comlink.expose({ add }, nodeEndpoint(channels.comlink.port1));
+  createBirpc({ add }, { post: (data) => channels.birpc.port1.postMessage(data), on: (fn) => void channels.birpc.port1.on('message', fn) });
+  newMessagePortRpcSession(channels.capnweb.port1 as any, new CapnwebApi());
+  const ours = hostInWorker(channels.ours.port1, { DotNet: await freshPackage('bench-worker') });
+  const oursNoSpin = hostInWorker(channels.oursNoSpin.port1, { DotNet: await freshPackage('bench-worker-nospin'), syncSpin: 0 });
+  answerSabPost(channels.sabPostPort.port1, sabPost);
+  answerSabWait(sabWait, stop, 0);
+  answerSabWait(sabWaitPageSpin, stop, 1024);
+
+  const worker = new Worker(new URL('./support/worker-bench-host.js', import.meta.url));
+  const replies: ((value: any) => void)[] = [];
+  worker.on('message', (message) => replies.shift()?.(message));
+  worker.on('error', (error) => console.error('bench worker failed:', error));
+  const reply = () => new Promise<any>((resolve) => replies.push(resolve));
+  const setup: WorkerBenchSetup = {
+    raw: channels.raw.port2,
+    rawBytes: channels.rawBytes.port2,
+    comlink: channels.comlink.port2,
+    birpc: channels.birpc.port2,
+    capnweb: channels.capnweb.port2,
+    ours: channels.ours.port2,
+    oursNoSpin: channels.oursNoSpin.port2,
+    sabPostPort: channels.sabPostPort.port2,
+    sabPost,
+    sabWait,
+    sabWaitPageSpin,
+    spin: 4096,
+  };
+  const ready = reply();
+  worker.postMessage(setup, Object.values(channels).map((c) => c.port2));
+  await ready;
+  await Promise.all([ours.ready, oursNoSpin.ready]);
+
+  const command = async (cmd: string, n: number) => {
+    const done = reply();
+    worker.postMessage({ cmd, n });
+    return (await done).result;
+  };
+  const cmd = (id: string, label: string, group: string, extra: Partial<BenchCase> = {}): BenchCase => ({
+    id,
+    label,
+    group,
+    run: (n) => command(id, n),
+    ...extra,
+  });
+
+  const SEQ = 'async round trip, sequential (Worker → page → Worker)';
+  const PIPE = 'async, 1000 calls in flight';
+  const SYNC = 'sync call from the Worker (page answers from its event loop)';
+  const BYTES = '16 MiB byte array, Worker → page';
+  const cases: BenchCase[] = [
+    cmd('raw-seq', 'raw MessagePort', SEQ),
+    cmd('comlink-seq', 'Comlink 4.4', SEQ, { baseline: 'raw-seq' }),
+    cmd('birpc-seq', 'birpc 4.2', SEQ, { baseline: 'raw-seq' }),
+    cmd('capnweb-seq', "Cap'n Web 0.12", SEQ, { baseline: 'raw-seq' }),
+    cmd('ours-seq', 'jsinterop invokeAsync', SEQ, { baseline: 'raw-seq', target: 1.15 }),
+    cmd('raw-pipe', 'raw MessagePort', PIPE),
+    cmd('comlink-pipe', 'Comlink 4.4', PIPE, { baseline: 'raw-pipe' }),
+    cmd('birpc-pipe', 'birpc 4.2', PIPE, { baseline: 'raw-pipe' }),
+    cmd('capnweb-pipe', "Cap'n Web 0.12", PIPE, { baseline: 'raw-pipe' }),
+    // At least 0.6× raw's throughput = at most 1/0.6 of raw's time per call.
+    cmd('ours-pipe', 'jsinterop invokeAsync', PIPE, { baseline: 'raw-pipe', target: 1.667 }),
+    cmd('sab-post', 'hand-written SAB, page woken by postMessage', SYNC),
+    cmd('sab-post-spin', 'hand-written SAB, postMessage, spin 4096', SYNC, { baseline: 'sab-post' }),
+    cmd('sab-wait', 'hand-written SAB, page woken by Atomics.waitAsync', SYNC, { baseline: 'sab-post' }),
+    cmd('sab-wait-spin', 'hand-written SAB, waitAsync, spin 4096', SYNC, { baseline: 'sab-post' }),
+    cmd('sab-wait-spin-both', 'hand-written SAB, waitAsync, spin 4096, page spin 1024', SYNC, { baseline: 'sab-post' }),
+    cmd('ours-sync-nospin', 'jsinterop invoke, syncSpin 0 on both sides', SYNC, { baseline: 'sab-wait', target: 1.1 }),
+    cmd('ours-sync', 'jsinterop invoke (defaults: spin 4096, page spin 1024)', SYNC, { baseline: 'sab-wait-spin-both', target: 1.1 }),
+    cmd('raw-16m', 'raw postMessage with transfer', BYTES),
+    cmd('ours-16m-transfer', 'jsinterop invokeVoidAsync(transfer(bytes))', BYTES, { baseline: 'raw-16m', target: 1.2 }),
+    cmd('ours-16m-copy', 'jsinterop invokeVoidAsync(bytes) (copy, the default)', BYTES, { baseline: 'raw-16m' }),
+  ];
+  try {
+    const rows = await runSuite({ suite: 'worker (Node worker_threads)', cases });
+    const size = await pageBundleSize();
+    console.log(`page-side bundle for the Worker model (official package + jsinterop/page + hostInWorker): ${size.minified} B min, ${size.gzipped} B min+gzip (target ≤ 6144)`);
+    return rows;
+  } finally {
+    stop.stopped = true;
+    Atomics.notify(new Int32Array(sabWait), REQUEST);
+    Atomics.notify(new Int32Array(sabWaitPageSpin), REQUEST);
+    ours.close('bench done');
+    oursNoSpin.close('bench done');
+    await worker.terminate();
+    for (const channel of Object.values(channels)) channel.port1.close();
+    delete g.benchAdd;
+    delete g.benchTakeBytes;
+  }
+}

@@ -1,0 +1,343 @@
+/*
+ * One page's session with the server (Blazor's circuit): its own interop core and runtime, and a
+ * connection that can be lost and resumed. Interop frames are numbered and kept until the page
+ * acknowledges them (src/protocol/sequencing.ts), so a reconnect replays exactly what was missed.
+ * Frames from the page pass the limits here before the message host sees them.
+ */
+import type { WebSocket } from 'ws';
+import { MessageHost } from '../messaging/message-host.js';
+import { checkPageControl, Control, isControl } from '../../protocol/circuit-control.js';
+import { isBatch, textBatcher, type TextBatcher } from '../../protocol/batching.js';
+import { binaryHeader, carriesBytes } from '../../protocol/framing.js';
+import { Msg, type Hello, type HostToPage } from '../../protocol/messages.js';
+import { Outbox, Receipts, type Frame } from '../../protocol/sequencing.js';
+import { FrameError, IncomingFrames } from './incoming.js';
+import { CIRCUIT_GONE, type Settings } from './options.js';
+import type { CircuitIdentity } from './circuit-secret.js';
+import type { IJSRuntime, InteropStats } from '../../host/types.js';
+
+/** Where a circuit is in its life. */
+export type CircuitState = 'connected' | 'disconnected' | 'ended';
+
+/** A circuit's interop tables plus its replay buffer. */
+export interface CircuitStats extends InteropStats {
+  readonly state: CircuitState;
+  /** Frames sent to the page and not yet acknowledged (kept for replay). */
+  readonly unacknowledgedFrames: number;
+  /** Their total size (bytes; UTF-16 units for text). */
+  readonly unacknowledgedBytes: number;
+}
+
+/** What the server learns about a circuit's connection and lifecycle. */
+export interface CircuitEvents {
+  disconnected(circuit: Circuit): void;
+  ended(circuit: Circuit, reason: string): void;
+  protocolError(error: Error, circuit: Circuit): void;
+}
+
+/** Facts about the request that opened (or last resumed) the circuit. */
+export interface CircuitOrigin {
+  /** The page's origin (the Origin header), undefined for clients that are not browsers. */
+  readonly origin: string | undefined;
+  readonly remoteAddress: string | undefined;
+  /** What `authenticate` returned for the request; undefined without `authenticate`. */
+  readonly user: unknown;
+}
+
+/** The circuit a socket serves, set while attached (lets one set of listeners serve every circuit). */
+const CIRCUIT = Symbol('jsinterop.circuit');
+type Attached = WebSocket & { [CIRCUIT]?: Circuit };
+
+/** Text messages per batch frame to the page, at most (in UTF-16 units). */
+const BATCH_CHARS = 64 * 1024;
+
+/**
+ * A connected page. Host code talks to it through {@link Circuit.js}, an async-only
+ * {@link IJSRuntime}; the circuit outlives short disconnects and ends after its retention period.
+ */
+export class Circuit {
+  /** Public id; the page resumes with it plus the secret. */
+  readonly id: string;
+  /** The page's JavaScript: async calls only (`asInProcess(js)` throws). */
+  readonly js: IJSRuntime;
+
+  #opener: CircuitOrigin;
+  readonly #identity: CircuitIdentity;
+  readonly #settings: Settings;
+  readonly #events: CircuitEvents;
+  readonly #host: MessageHost;
+  readonly #outbox = new Outbox();
+  readonly #receipts = new Receipts();
+  // Created on first use: an idle circuit should cost as little memory as possible.
+  #incoming: IncomingFrames | undefined;
+  #batcher: TextBatcher | undefined;
+  #ended: Promise<string> | undefined;
+  #resolveEnded: ((reason: string) => void) | undefined;
+  #socket: Attached | undefined;
+  #alive = true;
+  #endReason: string | undefined;
+
+  /** @internal Created by the server when a page says Hello. */
+  constructor(identity: CircuitIdentity, hello: Hello, opener: CircuitOrigin, settings: Settings, events: CircuitEvents) {
+    this.id = identity.id;
+    this.#identity = identity;
+    this.#opener = opener;
+    this.#settings = settings;
+    this.#events = events;
+    this.#host = new MessageHost(hello, (message) => this.#send(message), {
+      hostingModel: 'server',
+      detailedErrors: settings.detailedErrors,
+      defaultTimeout: settings.defaultTimeout,
+      warnOnLeaks: settings.warnOnLeaks,
+      maxHostObjectReferences: settings.maxHostObjectReferences,
+      streamChunkSize: settings.streamChunkSize,
+      onProtocolError: (error) => this.#refuse(error),
+    });
+    this.js = this.#host.runtime;
+  }
+
+  get state(): CircuitState {
+    return this.#endReason !== undefined ? 'ended' : this.#socket ? 'connected' : 'disconnected';
+  }
+
+  /** Settles with the reason once the circuit has ended and every pending call has been rejected. */
+  get ended(): Promise<string> {
+    return (this.#ended ??= this.#endReason !== undefined ? Promise.resolve(this.#endReason) : new Promise((resolve) => (this.#resolveEnded = resolve)));
+  }
+
+  /** Origin, address and user of the request that opened the circuit, or resumed it last. */
+  get opener(): CircuitOrigin {
+    return this.#opener;
+  }
+
+  /** @internal The secret the page proves itself with. */
+  get identity(): CircuitIdentity {
+    return this.#identity;
+  }
+
+  stats(): CircuitStats {
+    return { ...this.#host.core.stats(), state: this.state, unacknowledgedFrames: this.#outbox.size, unacknowledgedBytes: this.#outbox.bytes };
+  }
+
+  /**
+   * Ends the circuit now: pending host calls reject with `JSDisconnectedException`, host objects
+   * are released, and the page is told its circuit is gone. Idempotent.
+   */
+  end(reason = 'The host ended the circuit.'): void {
+    if (this.#endReason !== undefined) return;
+    this.#endReason = reason;
+    this.#host.close(CIRCUIT_GONE);
+    this.#outbox.clear();
+    const socket = this.#socket;
+    if (socket) {
+      this.#detach(socket);
+      socket.send(JSON.stringify([Control.End, reason]));
+      socket.close(1000);
+    }
+    this.#events.ended(this, reason);
+    this.#resolveEnded?.(reason);
+  }
+
+  /**
+   * Closes the current connection without ending the circuit, as a network failure would: the
+   * page reconnects and both sides replay what the other missed. For tests and fault drills.
+   */
+  dropConnection(): void {
+    this.#socket?.terminate();
+  }
+
+  /** @internal Starts serving a page on `socket`: a new circuit (peerReceived undefined) or a resumed one. */
+  connect(socket: WebSocket, peerReceived?: number, opener?: CircuitOrigin): boolean {
+    if (this.#endReason !== undefined) return false;
+    if (opener) this.#opener = opener;
+    if (peerReceived !== undefined && !this.#outbox.ack(peerReceived)) {
+      this.end(`The page resumed with an impossible receive count ${peerReceived}; the circuit cannot be replayed.`);
+      return false;
+    }
+    const previous = this.#socket;
+    if (previous) {
+      // The page reconnected before we noticed the old connection die: the new one wins.
+      this.#detach(previous);
+      previous.terminate();
+    }
+    const attached: Attached = socket;
+    attached[CIRCUIT] = this;
+    this.#socket = attached;
+    this.#alive = true;
+    for (const [event, listener] of Circuit.#listeners) socket.on(event, listener);
+    if (peerReceived === undefined) {
+      const { maxMessageSize, heartbeatInterval, retention } = this.#settings;
+      socket.send(JSON.stringify([Control.Started, this.id, this.#identity.secret.toString('base64url'), maxMessageSize, heartbeatInterval, retention]));
+    } else {
+      socket.send(JSON.stringify([Control.Resumed, this.#receipts.acking()]));
+    }
+    for (const frame of this.#outbox.pending()) transmit(socket, frame);
+    return true;
+  }
+
+  /** @internal Called every heartbeat interval by the server. */
+  heartbeat(): void {
+    const socket = this.#socket;
+    if (!socket) return;
+    if (!this.#alive) return void socket.terminate(); // silent for a whole period: treat as gone
+    this.#alive = false;
+    socket.ping();
+    socket.send(JSON.stringify([Control.Heartbeat, this.#receipts.acking()]));
+  }
+
+  // ---- host → page ----
+
+  #send(message: HostToPage): void {
+    if (this.#endReason !== undefined) return;
+    if (message[0] === Msg.BeginInvokeJS && this.#host.core.stats().pendingCalls > this.#settings.maxPendingCalls) {
+      throw new RangeError(`Too many calls to JavaScript are waiting for this circuit's page (limit ${this.#settings.maxPendingCalls}); await some before starting more.`);
+    }
+    if (carriesBytes(message)) {
+      this.#batcher?.flush(); // text queued before must not be overtaken
+      this.#emit([binaryHeader(message[0], message[1]), message[2]]);
+    } else {
+      (this.#batcher ??= textBatcher((frame) => this.#emit(frame), BATCH_CHARS)).add(JSON.stringify(message));
+    }
+  }
+
+  /** Numbers a frame (by keeping it for replay) and sends it, if the page is connected. */
+  #emit(frame: Frame): void {
+    if (this.#endReason !== undefined) return;
+    this.#outbox.push(frame);
+    if (this.#outbox.bytes > this.#settings.maxUnacknowledgedBytes) {
+      const reason = `The page did not acknowledge ${this.#outbox.bytes} bytes (limit ${this.#settings.maxUnacknowledgedBytes}); the server will not buffer more for replay.`;
+      // End after the current call has been registered (we may be inside its serialization), so it is rejected too.
+      queueMicrotask(() => this.end(reason));
+      return;
+    }
+    if (this.#socket) transmit(this.#socket, frame);
+  }
+
+  // ---- page → host ----
+
+  #onMessage(data: Buffer, isBinary: boolean): void {
+    this.#alive = true;
+    const incoming = (this.#incoming ??= new IncomingFrames(this.#settings));
+    let value: unknown;
+    let error: unknown;
+    if (!isBinary) {
+      try {
+        value = incoming.text(data);
+      } catch (e) {
+        error = e;
+      }
+      if (error === undefined && Array.isArray(value) && isControl(value[0])) return this.#control(value);
+    }
+    // Every frame that is not a control message counts, valid or not, so both sides agree on numbers.
+    if (this.#receipts.count(data.byteLength)) this.#ack();
+    if (error !== undefined) return this.#refuseFrame(error);
+    if (!isBinary) {
+      if (Array.isArray(value) && isBatch(value)) for (const message of value) this.#dispatch(message);
+      else this.#dispatch(value);
+      return;
+    }
+    let message;
+    try {
+      message = incoming.binary(data);
+    } catch (e) {
+      return this.#refuseFrame(e);
+    }
+    if (message !== undefined) this.#dispatch(message);
+  }
+
+  /** One message from the page, to the message host (which checks its shape) unless a limit refuses it. */
+  #dispatch(message: unknown): void {
+    if (Array.isArray(message) && message[0] === Msg.BeginInvokeDotNet && this.#host.core.stats().pendingCallsFromJS >= this.#settings.maxPendingCallsFromPage) {
+      return this.#refuseCall(message[1], `The circuit has ${this.#settings.maxPendingCallsFromPage} calls from the page in progress, the most it accepts; wait for some to complete.`);
+    }
+    this.#host.receive(message);
+  }
+
+  #control(message: unknown[]): void {
+    let control;
+    try {
+      control = checkPageControl(message);
+    } catch (error) {
+      return this.#refuse(error as Error);
+    }
+    if (control[0] === Control.Ack) {
+      if (!this.#outbox.ack(control[1])) this.#refuse(new RangeError(`Invalid Ack: ${control[1]} is not between the frames acknowledged (${this.#outbox.acknowledged}) and sent (${this.#outbox.sent}).`));
+    } else if (control[0] === Control.End) {
+      this.end(`The page ended the circuit: ${control[1]}`);
+    } else {
+      this.#refuse(new Error('Unexpected Resume: this connection already carries a circuit.'));
+    }
+  }
+
+  #ack(): void {
+    this.#socket?.send(JSON.stringify([Control.Ack, this.#receipts.acking()]));
+  }
+
+  /** A frame that broke a limit or could not be read. An oversized call fails precisely. */
+  #refuseFrame(error: unknown): void {
+    const held = error instanceof FrameError ? error.oversized : undefined;
+    if (Array.isArray(held) && typeof held[1] === 'string' && held[0] === Msg.BeginInvokeDotNet) {
+      this.#refuseCall(held[1], (error as Error).message);
+    } else if (Array.isArray(held) && Number.isSafeInteger(held[1]) && held[0] === Msg.EndInvokeJS) {
+      this.#host.core.endInvokeJS(JSON.stringify([held[1], false, (error as Error).message]));
+    }
+    this.#refuse(error as Error);
+  }
+
+  #refuseCall(callId: unknown, text: string): void {
+    this.#host.core.clearByteArrays();
+    if (typeof callId === 'string') this.#send([Msg.EndInvokeDotNet, callId, false, text]);
+    else this.#refuse(new Error(text));
+  }
+
+  #refuse(error: Error): void {
+    this.#events.protocolError(error, this);
+    this.#socket?.send(JSON.stringify([Control.Rejected, error.message]));
+  }
+
+  // ---- connection events ----
+
+  /** One set of listeners for every circuit's socket; `this` is the socket. */
+  static readonly #listeners: readonly [string, (this: Attached, ...args: any[]) => void][] = [
+    ['message', function (data: Buffer, isBinary: boolean) {
+      const circuit = this[CIRCUIT];
+      if (circuit) circuit.#onMessage(data, isBinary);
+    }],
+    ['pong', function () {
+      const circuit = this[CIRCUIT];
+      if (circuit) circuit.#alive = true;
+    }],
+    ['close', function () {
+      const circuit = this[CIRCUIT];
+      if (!circuit || circuit.#socket !== this) return;
+      circuit.#detach(this);
+      if (circuit.#endReason === undefined) circuit.#events.disconnected(circuit);
+    }],
+    // ws reports protocol violations here (oversized or malformed frames) and then closes the socket.
+    ['error', function (error: Error & { code?: string }) {
+      const circuit = this[CIRCUIT];
+      if (!circuit) return;
+      circuit.#events.protocolError(error, circuit);
+      const limit = `${circuit.#settings.maxMessageSize} bytes`;
+      const what = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? `a frame larger than the server accepts (${limit})` : 'a malformed WebSocket frame';
+      circuit.end(`The page sent ${what}: ${error.message}`);
+    }],
+  ];
+
+  #detach(socket: Attached): void {
+    for (const [event, listener] of Circuit.#listeners) socket.off(event, listener);
+    // ws emits 'error' before closing on a protocol violation; keep one listener so it is never unhandled.
+    socket.on('error', noop);
+    delete socket[CIRCUIT];
+    if (this.#socket === socket) this.#socket = undefined;
+  }
+}
+
+const noop = (): void => {};
+
+/** Sends one frame; header-and-bytes frames go as two fragments of one message, so the bytes are not copied. */
+function transmit(socket: WebSocket, frame: Frame): void {
+  if (typeof frame === 'string' || frame instanceof Uint8Array) return socket.send(frame);
+  socket.send(frame[0], { binary: true, fin: false });
+  socket.send(frame[1], { binary: true, fin: true });
+}

@@ -1,0 +1,240 @@
+/*
+ * The page end of server hosting: connects to an interop server over WebSocket, attaches the
+ * official dispatcher to the connection, and keeps the circuit alive across network failures:
+ * it reconnects with exponential backoff, resumes with the circuit id and secret, and both
+ * sides replay what the other missed (src/protocol/sequencing.ts). Written small: it ships to
+ * every page.
+ */
+import { attachPageChannel } from '../../../page/page-channel.js';
+import { isBatch, textBatcher } from '../../../protocol/batching.js';
+import { Control, isControl } from '../../../protocol/circuit-control.js';
+import { decodeBinary } from '../../../protocol/framing.js';
+import { Outbox, Receipts } from '../../../protocol/sequencing.js';
+import { pageFrames } from './outgoing.js';
+import type { DotNetNamespace } from '../../../page/official-package.js';
+import type { HostToPage, PageToHost } from '../../../protocol/messages.js';
+
+/** Where the connection to the circuit is. */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'ended';
+
+/** Options for {@link connectToServer}. */
+export interface ConnectOptions {
+  /** The official package's namespace. Default: `globalThis.DotNet`. */
+  readonly DotNet?: DotNetNamespace;
+  /** The WebSocket class. Default: `globalThis.WebSocket` (pass `ws`'s `WebSocket` in Node 20). */
+  readonly WebSocket?: new (url: string) => WebSocket;
+  /** First delay before a reconnect attempt after the first (which is immediate), in ms; doubles each time. Default 250. */
+  readonly reconnectDelay?: number;
+  /** Longest delay between reconnect attempts, in ms. Default 10,000. */
+  readonly maxReconnectDelay?: number;
+  /** Called on every state change (to show a "reconnecting…" banner, for instance). */
+  readonly onStateChange?: (state: ConnectionState) => void;
+}
+
+/** A page's live circuit. */
+export interface ServerConnection {
+  readonly circuitId: string;
+  readonly state: ConnectionState;
+  /** Settles with the reason when the circuit ends (the server disposed it, or it could not be resumed). */
+  readonly ended: Promise<string>;
+  /** Ends the circuit: the server disposes it at once instead of waiting for a reconnect. */
+  close(reason?: string): void;
+}
+
+/** The page-side text of Blazor's circuit manager, for calls made after the circuit is gone. */
+const GONE = 'The circuit associated with this dispatcher is no longer available.';
+
+/**
+ * Connects the page to an interop server and resolves once the circuit has started. Page code
+ * then calls the host with `DotNet.invokeMethodAsync`, as in Blazor.
+ */
+export function connectToServer(url: string | URL, options: ConnectOptions = {}): Promise<ServerConnection> {
+  const g = globalThis as any;
+  const DotNet: DotNetNamespace = options.DotNet ?? g.DotNet;
+  const WS = options.WebSocket ?? g.WebSocket;
+  if (!DotNet || !WS) {
+    return Promise.reject(new TypeError(`connectToServer needs ${DotNet ? 'a WebSocket class: pass { WebSocket }' : 'the official page package: pass { DotNet } or set globalThis.DotNet'}.`));
+  }
+  g.DotNet ??= DotNet; // the host disposes JS objects through "DotNet.disposeJSObjectReferenceById"
+  const initialDelay = options.reconnectDelay ?? 250;
+  const outbox = new Outbox<string | Uint8Array>();
+  const receipts = new Receipts();
+  let early: PageToHost[] | undefined = []; // messages from before the circuit started
+  let socket: WebSocket | undefined;
+  let live = false; // the current socket has completed its handshake
+  let circuitId = '';
+  let secret = '';
+  let maxSize = 0;
+  let heartbeat = 0;
+  let retention = 0;
+  let attempt = 0;
+  let lostAt = 0;
+  let heard = false;
+  let missed = 0;
+  let lastCheck = 0;
+  let watch: ReturnType<typeof setInterval> | undefined;
+  let endedWith: string | undefined;
+  let state: ConnectionState = 'connecting';
+  let started!: (connection: ServerConnection) => void;
+  let failed!: (error: Error) => void;
+  let resolveEnded!: (reason: string) => void;
+  const ended = new Promise<string>((resolve) => (resolveEnded = resolve));
+
+  const setState = (next: ConnectionState): void => {
+    if (state === next) return;
+    state = next;
+    options.onStateChange?.(next);
+  };
+  const emit = (frame: string | Uint8Array): void => {
+    if (endedWith !== undefined) return;
+    outbox.push(frame);
+    if (live) socket!.send(frame);
+  };
+  // UTF-8 needs at most 3 bytes per UTF-16 unit, so a batch of maxSize / 3 units always fits.
+  let batcher = textBatcher(emit, 0);
+  const transmit = (message: PageToHost): void => {
+    for (const frame of pageFrames(message, maxSize)) {
+      if (typeof frame === 'string') batcher.add(frame);
+      else {
+        batcher.flush();
+        emit(frame);
+      }
+    }
+  };
+  const channel = attachPageChannel(DotNet, (message) => (early ? early.push(message) : transmit(message)));
+  const ack = (): void => {
+    if (live) socket!.send(JSON.stringify([Control.Ack, receipts.acking()]));
+  };
+
+  const finish = (reason: string): void => {
+    if (endedWith !== undefined) return;
+    endedWith = reason;
+    live = false;
+    clearInterval(watch);
+    socket?.close();
+    socket = undefined;
+    outbox.clear();
+    channel.close(`${GONE} ${reason}`);
+    setState('ended');
+    failed(new Error(reason));
+    resolveEnded(reason);
+  };
+
+  /** Leaves the current socket (dead or closed) and tries again, with backoff, within the retention period. */
+  const reconnect = (): void => {
+    socket?.close();
+    socket = undefined;
+    live = false;
+    lostAt ||= Date.now();
+    if (Date.now() - lostAt > retention) return finish(`The connection to the server was lost and could not be restored within ${retention} ms.`);
+    setState('reconnecting');
+    // The first attempt is immediate (most drops are brief); later ones back off exponentially.
+    const delay = attempt && Math.min(options.maxReconnectDelay ?? 10_000, initialDelay * 2 ** (attempt - 1));
+    attempt++;
+    setTimeout(open, delay);
+  };
+
+  const control = (message: any[]): void => {
+    const type = message[0];
+    if (type === Control.Ack || type === Control.Heartbeat) {
+      outbox.ack(message[1]);
+      if (type === Control.Heartbeat && receipts.behind) ack();
+    } else if (type === Control.End) {
+      finish(message[1]);
+    } else if (type === Control.Rejected) {
+      console.warn(`jsinterop: the server refused a message: ${message[1]}`);
+    } else {
+      // Started or Resumed: the handshake is done, frames flow on this socket from now on.
+      live = true;
+      attempt = lostAt = 0;
+      if (type === Control.Started) {
+        [, circuitId, secret, maxSize, heartbeat, retention] = message;
+        batcher = textBatcher(emit, maxSize / 3);
+        const queued = early!;
+        early = undefined;
+        for (const m of queued) transmit(m);
+        watch = setInterval(checkHeartbeat, heartbeat);
+      } else {
+        outbox.ack(message[1]);
+        for (const frame of outbox.pending()) socket!.send(frame);
+      }
+      setState('connected');
+      started(connection);
+    }
+  };
+
+  const receive = (event: MessageEvent): void => {
+    heard = true;
+    const data = event.data;
+    let message: HostToPage;
+    if (typeof data === 'string') {
+      message = JSON.parse(data);
+      if (isControl(message[0])) return control(message);
+    } else {
+      const frame = decodeBinary(new Uint8Array(data));
+      message = [frame.type, frame.id, frame.bytes] as HostToPage;
+    }
+    if (receipts.count(typeof data === 'string' ? data.length : data.byteLength)) ack();
+    if (isBatch(message)) for (const m of message as unknown as HostToPage[]) channel.receive(m);
+    else channel.receive(message);
+  };
+
+  /** The server sends a heartbeat every period; two silent periods mean the connection is dead. */
+  const checkHeartbeat = (): void => {
+    const now = Date.now();
+    // A timer that fired late means this page was busy or suspended, not that the server is gone.
+    const late = now - lastCheck > heartbeat * 1.5;
+    lastCheck = now;
+    if (heard || late || !live) {
+      heard = false;
+      missed = 0;
+    } else if (++missed >= 2) {
+      reconnect();
+    }
+  };
+
+  const open = (): void => {
+    if (endedWith !== undefined) return;
+    const ws: WebSocket = (socket = new WS(String(url)));
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = () => ws.send(JSON.stringify(circuitId ? [Control.Resume, circuitId, secret, receipts.received] : channel.hello));
+    ws.onmessage = (event) => ws === socket && receive(event);
+    ws.onerror = () => {};
+    ws.onclose = (event) => {
+      if (ws !== socket) return;
+      if (circuitId) reconnect();
+      else finish(`Could not open a circuit at ${url}${event.reason ? `: ${event.reason}` : ` (WebSocket close code ${event.code})`}.`);
+    };
+  };
+
+  const connection: ServerConnection = {
+    get circuitId() {
+      return circuitId;
+    },
+    get state() {
+      return state;
+    },
+    ended,
+    close(reason = 'The page closed the circuit.') {
+      const end = JSON.stringify([Control.End, reason]);
+      if (live) socket!.send(end);
+      else if (circuitId && endedWith === undefined) {
+        // Between connections: resume just to say goodbye, so the server need not wait out the retention period.
+        const ws: WebSocket = new WS(String(url));
+        ws.onopen = () => {
+          ws.send(JSON.stringify([Control.Resume, circuitId, secret, receipts.received]));
+          ws.send(end);
+          ws.close();
+        };
+        ws.onerror = () => {};
+      }
+      finish(reason);
+    },
+  };
+  const starting = new Promise<ServerConnection>((resolve, reject) => {
+    started = resolve;
+    failed = reject;
+  });
+  open();
+  return starting;
+}

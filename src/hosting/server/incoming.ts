@@ -1,0 +1,120 @@
+/*
+ * Turns WebSocket frames from an untrusted page into protocol messages, enforcing the size
+ * limits before anything is parsed or buffered: a text frame larger than `maxMessageSize`
+ * is refused, and a byte array travels in parts no larger than that, reassembled here up to
+ * `maxByteArrayBytes` per page message. Any violation is a FrameError: the circuit answers it
+ * and carries on.
+ */
+import { decodeBinary } from '../../protocol/framing.js';
+import { Msg } from '../../protocol/messages.js';
+
+/** A frame the page should not have sent; `message` is what the page is told. */
+export class FrameError extends Error {
+  override name = 'FrameError';
+  constructor(
+    message: string,
+    /** For an oversized text frame: the message it held, when it could be read, so its call can fail precisely. */
+    readonly oversized?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** Blazor's text (DotNetDispatcher.ReceiveByteArray) for byte arrays over the per-call limit. */
+export const BYTE_ARRAY_LIMIT_TEXT = 'Exceeded the maximum byte array transfer limit for a call.';
+
+export interface IncomingLimits {
+  readonly maxMessageSize: number;
+  readonly maxByteArrayBytes: number;
+}
+
+export class IncomingFrames {
+  /** Parts of a byte array received so far. */
+  #parts: Uint8Array[] = [];
+  #partsId = -1;
+  #partsLength = 0;
+  /** A byte array over the limit: its remaining parts are dropped silently (the page was told once). */
+  #discardingId = -1;
+  /** Bytes of the current page message's byte arrays, counted as Blazor does (at least 4 per array). */
+  #messageBytes = 0;
+
+  constructor(private readonly limits: IncomingLimits) {}
+
+  /** True while a byte array is half received. */
+  get midByteArray(): boolean {
+    return this.#partsId >= 0;
+  }
+
+  /** Parses a text frame into a JSON value. */
+  text(data: Buffer): unknown {
+    if (data.byteLength > this.limits.maxMessageSize) {
+      let held: unknown;
+      try {
+        held = JSON.parse(data.toString());
+      } catch {}
+      throw new FrameError(
+        `The message of ${data.byteLength} bytes exceeds the maximum incoming message size of ${this.limits.maxMessageSize} bytes.`,
+        held,
+      );
+    }
+    try {
+      return JSON.parse(data.toString());
+    } catch (error) {
+      throw new FrameError(`Malformed message: the text frame is not JSON (${(error as Error).message}).`);
+    }
+  }
+
+  /**
+   * Reads a binary frame: a complete `[SendByteArray, id, bytes]` message, or undefined while
+   * parts of a larger byte array are still arriving.
+   */
+  binary(data: Buffer): [typeof Msg.SendByteArray, number, Uint8Array] | undefined {
+    let frame;
+    try {
+      frame = decodeBinary(data);
+    } catch (error) {
+      throw new FrameError((error as Error).message);
+    }
+    const { type, id, bytes, more } = frame;
+    if (type !== Msg.SendByteArray) throw new FrameError(`Malformed binary frame: a page cannot send message type ${type} as binary.`);
+    if (bytes.byteLength > this.limits.maxMessageSize) {
+      throw new FrameError(`A byte array part of ${bytes.byteLength} bytes exceeds the maximum incoming message size of ${this.limits.maxMessageSize} bytes.`);
+    }
+    if (id === this.#discardingId) {
+      if (!more) this.#discardingId = -1;
+      return undefined;
+    }
+    if (this.#partsId >= 0 && id !== this.#partsId) {
+      const expected = this.#partsId;
+      this.#dropParts();
+      throw new FrameError(`Out of sequence byte array part received: expected more of byte array ${expected}, but received byte array ${id}.`);
+    }
+    if (id === 0 && this.#partsId < 0) this.#messageBytes = 0;
+    this.#messageBytes += this.#partsId < 0 ? Math.max(4, bytes.byteLength) : bytes.byteLength;
+    if (this.#messageBytes > this.limits.maxByteArrayBytes) {
+      this.#dropParts();
+      if (more) this.#discardingId = id;
+      throw new FrameError(`${BYTE_ARRAY_LIMIT_TEXT} (limit ${this.limits.maxByteArrayBytes} bytes)`);
+    }
+    if (!more && this.#partsId < 0) return [Msg.SendByteArray, id, bytes];
+    // Parts are views into ws's receive buffers until they are copied into one array below.
+    this.#parts.push(bytes);
+    this.#partsId = id;
+    this.#partsLength += bytes.byteLength;
+    if (more) return undefined;
+    const whole = new Uint8Array(this.#partsLength);
+    let offset = 0;
+    for (const part of this.#parts) {
+      whole.set(part, offset);
+      offset += part.byteLength;
+    }
+    this.#dropParts();
+    return [Msg.SendByteArray, id, whole];
+  }
+
+  #dropParts(): void {
+    this.#parts = [];
+    this.#partsId = -1;
+    this.#partsLength = 0;
+  }
+}

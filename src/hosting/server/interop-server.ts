@@ -1,0 +1,291 @@
+/*
+ * The WebSocket endpoint of server hosting. It mounts on an http.Server's upgrade event (only
+ * for its own path, so it sits beside other WebSocket endpoints), checks the Origin, reads each
+ * connection's opening frame, and starts or resumes circuits. One timer per server drives every
+ * circuit's heartbeat, so an idle circuit costs no timer of its own.
+ */
+import { EventEmitter } from 'node:events';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { Control } from '../../protocol/circuit-control.js';
+import type { Hello } from '../../protocol/messages.js';
+import { BINARY_HEADER_SIZE } from '../../protocol/framing.js';
+import { Circuit, type CircuitEvents, type CircuitOrigin } from './circuit.js';
+import { CircuitQueue } from './circuit-queue.js';
+import { CircuitRegistry } from './circuit-registry.js';
+import { newCircuitIdentity, secretMatches } from './circuit-secret.js';
+import { readOpening } from './opening.js';
+import { originAllowed } from './origin-check.js';
+import { resolveSettings, type ServerOptions, type Settings } from './options.js';
+
+/** Counts for monitoring and tests. */
+export interface ServerStats {
+  /** Circuits alive (connected or waiting for their page). */
+  readonly circuits: number;
+  readonly connected: number;
+  /** Disconnected circuits retained for a reconnect. */
+  readonly disconnected: number;
+  /** Connections that have not sent their opening frame yet. */
+  readonly opening: number;
+}
+
+export interface InteropServerEvents {
+  /** A page opened a new circuit. */
+  circuit: [circuit: Circuit];
+  /** A circuit lost its connection; it is retained for the page to reconnect (Blazor's OnConnectionDown). */
+  connectionDown: [circuit: Circuit];
+  /** A retained circuit's page reconnected and the circuit resumed (Blazor's OnConnectionUp). */
+  connectionUp: [circuit: Circuit];
+  /** A circuit ended, for the reason given. */
+  circuitEnd: [circuit: Circuit, reason: string];
+}
+
+/** The code the server closes a connection with when its opening frame is refused. */
+const POLICY_VIOLATION = 1008;
+/** The code for "the server is full". */
+const TRY_AGAIN_LATER = 1013;
+const noop = (): void => {};
+
+/**
+ * Serves circuits over WebSocket. Create it with {@link createInteropServer}; get circuits from
+ * `onCircuit`, the `circuit` event, or `for await (const circuit of server)`.
+ */
+export class InteropServer extends EventEmitter<InteropServerEvents> implements AsyncIterable<Circuit> {
+  /** The HTTP server carrying the endpoint (yours, or the one the interop server created). */
+  readonly httpServer: http.Server;
+  readonly #ownsServer: boolean;
+  readonly #options: ServerOptions;
+  readonly #settings: Settings;
+  readonly #wss: WebSocketServer;
+  readonly #registry: CircuitRegistry;
+  readonly #opening = new Map<WebSocket, number>();
+  readonly #queues = new Set<CircuitQueue>();
+  readonly #heartbeat: ReturnType<typeof setInterval>;
+  readonly #circuitEvents: CircuitEvents;
+  #closed = false;
+
+  /** @internal Use {@link createInteropServer}. */
+  constructor(options: ServerOptions) {
+    super();
+    this.#options = options;
+    this.#settings = resolveSettings(options);
+    this.#ownsServer = !options.server;
+    this.httpServer = options.server ?? http.createServer((_req, res) => void res.writeHead(404).end());
+    this.#registry = new CircuitRegistry(this.#settings.retention, this.#settings.maxRetained);
+    // ws enforces a hard ceiling (4 frames' worth) and closes the connection beyond it; frames
+    // between the limit and the ceiling are refused one by one, with an answer (see incoming.ts).
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: 4 * (this.#settings.maxMessageSize + BINARY_HEADER_SIZE),
+    });
+    this.httpServer.on('upgrade', this.#onUpgrade);
+    this.#heartbeat = setInterval(this.#beat, this.#settings.heartbeatInterval);
+    this.#heartbeat.unref?.();
+    this.#circuitEvents = {
+      disconnected: (circuit) => {
+        this.#registry.retain(circuit);
+        this.emit('connectionDown', circuit);
+      },
+      ended: (circuit, reason) => {
+        this.#registry.remove(circuit);
+        this.#options.onCircuitEnd?.(circuit, reason);
+        this.emit('circuitEnd', circuit, reason);
+      },
+      protocolError: (error, circuit) => this.#options.onProtocolError?.(error, circuit),
+    };
+  }
+
+  /** The WebSocket endpoint's path. */
+  get path(): string {
+    return this.#settings.path;
+  }
+
+  /** The port the HTTP server listens on (0 before it listens). */
+  get port(): number {
+    const address = this.httpServer.address();
+    return address && typeof address === 'object' ? address.port : 0;
+  }
+
+  /** `ws://host:port/path` of the endpoint, for a server listening on an IP address. */
+  get url(): string {
+    const address = this.httpServer.address();
+    if (!address || typeof address !== 'object') throw new Error('The HTTP server is not listening yet.');
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `ws://${host}:${address.port}${this.#settings.path}`;
+  }
+
+  /** The circuit with this id, if it is alive. */
+  circuit(id: string): Circuit | undefined {
+    return this.#registry.get(id);
+  }
+
+  /** Every live circuit. */
+  circuits(): Circuit[] {
+    return [...this.#registry.values()];
+  }
+
+  stats(): ServerStats {
+    const circuits = this.#registry.size;
+    const disconnected = this.#registry.retainedCount;
+    return { circuits, connected: circuits - disconnected, disconnected, opening: this.#opening.size };
+  }
+
+  /** New circuits, as they open, until the server closes or the loop is left. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Circuit> {
+    const queue = new CircuitQueue((q) => this.#queues.delete(q));
+    if (this.#closed) void queue.return();
+    else this.#queues.add(queue);
+    return queue;
+  }
+
+  /**
+   * Ends every circuit (pending calls reject with `JSDisconnectedException`, pages are told) and
+   * stops accepting connections. Closes the HTTP server only if the interop server created it.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#heartbeat);
+    this.httpServer.off('upgrade', this.#onUpgrade);
+    for (const socket of this.#opening.keys()) socket.terminate();
+    this.#opening.clear();
+    for (const circuit of [...this.#registry.values()]) circuit.end('The server is shutting down.');
+    for (const queue of [...this.#queues]) void queue.return();
+    if (this.#ownsServer) {
+      await new Promise<void>((resolve) => {
+        this.httpServer.closeAllConnections();
+        this.httpServer.close(() => resolve());
+      });
+    }
+  }
+
+  // ---- connections ----
+
+  readonly #onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+    let pathname: string;
+    try {
+      pathname = new URL(request.url ?? '/', 'http://x').pathname;
+    } catch {
+      pathname = '';
+    }
+    if (pathname !== this.#settings.path) {
+      // Another endpoint's upgrade: leave it to its handler, or refuse it if there is none.
+      if (this.httpServer.listenerCount('upgrade') === 1) refuseUpgrade(socket, 404, 'Not Found');
+      return;
+    }
+    if (this.#closed) return refuseUpgrade(socket, 503, 'Service Unavailable');
+    if (!originAllowed(request, this.#options.allowedOrigins)) return refuseUpgrade(socket, 403, 'Forbidden');
+    const authenticate = this.#options.authenticate;
+    if (!authenticate) return this.#wss.handleUpgrade(request, socket, head, (ws) => this.#open(ws, request, undefined));
+    socket.on('error', noop);
+    Promise.resolve()
+      .then(() => authenticate(request))
+      .then(
+        (user) => {
+          if (!user) refuseUpgrade(socket, 401, 'Unauthorized');
+          else if (this.#closed) refuseUpgrade(socket, 503, 'Service Unavailable');
+          else this.#wss.handleUpgrade(request, socket, head, (ws) => this.#open(ws, request, user));
+        },
+        () => refuseUpgrade(socket, 500, 'Internal Server Error'),
+      );
+  };
+
+  #open(socket: WebSocket, request: http.IncomingMessage, user: unknown): void {
+    const opener: CircuitOrigin = { origin: request.headers.origin, remoteAddress: request.socket.remoteAddress, user };
+    this.#opening.set(socket, 0);
+    const onError = noop; // a protocol error closes the socket; 'close' below cleans up
+    const onClose = (): void => void this.#opening.delete(socket);
+    socket.on('error', onError);
+    socket.once('close', onClose);
+    socket.once('message', (data: Buffer, isBinary: boolean) => {
+      this.#opening.delete(socket);
+      socket.off('close', onClose);
+      socket.off('error', onError);
+      let opening;
+      try {
+        opening = readOpening(data, isBinary, this.#settings.maxMessageSize);
+      } catch (error) {
+        return refuseConnection(socket, (error as Error).message);
+      }
+      if ('hello' in opening) return this.#start(socket, opening.hello, opener);
+      const [, id, secret, received] = opening.resume;
+      const circuit = this.#registry.get(id);
+      // One answer for an unknown circuit and a wrong secret: the page learns nothing about which.
+      if (!circuit || !secretMatches(circuit.identity.secret, secret)) {
+        return refuseConnection(socket, 'The circuit is gone: it ended, or it never existed. Reload the page to start a new one.');
+      }
+      this.#registry.release(circuit);
+      if (circuit.connect(socket, received, opener)) this.emit('connectionUp', circuit);
+      else refuseConnection(socket, 'The circuit is gone.');
+    });
+  }
+
+  #start(socket: WebSocket, hello: Hello, opener: CircuitOrigin): void {
+    if (this.#registry.size >= this.#settings.maxCircuits) {
+      return refuseConnection(socket, `The server holds ${this.#settings.maxCircuits} circuits, the most it accepts; try again later.`, TRY_AGAIN_LATER);
+    }
+    let circuit: Circuit;
+    try {
+      circuit = new Circuit(newCircuitIdentity(), hello, opener, this.#settings, this.#circuitEvents);
+    } catch (error) {
+      return refuseConnection(socket, (error as Error).message);
+    }
+    this.#registry.add(circuit);
+    circuit.connect(socket);
+    this.emit('circuit', circuit);
+    for (const queue of this.#queues) queue.push(circuit);
+    const onCircuit = this.#options.onCircuit;
+    if (!onCircuit) return;
+    const fail = (error: unknown): void => {
+      (this.#options.onError ?? ((e: unknown) => console.error('jsinterop: onCircuit failed', e)))(error, circuit);
+      circuit.end(`The host failed to start the circuit: ${error instanceof Error ? error.message : String(error)}`);
+    };
+    try {
+      const started = onCircuit(circuit);
+      if (started && typeof started.then === 'function') started.then(undefined, fail);
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  readonly #beat = (): void => {
+    for (const circuit of this.#registry.values()) circuit.heartbeat();
+    // A connection gets one heartbeat period to send its opening frame.
+    for (const [socket, beats] of this.#opening) {
+      if (beats >= 1) socket.terminate();
+      else this.#opening.set(socket, beats + 1);
+    }
+  };
+}
+
+function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** Tells the page why (an End frame it can read) and closes the connection. */
+function refuseConnection(socket: WebSocket, reason: string, code = POLICY_VIOLATION): void {
+  socket.on('error', noop);
+  socket.send(JSON.stringify([Control.End, reason]));
+  socket.close(code, reason.length <= 120 ? reason : reason.slice(0, 120));
+}
+
+/**
+ * Creates an interop server: attached to `options.server` when given (upgrades on
+ * `options.path`), or listening on `options.port` of `options.host` otherwise.
+ */
+export async function createInteropServer(options: ServerOptions = {}): Promise<InteropServer> {
+  const server = new InteropServer(options);
+  if (!options.server) {
+    await new Promise<void>((resolve, reject) => {
+      server.httpServer.once('error', reject);
+      server.httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+        server.httpServer.off('error', reject);
+        resolve();
+      });
+    });
+  }
+  return server;
+}

@@ -1,0 +1,139 @@
+/*
+ * Server options and their defaults. Where Blazor Server has a setting, the default is Blazor's
+ * (CircuitOptions, HubOptions); the others are ours and documented in docs/security.md.
+ */
+import type http from 'node:http';
+import type { Circuit } from './circuit.js';
+
+/** Options for {@link createInteropServer}. */
+export interface ServerOptions {
+  /**
+   * An existing HTTP server to attach to: WebSocket upgrades on {@link path} become circuits,
+   * every other request and upgrade is left to the server's other handlers (Express, Fastify…).
+   * Without it, the interop server listens on {@link port} itself.
+   */
+  readonly server?: http.Server;
+  /** Port to listen on when no `server` is given. Default 0 (any free port; see `InteropServer.port`). */
+  readonly port?: number;
+  /** Address to listen on when no `server` is given. Default '127.0.0.1'. */
+  readonly host?: string;
+  /** URL path of the WebSocket endpoint. Default '/_jsinterop'. */
+  readonly path?: string;
+  /**
+   * Origins whose pages may open circuits (the `Origin` header of the upgrade request), or '*'
+   * for any. Default: same origin only (the Origin's host equals the request's Host header);
+   * requests without an Origin (not sent by a browser) are accepted either way.
+   */
+  readonly allowedOrigins?: readonly string[] | '*';
+  /**
+   * Authenticates the upgrade request of every connection (a new circuit or a reconnect), e.g.
+   * from its session cookie. Return the user (kept as `circuit.opener.user`) or a falsy value to
+   * refuse with 401. Default: every request is accepted (`user` is undefined).
+   */
+  readonly authenticate?: (request: http.IncomingMessage) => unknown;
+  /** Circuits alive at once (connected or retained); a Hello beyond it is refused. Default: unlimited. */
+  readonly maxCircuits?: number;
+
+  /** Called with every new circuit; a rejection ends that circuit. The `circuit` event and async iteration are alternatives. */
+  readonly onCircuit?: (circuit: Circuit) => void | Promise<void>;
+  /** Called when a circuit ends, with the reason. */
+  readonly onCircuitEnd?: (circuit: Circuit, reason: string) => void;
+  /** Called with each message from a page that was refused, and why. Default: ignored. */
+  readonly onProtocolError?: (error: Error, circuit: Circuit | undefined) => void;
+  /** Called when `onCircuit` fails. Default: console.error. */
+  readonly onError?: (error: unknown, circuit: Circuit) => void;
+
+  /** Send host exception details to the page (Blazor's `CircuitOptions.DetailedErrors`). Default false. */
+  readonly detailedErrors?: boolean;
+  /** Milliseconds before a host→JS call rejects (Blazor's `JSInteropDefaultCallTimeout`). Default 60,000. */
+  readonly defaultTimeout?: number;
+  /** Warn when a JS object reference is garbage-collected without being disposed. Default false. */
+  readonly warnOnLeaks?: boolean;
+
+  /** How long a disconnected circuit waits for its page to reconnect (Blazor's `DisconnectedCircuitRetentionPeriod`). Default 180,000 ms. */
+  readonly disconnectedCircuitRetention?: number;
+  /** Disconnected circuits kept at most; the oldest is ended first (Blazor's `DisconnectedCircuitMaxRetained`). Default 100. */
+  readonly disconnectedCircuitMaxRetained?: number;
+  /**
+   * Heartbeat period in ms. Every period the server pings each page (answered by the browser's
+   * network stack, so a busy or paused page still answers) and sends a Heartbeat frame the page
+   * uses to detect a dead server. A page silent for two periods is disconnected (its circuit is
+   * retained). Liveness never depends on call deadlines. Default 15,000 (SignalR's keep-alive).
+   */
+  readonly heartbeatInterval?: number;
+
+  /**
+   * Largest frame a page may send, in bytes (Blazor's `HubOptions.MaximumReceiveMessageSize`).
+   * Default 32,768. Byte arrays are sent in parts of this size and streams in chunks of it,
+   * so neither is limited by it.
+   */
+  readonly maxMessageSize?: number;
+  /** Total bytes of the byte arrays of one page message (one call's arguments or one result). Default 4 MiB. */
+  readonly maxByteArrayBytes?: number;
+  /** Page→host calls running at once in a circuit; more are refused with an error. Default 1,000. */
+  readonly maxPendingCallsFromPage?: number;
+  /** Host→JS calls waiting for the page at once in a circuit; more reject at once. Default 10,000. */
+  readonly maxPendingCalls?: number;
+  /** Host objects a circuit's page can reach at once; sending one more fails that call. Default 10,000. */
+  readonly maxHostObjectReferences?: number;
+  /**
+   * Bytes the server keeps for replay (sent and not yet acknowledged by the page, or sent while
+   * it is disconnected). Beyond this the circuit ends. Default 16 MiB.
+   */
+  readonly maxUnacknowledgedBytes?: number;
+  /** Host→JS stream chunk size in bytes; also the JS→host stream chunk size. Default 32 KiB (Blazor's). */
+  readonly streamChunkSize?: number;
+}
+
+/** Every limit and period, resolved. */
+export interface Settings {
+  readonly path: string;
+  readonly maxCircuits: number;
+  readonly detailedErrors: boolean;
+  readonly defaultTimeout: number;
+  readonly warnOnLeaks: boolean;
+  readonly retention: number;
+  readonly maxRetained: number;
+  readonly heartbeatInterval: number;
+  readonly maxMessageSize: number;
+  readonly maxByteArrayBytes: number;
+  readonly maxPendingCallsFromPage: number;
+  readonly maxPendingCalls: number;
+  readonly maxHostObjectReferences: number;
+  readonly maxUnacknowledgedBytes: number;
+  readonly streamChunkSize: number;
+}
+
+/** Blazor's text for calls on a circuit that is gone (`RemoteJSRuntime`). */
+export const CIRCUIT_GONE =
+  'JavaScript interop calls cannot be issued at this time. This is because the circuit has disconnected and is being disposed.';
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(value > 0)) throw new RangeError(`createInteropServer: '${name}' must be a positive number, got ${value}.`);
+  return value;
+}
+
+export function resolveSettings(options: ServerOptions): Settings {
+  const path = options.path ?? '/_jsinterop';
+  if (!path.startsWith('/')) throw new TypeError(`createInteropServer: 'path' must start with '/', got '${path}'.`);
+  const maxMessageSize = positive('maxMessageSize', options.maxMessageSize, 32 * 1024);
+  if (maxMessageSize < 1024) throw new RangeError('createInteropServer: \'maxMessageSize\' must be at least 1 KB.');
+  return {
+    path,
+    maxCircuits: positive('maxCircuits', options.maxCircuits, Infinity),
+    detailedErrors: options.detailedErrors ?? false,
+    defaultTimeout: positive('defaultTimeout', options.defaultTimeout, 60_000),
+    warnOnLeaks: options.warnOnLeaks ?? false,
+    retention: positive('disconnectedCircuitRetention', options.disconnectedCircuitRetention, 180_000),
+    maxRetained: positive('disconnectedCircuitMaxRetained', options.disconnectedCircuitMaxRetained, 100),
+    heartbeatInterval: positive('heartbeatInterval', options.heartbeatInterval, 15_000),
+    maxMessageSize,
+    maxByteArrayBytes: positive('maxByteArrayBytes', options.maxByteArrayBytes, 4 * 1024 * 1024),
+    maxPendingCallsFromPage: positive('maxPendingCallsFromPage', options.maxPendingCallsFromPage, 1_000),
+    maxPendingCalls: positive('maxPendingCalls', options.maxPendingCalls, 10_000),
+    maxHostObjectReferences: positive('maxHostObjectReferences', options.maxHostObjectReferences, 10_000),
+    maxUnacknowledgedBytes: positive('maxUnacknowledgedBytes', options.maxUnacknowledgedBytes, 16 * 1024 * 1024),
+    streamChunkSize: Math.min(positive('streamChunkSize', options.streamChunkSize, 32 * 1024), maxMessageSize),
+  };
+}

@@ -1,0 +1,192 @@
+/*
+ * The page's end of a Worker host: the official package's dispatcher (attachPageChannel) over
+ * postMessage, the handshake, the answering side of sync calls, and the clean-up when either
+ * side goes away.
+ */
+import { attachPageChannel } from '../../page/page-channel.js';
+import { Msg, PROTOCOL_VERSION, type HostToPage, type PageToHost, type Welcome } from '../../protocol/messages.js';
+import { WorkerControl, type Close } from '../../protocol/worker-control.js';
+import { createJSObjectLedger } from './js-object-ledger.js';
+import { createOutbox, unpack } from './outbox.js';
+import { listen, watchPeer, type MessageTarget } from './ports.js';
+import { CLOSED, DEFAULT_SYNC_BUFFER, MIN_SYNC_BUFFER, STATE } from './sync-buffer.js';
+import { startSyncResponder, type RunSync, type SyncResponder } from './sync-responder.js';
+import type { DotNetNamespace } from '../../page/official-package.js';
+
+/** Options for {@link hostInWorker}. */
+export interface HostInWorkerOptions {
+  /** The official package's namespace. Default: `globalThis.DotNet`, set by `import 'jsinterop/page'`. */
+  readonly DotNet?: DotNetNamespace;
+  /**
+   * Offer synchronous calls to the host. Default true; they happen only where a SharedArrayBuffer
+   * can be shared with the Worker: always in Node, in a browser only on a cross-origin isolated page.
+   */
+  readonly sync?: boolean;
+  /**
+   * Bytes of the SharedArrayBuffer for sync calls (default 64 KiB). Larger requests and results
+   * still work: they cross in chunks of this size.
+   */
+  readonly syncBufferSize?: number;
+  /**
+   * After answering a sync call, how many times the page polls for the host's next one before
+   * it returns to its event loop (default 1024, about 5–10 µs). Hosts often make sync
+   * calls in bursts; catching the next one hot avoids waking the event loop for each. 0 turns it off.
+   */
+  readonly syncSpin?: number;
+  /** Chunks of a host stream the page buffers before the host waits (default 16). */
+  readonly streamWindow?: number;
+  /** Errors that do not end the channel: a browser Worker's uncaught exceptions, undeliverable messages, bugs. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** The page's handle on a host running in a Worker. */
+export interface WorkerHost {
+  /** Resolves when the host has answered the handshake; rejects if the Worker fails or closes first. */
+  readonly ready: Promise<void>;
+  /**
+   * Whether the host can call the page synchronously (its runtime is an IJSInProcessRuntime).
+   * Before `ready` this is what the page offers; afterwards, what the host accepted.
+   */
+  readonly syncCalls: boolean;
+  /** True once closed, by either side or because the Worker went away. */
+  readonly closed: boolean;
+  /**
+   * Detaches the page from the host: page calls in flight reject with `reason`, the host's
+   * pending calls fail with JSDisconnectedException, and the JS objects the host held are
+   * released. The Worker keeps running. (Terminating the Worker, `worker.terminate()`, closes too.)
+   */
+  close(reason?: string): void;
+  /** Terminates the Worker (which closes, with reason 'The Worker was terminated.'). */
+  terminate(): unknown;
+}
+
+const DEFAULT_PAGE_SPIN = 1024;
+
+function syncPossible(): boolean {
+  const g = globalThis as { crossOriginIsolated?: boolean };
+  return typeof SharedArrayBuffer === 'function' && typeof (Atomics as any).waitAsync === 'function' && g.crossOriginIsolated !== false;
+}
+
+/**
+ * Connects the official page package to a host running in `worker` (a browser `Worker`, a Node
+ * `worker_threads.Worker`, or a MessagePort to one) whose script calls `connectToPage()`. Page
+ * code then calls the host with `DotNet.invokeMethodAsync` and `DotNetObject.invokeMethodAsync`;
+ * calls made before the host is ready wait for it. Synchronous page-to-host calls
+ * (`DotNet.invokeMethod`) throw: the page must not block on another thread.
+ *
+ * Byte arrays are copied to the host unless marked with `transfer()`, which moves them.
+ */
+export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions = {}): WorkerHost {
+  const DotNet: DotNetNamespace | undefined = options.DotNet ?? (globalThis as any).DotNet;
+  if (!DotNet || typeof DotNet.attachDispatcher !== 'function') {
+    throw new TypeError("hostInWorker needs the official page package: `import 'jsinterop/page'` first, or pass { DotNet }.");
+  }
+  const post = (data: unknown, transferList: Transferable[]) => worker.postMessage(data, transferList);
+  const outbox = createOutbox(post, true); // page calls wait here until the host is there
+  const ledger = createJSObjectLedger();
+  const size = Math.max(MIN_SYNC_BUFFER, options.syncBufferSize ?? DEFAULT_SYNC_BUFFER);
+  const buffer = options.sync !== false && syncPossible() ? new SharedArrayBuffer(size) : null;
+
+  const send = (message: PageToHost): void => {
+    if (message[0] === Msg.EndInvokeJS) ledger.noteSent(message[3]);
+    else if (message[0] === Msg.BeginInvokeDotNet) ledger.noteSent(message[5]);
+    outbox.send(message);
+  };
+  const channel = attachPageChannel(DotNet, send, { syncBuffer: buffer, streamWindow: options.streamWindow });
+  ledger.hold(channel.hello[2]);
+
+  let welcomed = false;
+  let syncCalls = buffer !== null;
+  let closedReason: string | undefined;
+  let responder: SyncResponder | undefined;
+  let settleReady!: (error?: Error) => void;
+  const ready = new Promise<void>((resolve, reject) => {
+    settleReady = (error) => (error ? reject(error) : resolve());
+  });
+  ready.catch(() => {}); // a page that never awaits `ready` must not get an unhandled rejection
+
+  const close = (reason: string, tellHost: boolean): void => {
+    if (closedReason !== undefined) return;
+    closedReason = reason;
+    stops.forEach((stop) => stop());
+    outbox.discard();
+    if (tellHost) {
+      try {
+        post([WorkerControl.Close, reason], []);
+      } catch {} // the Worker is already gone
+    }
+    if (responder) responder.close();
+    else if (buffer) Atomics.store(new Int32Array(buffer), STATE, CLOSED);
+    channel.close(reason);
+    ledger.releaseAll(DotNet);
+    if (!welcomed) settleReady(new Error(reason));
+  };
+
+  const onWelcome = (message: Welcome): void => {
+    if (message[1] !== PROTOCOL_VERSION) {
+      // (A host checks the page's version first and refuses it with a clear Close; this is a backstop.)
+      return close(`Protocol version mismatch: host ${message[1]}, page ${PROTOCOL_VERSION}.`, true);
+    }
+    welcomed = true;
+    syncCalls = buffer !== null && message[2];
+    if (syncCalls) {
+      const run: RunSync = (identifier, argsJson, resultType, targetId, callType) => {
+        ledger.noteCall(identifier, argsJson);
+        const start = outbox.queued.length;
+        const json = channel.dispatcher.invokeJSFromDotNet(identifier, argsJson, resultType as any, targetId, callType as any);
+        ledger.noteSent(json);
+        return { json, byteArrays: takeTrailingByteArrays(outbox.queued, start) };
+      };
+      responder = startSyncResponder(buffer!, run, options.syncSpin ?? DEFAULT_PAGE_SPIN, options.onError);
+    }
+    outbox.release();
+    settleReady();
+  };
+
+  const receive = (data: unknown): void => {
+    if (closedReason !== undefined) return;
+    const counted = welcomed;
+    for (const message of unpack(data) as HostToPage[]) {
+      if ((message[0] as number) === WorkerControl.Close) return close((message as unknown as Close)[1], false);
+      if ((message[0] as number) === WorkerControl.Ready) {
+        if (!welcomed) post(channel.hello, []); // the host is listening now; our first Hello may have been lost
+      } else if (message[0] === Msg.Welcome) {
+        if (!welcomed) onWelcome(message);
+      } else {
+        if (message[0] === Msg.BeginInvokeJS) ledger.noteCall(message[2], message[3]);
+        channel.receive(message);
+      }
+    }
+    if (counted) responder?.messageHandled();
+  };
+
+  const stops = [
+    listen(worker, 'message', receive),
+    watchPeer(worker, (reason) => close(reason, false), () => welcomed, options.onError),
+  ];
+  post(channel.hello, []);
+
+  return {
+    ready,
+    get syncCalls() {
+      return syncCalls;
+    },
+    get closed() {
+      return closedReason !== undefined;
+    },
+    close: (reason = 'The page closed the connection.') => close(reason, true),
+    terminate: () => (worker as { terminate?: () => unknown }).terminate?.(), // the wrapped terminate closes first
+  };
+}
+
+/**
+ * The byte arrays a sync result refers to: SendByteArray messages the dispatcher queued while
+ * serializing the result, i.e. those after `start` that no other message follows (an async call
+ * the JS function made has its byte arrays followed by its BeginInvokeDotNet). They travel with
+ * the answer through the shared buffer, since the blocked host cannot read messages.
+ */
+function takeTrailingByteArrays(queued: unknown[][], start: number): Uint8Array[] {
+  let first = queued.length;
+  while (first > start && queued[first - 1]![0] === Msg.SendByteArray) first--;
+  return queued.splice(first).map((message) => message[2] as Uint8Array);
+}

@@ -1,0 +1,48 @@
+/*
+ * Byte arrays between threads: copied by default, moved when the caller says so.
+ *
+ * postMessage's structured clone copies a Uint8Array's WHOLE underlying ArrayBuffer, even for a
+ * small view into a big one (a Node Buffer from the shared pool, a subarray). So a copy is made
+ * with `slice()` (just the view's bytes) and that private copy is transferred, which costs one
+ * memcpy, the same as a clone. An array marked with {@link transfer} is not copied at all: its
+ * buffer moves to the other thread and is detached here.
+ */
+
+const marked = new WeakSet<Uint8Array>();
+
+/**
+ * Marks a byte array to be moved, not copied, to the other thread the next time it is sent
+ * (as an argument, a result, or a stream chunk). Its ArrayBuffer is transferred: afterwards the
+ * array is detached (length 0) in the sender's thread. Use it for large arrays you are done
+ * with; without it, jsinterop sends a copy and the caller's array stays usable. Returns the
+ * array itself, so it can wrap an argument in place: `js.invokeVoidAsync('draw', transfer(pixels))`.
+ *
+ * Only an array that spans its whole ArrayBuffer moves. A view into a larger buffer (a
+ * `subarray`, a small Node `Buffer` from the shared pool) and an array over a
+ * SharedArrayBuffer are copied, since moving them would detach bytes the array does not own.
+ * Byte arrays of a synchronous call travel through the shared buffer and are always copied.
+ */
+export function transfer<T extends Uint8Array>(bytes: T): T {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('transfer() takes a Uint8Array.');
+  marked.add(bytes);
+  return bytes;
+}
+
+/**
+ * What to post for `bytes`: the array itself with its buffer added to `transferList` when it
+ * was marked, else a private copy whose buffer is transferred.
+ */
+export function prepareBytes(bytes: Uint8Array, transferList: Transferable[]): Uint8Array {
+  if (marked.has(bytes)) {
+    marked.delete(bytes);
+    const buffer = bytes.buffer;
+    if (buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength) {
+      if (!transferList.includes(buffer)) transferList.push(buffer);
+      return bytes;
+    }
+  }
+  // Not bytes.slice(): on a Node Buffer that returns a view of the same memory.
+  const copy = new Uint8Array(bytes);
+  transferList.push(copy.buffer);
+  return copy;
+}

@@ -1,0 +1,43 @@
+/*
+ * Text messages produced in the same task travel in one frame: "[m1,m2,…]". A message is itself
+ * an array whose first element is its type (a number), so a frame whose first element is an
+ * array is a batch. Under load this turns hundreds of frames (and write system calls) into
+ * one; a lone message is sent as it is, so a single call waits for nothing but a microtask.
+ */
+
+export interface TextBatcher {
+  /** Queues one message's JSON; it is sent at the end of the current microtask checkpoint. */
+  add(json: string): void;
+  /** Sends what is queued now (before a binary frame, which must not overtake it). */
+  flush(): void;
+}
+
+/** `maxChars` bounds a batch (a message longer than that travels alone). */
+export function textBatcher(emit: (frame: string) => void, maxChars: number): TextBatcher {
+  const parts: string[] = [];
+  let chars = 0;
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (parts.length === 0) return;
+    const frame = parts.length === 1 ? parts[0]! : `[${parts.join(',')}]`;
+    parts.length = 0;
+    chars = 0;
+    emit(frame);
+  };
+  return {
+    add(json) {
+      if (chars > 0 && chars + json.length > maxChars) flush();
+      parts.push(json);
+      chars += json.length + 1;
+      if (!scheduled) {
+        scheduled = true;
+        queueMicrotask(flush);
+      }
+    },
+    flush,
+  };
+}
+
+/** True when a decoded text frame is a batch of messages rather than one message. */
+export const isBatch = (value: unknown[]): boolean => Array.isArray(value[0]);

@@ -1,0 +1,57 @@
+/*
+ * Control messages of the server transport: circuit start and resume, acknowledgements,
+ * heartbeats, the end of a circuit and rejections. They sit beside the interop message set
+ * (src/protocol/messages.ts, types 0–29) in the range 30–39, are always text frames, and are
+ * never numbered or replayed (src/protocol/sequencing.ts): they describe the connection itself.
+ */
+
+export const Control = {
+  /** host → page, answer to Hello: [Started, circuitId, secret, maxMessageSize, heartbeatMs, retentionMs] */
+  Started: 30,
+  /** page → host, first frame of a reconnect: [Resume, circuitId, secret, receivedCount] */
+  Resume: 31,
+  /** host → page, answer to Resume: [Resumed, receivedCount] */
+  Resumed: 32,
+  /** both ways: [Ack, receivedCount] — the sender has received this many interop frames */
+  Ack: 33,
+  /** host → page, every heartbeat interval: [Heartbeat, receivedCount] (doubles as an ack) */
+  Heartbeat: 34,
+  /** host → page: the circuit is gone; page → host: the page leaves. [End, reason] */
+  End: 35,
+  /** host → page: a frame from the page was refused. [Rejected, message] */
+  Rejected: 36,
+} as const;
+
+export type Started = [typeof Control.Started, string, string, number, number, number];
+export type Resume = [typeof Control.Resume, string, string, number];
+export type Resumed = [typeof Control.Resumed, number];
+export type Ack = [typeof Control.Ack, number];
+export type Heartbeat = [typeof Control.Heartbeat, number];
+export type End = [typeof Control.End, string];
+export type Rejected = [typeof Control.Rejected, string];
+
+/** True when a decoded text frame's type is in the control range. */
+export const isControl = (type: unknown): boolean => typeof type === 'number' && type >= 30 && type < 40;
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isShortString = (v: unknown): v is string => typeof v === 'string' && v.length <= 256;
+
+/**
+ * What a page may send besides interop messages, with argument checks (the page is untrusted).
+ * Built by a pure call so that page bundles, which never check these, drop it.
+ */
+const pageControlShapes: Record<number, { name: string; args: ((v: unknown) => boolean)[] }> = /* @__PURE__ */ (() => ({
+  [Control.Resume]: { name: 'Resume', args: [isShortString, isShortString, isCount] },
+  [Control.Ack]: { name: 'Ack', args: [isCount] },
+  [Control.End]: { name: 'End', args: [isShortString] },
+}))();
+
+/** Checks a control message from the page; throws a TypeError naming the problem. */
+export function checkPageControl(message: unknown[]): Resume | Ack | End {
+  const shape = pageControlShapes[message[0] as number];
+  if (!shape) throw new TypeError(`Malformed message: a page cannot send control message type ${JSON.stringify(message[0])}.`);
+  if (message.length !== shape.args.length + 1 || !shape.args.every((ok, i) => ok(message[i + 1]))) {
+    throw new TypeError(`Malformed ${shape.name} message: expected [${message[0]}, ${shape.args.length} valid argument(s)].`);
+  }
+  return message as Resume | Ack | End;
+}

@@ -1,0 +1,13 @@
+/**
+ * Server hosting (Blazor Server's model): the host runs in Node, each page connects over
+ * WebSocket with `jsinterop/server/client`, and every connection is a circuit with its own
+ * async-only {@link IJSRuntime}. Circuits survive short disconnects; the page is untrusted
+ * (see docs/security.md).
+ *
+ * @packageDocumentation
+ */
+export { createInteropServer, InteropServer, type InteropServerEvents, type ServerStats } from './hosting/server/interop-server.js';
+export { Circuit, type CircuitState, type CircuitStats, type CircuitOrigin } from './hosting/server/circuit.js';
+export { CIRCUIT_GONE, type ServerOptions } from './hosting/server/options.js';
+export type { IJSRuntime } from './host/types.js';
+export { JSDisconnectedException } from './host/errors.js';

@@ -1,0 +1,89 @@
+/*
+ * Reading and waiting on the demo page from a test: every wait is on page state (a selector, an
+ * attribute, a text), never on time, so the tests are as fast as the page and free of sleeps.
+ */
+import type { Locator, Page } from 'playwright-core';
+
+export const MODELS = ['in-process', 'worker', 'server'] as const;
+export type Model = (typeof MODELS)[number];
+
+/** Long enough for a loaded CI machine; the page normally answers in milliseconds. */
+const WAIT_MS = 15_000;
+
+export class DemoPage {
+  constructor(readonly page: Page) {}
+
+  panel(model: Model): Locator {
+    return this.page.locator(`[data-model="${model}"]`);
+  }
+
+  role(model: Model, role: string): Locator {
+    return this.panel(model).locator(`[data-role="${role}"]`);
+  }
+
+  selector(model: Model, role?: string): string {
+    return `[data-model="${model}"]${role ? ` [data-role="${role}"]` : ''}`;
+  }
+
+  /** Waits until the panel's data-state is one of `states`; returns it. */
+  async waitForState(model: Model, ...states: string[]): Promise<string> {
+    const handle = await this.page.waitForFunction(
+      ([selector, wanted]) => {
+        const state = document.querySelector<HTMLElement>(selector)?.dataset.state;
+        return state !== undefined && wanted.includes(state) ? state : false;
+      },
+      [this.selector(model), states] as const,
+      { timeout: WAIT_MS },
+    );
+    return (await handle.jsonValue()) as string;
+  }
+
+  /** Waits until the text of the element matches `pattern`; returns the text. */
+  async waitForText(model: Model, role: string, pattern: RegExp): Promise<string> {
+    const handle = await this.page.waitForFunction(
+      ([selector, source, flags]) => {
+        const text = document.querySelector(selector)?.textContent ?? '';
+        return new RegExp(source, flags).test(text) ? text : false;
+      },
+      [this.selector(model, role), pattern.source, pattern.flags] as const,
+      { timeout: WAIT_MS },
+    );
+    return (await handle.jsonValue()) as string;
+  }
+
+  /** Waits until a data attribute of the element is set; returns its value. */
+  async waitForData(model: Model, role: string, key: string, differentFrom?: string): Promise<string> {
+    const handle = await this.page.waitForFunction(
+      ([selector, name, old]) => {
+        const value = document.querySelector<HTMLElement>(selector)?.dataset[name];
+        return value !== undefined && value !== old ? value : false;
+      },
+      [this.selector(model, role), key, differentFrom ?? null] as const,
+      { timeout: WAIT_MS },
+    );
+    return (await handle.jsonValue()) as string;
+  }
+
+  /** The inspector's live counters as shown. */
+  async counters(model: Model): Promise<{ js: number; host: number; pending: number }> {
+    const read = async (role: string) => Number(await this.role(model, role).textContent());
+    return { js: await read('js-refs'), host: await read('host-refs'), pending: await read('pending') };
+  }
+
+  /** Waits until the inspector shows these reference counts (pending calls too, if given). */
+  async waitForCounters(model: Model, expected: { js: number; host: number; pending?: number }): Promise<void> {
+    await this.page.waitForFunction(
+      ([selector, want]) => {
+        const read = (role: string) => document.querySelector(`${selector} [data-role="${role}"]`)?.textContent;
+        return read('js-refs') === String(want.js) && read('host-refs') === String(want.host) && (want.pending === undefined || read('pending') === String(want.pending));
+      },
+      [this.selector(model), expected] as const,
+      { timeout: WAIT_MS },
+    );
+  }
+
+  /** Waits until the inspector has shown at least one sample from the current host. */
+  async waitForInspector(model: Model): Promise<void> {
+    await this.waitForText(model, 'js-refs', /^\d+$/);
+  }
+}

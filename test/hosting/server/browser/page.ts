@@ -1,0 +1,30 @@
+/*
+ * The browser page of the Chromium test: the official package and the server client, bundled
+ * with esbuild. It connects to the interop server of its own origin and records its states.
+ */
+import { DotNet } from '@microsoft/dotnet-js-interop';
+import { connectToServer, type ServerConnection } from '../../../../src/server-client.js';
+
+declare global {
+  interface Window {
+    states: string[];
+    connection: ServerConnection;
+    ready: Promise<string>;
+    DotNet: typeof DotNet;
+    browserAdd(a: number, b: number): number;
+    browserEchoBytes(bytes: Uint8Array): Uint8Array;
+    browserBlob(size: number): Blob;
+  }
+}
+
+window.states = [];
+window.browserAdd = (a, b) => a + b;
+window.browserEchoBytes = (bytes) => bytes;
+window.browserBlob = (size) => new Blob([Uint8Array.from({ length: size }, (_, i) => (i * 7 + (i >> 8)) & 0xff)]);
+window.ready = connectToServer(new URL('/_jsinterop', location.href.replace(/^http/, 'ws')), {
+  DotNet,
+  onStateChange: (state) => window.states.push(state),
+}).then((connection) => {
+  window.connection = connection;
+  return connection.circuitId;
+});

@@ -1,0 +1,184 @@
+/*
+ * Property-based: a hostile page sends malformed and adversarial frames to a live server.
+ * After each one it sends a well-formed probe call; the server answers frames in order, so the
+ * answer to the bad frame must arrive before the probe's. Throughout, a well-behaved page on
+ * another circuit keeps calling both ways, and the server stays up.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { registerInvokables } from '../../../src/index.js';
+import { Control } from '../../../src/protocol/circuit-control.js';
+import { BINARY_HEADER_SIZE, encodeBinary } from '../../../src/protocol/framing.js';
+import { Msg } from '../../../src/protocol/messages.js';
+import { definePageGlobals, isRejected, openPage, RawPage, startServer } from './server-support.js';
+
+/** What the server must do with a frame: refuse it (Rejected), fail the call it carries, or just survive it. */
+type Expectation = { rejected: true } | { failedCall: string } | { harmless: true };
+interface Hostile {
+  readonly label: string;
+  readonly frame: string | Uint8Array;
+  readonly expect: Expectation;
+}
+
+const MAX = 4096;
+const PAGE_TYPES: number[] = [Msg.Hello, Msg.BeginInvokeDotNet, Msg.EndInvokeJS, Msg.SendByteArray, Msg.StreamCredit, Control.Resume, Control.Ack, Control.End];
+let nextCallId = 0;
+
+const notJson = fc
+  .string({ maxLength: 40 })
+  .filter((s) => {
+    try {
+      JSON.parse(s);
+      return false;
+    } catch {
+      return true;
+    }
+  })
+  .map((s): Hostile => ({ label: 'not JSON', frame: s, expect: { rejected: true } }));
+
+const notAMessage = fc
+  .jsonValue({ maxDepth: 3 })
+  .filter((v) => !(Array.isArray(v) && (PAGE_TYPES.includes(v[0] as number) || Array.isArray(v[0]))))
+  .map((v): Hostile => ({ label: 'not a message', frame: JSON.stringify(v), expect: { rejected: true } }));
+
+/** Values that are never a valid argument of the kind named. */
+const wrongFor: Record<string, fc.Arbitrary<unknown>> = {
+  string: fc.oneof(fc.integer(), fc.boolean(), fc.constant({}), fc.constant([])),
+  int: fc.oneof(fc.string({ maxLength: 5 }), fc.constant(1.5), fc.constant(NaN), fc.constant({}), fc.constant(null)),
+  bool: fc.oneof(fc.integer(), fc.string({ maxLength: 3 }), fc.constant(null)),
+};
+
+/** Page messages with one argument replaced by a value of the wrong type, or the wrong number of arguments. */
+const wrongShapes: [number, string[]][] = [
+  [Msg.BeginInvokeDotNet, ['string', 'string', 'string', 'int', 'string']],
+  [Msg.EndInvokeJS, ['int', 'bool', 'string']],
+  [Msg.StreamCredit, ['int', 'int']],
+  [Control.Resume, ['string', 'string', 'int']],
+  [Control.Ack, ['int']],
+];
+const valid: Record<string, unknown> = { string: 'x', int: 2, bool: true };
+const wrongTypes = fc
+  .constantFrom(...wrongShapes)
+  .chain(([type, kinds]) =>
+    fc.oneof(
+      fc.tuple(fc.nat(kinds.length - 1), fc.constant(0)).chain(([i]) =>
+        wrongFor[kinds[i]!]!.map((bad) => [type, ...kinds.map((k, j) => (j === i ? bad : valid[k]))]),
+      ),
+      fc.nat(6).filter((n) => n !== kinds.length).map((n) => [type, ...Array.from({ length: n }, () => 1)]),
+    ),
+  )
+  .filter((message) => !(message[0] === Msg.BeginInvokeDotNet && (message[1] === null || message[2] === null || message[5] === null)))
+  .map((message): Hostile => ({ label: `wrong types ${JSON.stringify(message)}`, frame: JSON.stringify(message), expect: { rejected: true } }));
+
+/** A batch frame ([m1, m2, …]) whose messages are each malformed: every one must be refused. */
+const badBatch = fc
+  .array(fc.oneof(wrongTypes, notAMessage.filter((h) => typeof h.frame === 'string' && h.frame.startsWith('['))), { minLength: 1, maxLength: 4 })
+  .map((items): Hostile => ({ label: `batch of ${items.map((i) => i.label).join('; ')}`, frame: `[${items.map((i) => i.frame).join(',')}]`, expect: { rejected: true } }))
+  .filter((h) => Array.isArray(JSON.parse(h.frame as string)[0]));
+
+/** Acknowledgements of frames the server never sent. */
+const impossibleAck = fc
+  .integer({ min: 1e9, max: 2 ** 52 })
+  .map((n): Hostile => ({ label: `ack ${n}`, frame: JSON.stringify([Control.Ack, n]), expect: { rejected: true } }));
+
+const notForAPage = fc
+  .constantFrom(Control.Started, Control.Resumed, Control.Heartbeat, Control.Rejected, Msg.Hello, Msg.SendByteArray)
+  .map((type): Hostile => ({ label: `type ${type} as text`, frame: JSON.stringify([type, 'x', 0, null]), expect: { rejected: true } }));
+
+const HOSTILE_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', 'Secret', '', ' ', 'Echo.call'];
+const HOSTILE_ARGS = [
+  '[',
+  '{}',
+  'null',
+  '"text"',
+  '[{"__dotNetObject":1}]',
+  '[{"__dotNetObject":"1"}]',
+  '[{"__byte[]":0}]',
+  '[{"__jsObjectId":"x"}]',
+  '[{"__jsStreamReferenceLength":-1,"__jsObjectId":1}]',
+  '[{"__dotNetStream":1}]',
+  '{"__proto__":{"polluted":true}}',
+  '['.repeat(1000) + ']'.repeat(1000),
+  '[' + '1,'.repeat(3000) + '1]',
+];
+const adversarialCall = fc
+  .record({
+    assembly: fc.oneof(fc.constantFrom<string | null>('HostileTest', '__proto__', 'constructor', 'Object', null), fc.string({ maxLength: 8 })),
+    method: fc.oneof(fc.constantFrom(...HOSTILE_NAMES), fc.string({ maxLength: 8 }).filter((s) => s !== 'Echo')),
+    objectId: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5 }), fc.integer({ min: -5, max: 2 ** 40 })),
+    args: fc.oneof(fc.constantFrom(...HOSTILE_ARGS), fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v))),
+  })
+  .filter((c) => !(c.assembly === 'HostileTest' && c.method === 'Echo'))
+  .map(({ assembly, method, objectId, args }): Hostile => {
+    const callId = `bad-${++nextCallId}`;
+    return { label: `call ${assembly}.${method} #${objectId} ${args.slice(0, 40)}`, frame: JSON.stringify([Msg.BeginInvokeDotNet, callId, assembly, method, objectId, args]), expect: { failedCall: callId } };
+  });
+
+const badBinary = fc.oneof(
+  fc.uint8Array({ maxLength: BINARY_HEADER_SIZE - 1 }).map((b): Hostile => ({ label: 'short binary', frame: b, expect: { rejected: true } })),
+  fc
+    .tuple(fc.integer({ min: 0, max: 255 }).filter((t) => t !== Msg.SendByteArray), fc.uint8Array({ maxLength: 16 }))
+    .map(([type, bytes]): Hostile => ({ label: `binary type ${type}`, frame: encodeBinary(type, 0, bytes), expect: { rejected: true } })),
+  fc.tuple(fc.integer({ min: 2, max: 255 }), fc.uint8Array({ maxLength: 16 })).map(([flags, bytes]): Hostile => {
+    const frame = encodeBinary(Msg.SendByteArray, 0, bytes);
+    frame[1] = flags;
+    return { label: `binary flags ${flags}`, frame, expect: { rejected: true } };
+  }),
+  fc.constantFrom(NaN, -1, 1.5, 2 ** 60, Infinity).map((id): Hostile => ({ label: `binary id ${id}`, frame: encodeBinary(Msg.SendByteArray, id, new Uint8Array(3)), expect: { rejected: true } })),
+  fc.integer({ min: 1, max: 1000 }).map((id): Hostile => ({ label: `byte array ${id} out of order`, frame: encodeBinary(Msg.SendByteArray, id, new Uint8Array(3)), expect: { rejected: true } })),
+  fc.constant<Hostile>({ label: 'binary part over the limit', frame: encodeBinary(Msg.SendByteArray, 0, new Uint8Array(MAX + 1)), expect: { rejected: true } }),
+);
+
+const oversized = fc
+  .integer({ min: MAX + 1, max: 3 * MAX })
+  .map((n): Hostile => ({ label: `text of ${n} bytes`, frame: JSON.stringify([Msg.StreamCredit, 1, 'x'.repeat(n)]), expect: { rejected: true } }));
+
+/** Frames a page may send that need no answer (late completions, credit for finished streams, acks): they must do no harm. */
+const harmless = fc.oneof(
+  fc.integer({ min: 2, max: 1e6 }).map((h): Hostile => ({ label: `late completion ${h}`, frame: JSON.stringify([Msg.EndInvokeJS, h, true, `[${h},true,null]`]), expect: { harmless: true } })),
+  fc.tuple(fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: -5, max: 1e9 })).map(([id, n]): Hostile => ({ label: `credit ${id} ${n}`, frame: JSON.stringify([Msg.StreamCredit, id, n]), expect: { harmless: true } })),
+  fc.constant<Hostile>({ label: 'ack 0', frame: JSON.stringify([Control.Ack, 0]), expect: { harmless: true } }),
+);
+
+const hostileFrames = fc.oneof(notJson, notAMessage, wrongTypes, badBatch, impossibleAck, notForAPage, adversarialCall, badBinary, oversized, harmless);
+
+test('a hostile page gets an error answer for every bad frame; the server and other circuits carry on', { timeout: 60_000 }, async (t) => {
+  const server = await startServer(t, { maxMessageSize: MAX });
+  t.after(registerInvokables('HostileTest', { Echo: (x: unknown) => x }));
+  definePageGlobals(t, { hostileDouble: (x: number) => 2 * x });
+  const good = await openPage(t, server);
+  let hostile: RawPage | undefined;
+  let probes = 0;
+
+  await fc.assert(
+    fc.asyncProperty(hostileFrames, async (bad) => {
+      // A fresh hostile connection whenever the last one was closed (or the circuit ended).
+      if (!hostile || hostile.socket.readyState !== hostile.socket.OPEN) hostile = await RawPage.open(t, server.url);
+      const from = hostile.frames.length;
+      hostile.send(bad.frame);
+      const probe = `probe-${++probes}`;
+      hostile.send([Msg.BeginInvokeDotNet, probe, 'HostileTest', 'Echo', 0, '[7]']);
+      const probeAnswer = await hostile.next((f) => Array.isArray(f) && f[0] === Msg.EndInvokeDotNet && f[1] === probe, from);
+      assert.deepEqual(probeAnswer, [Msg.EndInvokeDotNet, probe, true, '7'], bad.label);
+      const answers = hostile.frames.slice(from, hostile.frames.indexOf(probeAnswer));
+      if ('rejected' in bad.expect) {
+        assert.ok(answers.some(isRejected), `${bad.label}: expected a Rejected answer, got ${JSON.stringify(answers)}`);
+      } else if ('failedCall' in bad.expect) {
+        const id = bad.expect.failedCall;
+        const answer = answers.find((f: any) => Array.isArray(f) && f[0] === Msg.EndInvokeDotNet && f[1] === id) as any[] | undefined;
+        assert.ok(answer, `${bad.label}: expected the call to be answered`);
+        assert.equal(answer[2], false, bad.label);
+        // Without detailedErrors the page learns nothing about the host beyond what it sent.
+        assert.ok(/^There was an exception invoking|exceeds the maximum incoming message size/.test(answer[3]), `${bad.label}: ${answer[3]}`);
+      }
+      // The well-behaved page keeps working both ways.
+      assert.equal(await good.circuit.js.invokeAsync('hostileDouble', probes), 2 * probes);
+      assert.equal(await good.DotNet.invokeMethodAsync('HostileTest', 'Echo', probes), probes);
+    }),
+    { numRuns: Number(process.env.HOSTILE_RUNS ?? 300), seed: Number(process.env.HOSTILE_SEED ?? 4242) },
+  );
+  assert.equal(good.circuit.state, 'connected');
+  assert.equal(server.stats().circuits, 2);
+  assert.equal(({} as any).polluted, undefined);
+});

@@ -1,0 +1,162 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HostObjectReference, HostStreamReference, JSException, registerInvokables } from '../../../src/index.js';
+import { Control } from '../../../src/protocol/circuit-control.js';
+import { encodeBinary } from '../../../src/protocol/framing.js';
+import { Msg } from '../../../src/protocol/messages.js';
+import { definePageGlobals, deferred, isRejected, openPage, RawPage, startServer } from './server-support.js';
+
+const call = (callId: string, method: string, argsJson = '[]') => [Msg.BeginInvokeDotNet, callId, 'LimitsTest', method, 0, argsJson];
+const answerTo = (callId: string) => (f: any) => Array.isArray(f) && f[0] === Msg.EndInvokeDotNet && f[1] === callId;
+
+describe('message size', () => {
+  test('a text frame over maxMessageSize is refused with a clear error, failing its call; the circuit carries on', async (t) => {
+    t.after(registerInvokables('LimitsTest', { Echo: (x: unknown) => x }));
+    const server = await startServer(t, { maxMessageSize: 1024 });
+    const page = await RawPage.open(t, server.url);
+    page.send(call('1', 'Echo', JSON.stringify(['x'.repeat(2000)])));
+    const failed = await page.next(answerTo('1'));
+    assert.equal(failed[2], false);
+    assert.match(failed[3], /exceeds the maximum incoming message size of 1024 bytes/);
+    assert.match((await page.next(isRejected))[1], /exceeds the maximum incoming message size/);
+    page.send(call('2', 'Echo', '["small"]'));
+    assert.deepEqual(await page.next(answerTo('2')), [Msg.EndInvokeDotNet, '2', true, '"small"']);
+  });
+
+  test('the page client refuses to send a call that is too large, and fails a JS result that is too large', async (t) => {
+    t.after(registerInvokables('LimitsTest', { Echo: (x: unknown) => x }));
+    const server = await startServer(t, { maxMessageSize: 1024 });
+    definePageGlobals(t, { limitsBigResult: () => 'y'.repeat(5000) });
+    const page = await openPage(t, server);
+    await assert.rejects(page.DotNet.invokeMethodAsync('LimitsTest', 'Echo', 'x'.repeat(5000)), /exceeds the server's maximum message size of 1024 bytes/);
+    await assert.rejects(page.circuit.js.invokeAsync('limitsBigResult'), (error: unknown) => error instanceof JSException && /exceeds the server's maximum message size/.test(error.message));
+    assert.equal(await page.DotNet.invokeMethodAsync('LimitsTest', 'Echo', 'fine'), 'fine');
+  });
+
+  test('a frame far beyond the limit is a protocol violation: the connection is closed and the circuit ended', async (t) => {
+    const server = await startServer(t, { maxMessageSize: 1024 });
+    const page = await RawPage.open(t, server.url);
+    const circuit = server.circuit(page.started[1])!;
+    page.send('x'.repeat(10 * 1024));
+    assert.equal((await page.closed).code, 1009);
+    assert.match(await circuit.ended, /larger than the server accepts/);
+  });
+});
+
+describe('byte arrays', () => {
+  test('a byte array larger than a message travels in parts; one over maxByteArrayBytes fails its call only', async (t) => {
+    const sizes: number[] = [];
+    t.after(registerInvokables('LimitsTest', { Size: (bytes: Uint8Array) => (sizes.push(bytes.length), bytes.length) }));
+    const server = await startServer(t, { maxMessageSize: 4096, maxByteArrayBytes: 50_000, detailedErrors: true });
+    const page = await openPage(t, server);
+    assert.equal(await page.DotNet.invokeMethodAsync('LimitsTest', 'Size', new Uint8Array(40_000)), 40_000);
+    await assert.rejects(page.DotNet.invokeMethodAsync('LimitsTest', 'Size', new Uint8Array(60_000)), /byte array '0' was not received/);
+    assert.equal(await page.DotNet.invokeMethodAsync('LimitsTest', 'Size', new Uint8Array(10)), 10);
+    assert.deepEqual(sizes, [40_000, 10]);
+  });
+
+  test('the server answers the page that went over the byte-array limit, and out-of-order parts', async (t) => {
+    const server = await startServer(t, { maxMessageSize: 1024, maxByteArrayBytes: 2048 });
+    const page = await RawPage.open(t, server.url);
+    for (let part = 0; part < 3; part++) page.send(encodeBinary(Msg.SendByteArray, 0, new Uint8Array(1024), part < 2));
+    assert.match((await page.next(isRejected))[1], /Exceeded the maximum byte array transfer limit for a call/);
+    const from = page.frames.length;
+    page.send(encodeBinary(Msg.SendByteArray, 0, new Uint8Array(10), true));
+    page.send(encodeBinary(Msg.SendByteArray, 1, new Uint8Array(10), false));
+    assert.match((await page.next(isRejected, from))[1], /Out of sequence byte array part received: expected more of byte array 0, but received byte array 1/);
+  });
+});
+
+describe('calls and references', () => {
+  test('maxPendingCallsFromPage refuses calls beyond the limit while others run', async (t) => {
+    const release = deferred<void>();
+    t.after(registerInvokables('LimitsTest', { Wait: () => release.promise.then(() => 'done') }));
+    const server = await startServer(t, { maxPendingCallsFromPage: 2 });
+    const page = await openPage(t, server);
+    const running = [page.DotNet.invokeMethodAsync('LimitsTest', 'Wait'), page.DotNet.invokeMethodAsync('LimitsTest', 'Wait')];
+    await assert.rejects(page.DotNet.invokeMethodAsync('LimitsTest', 'Wait'), /2 calls from the page in progress/);
+    release.resolve();
+    assert.deepEqual(await Promise.all(running), ['done', 'done']);
+    assert.equal(await page.DotNet.invokeMethodAsync('LimitsTest', 'Wait'), 'done');
+  });
+
+  test('maxPendingCalls rejects host calls beyond the limit at once', async (t) => {
+    const server = await startServer(t, { maxPendingCalls: 2 });
+    const release = deferred<void>();
+    definePageGlobals(t, { limitsWait: () => release.promise });
+    const page = await openPage(t, server);
+    const running = [page.circuit.js.invokeVoidAsync('limitsWait'), page.circuit.js.invokeVoidAsync('limitsWait')];
+    await assert.rejects(page.circuit.js.invokeVoidAsync('limitsWait'), { name: 'RangeError', message: /Too many calls to JavaScript/ });
+    release.resolve();
+    await Promise.all(running);
+    assert.equal(page.circuit.stats().pendingCalls, 0);
+  });
+
+  test('maxHostObjectReferences fails the call that would exceed it', async (t) => {
+    const server = await startServer(t, { maxHostObjectReferences: 1 });
+    definePageGlobals(t, { limitsKeep: () => {} });
+    const page = await openPage(t, server);
+    const first = HostObjectReference.create({});
+    await page.circuit.js.invokeVoidAsync('limitsKeep', first);
+    const second = HostObjectReference.create({});
+    await assert.rejects(page.circuit.js.invokeVoidAsync('limitsKeep', second), /already holds 1 host object references/);
+    first.dispose();
+    await page.circuit.js.invokeVoidAsync('limitsKeep', second);
+    assert.equal(page.circuit.stats().hostObjectReferences, 1);
+  });
+
+  test('a page that never acknowledges cannot make the server buffer without bound', async (t) => {
+    const server = await startServer(t, { maxUnacknowledgedBytes: 100_000 });
+    const page = await RawPage.open(t, server.url);
+    const circuit = server.circuit(page.started[1])!;
+    const calls = Array.from({ length: 5 }, () => circuit.js.invokeVoidAsync('x', new Uint8Array(30_000)));
+    for (const c of calls) c.catch(() => {});
+    assert.match(await circuit.ended, /did not acknowledge/);
+    assert.equal((await page.next((f) => Array.isArray(f) && f[0] === Control.End))[0], Control.End);
+  });
+});
+
+describe('streams', () => {
+  test('openReadStream refuses data over maxAllowedSize (512,000 by default)', async (t) => {
+    const server = await startServer(t);
+    definePageGlobals(t, { limitsBlob: () => new Blob([new Uint8Array(600_000)]) });
+    const page = await openPage(t, server);
+    const reference = await page.circuit.js.invokeStreamReferenceAsync('limitsBlob');
+    assert.throws(() => reference.openReadStream(), /The incoming data stream of length 600000 exceeds the maximum allowed length 512000/);
+    await reference.disposeAsync();
+  });
+
+  test('a host stream is read only as fast as the page consumes it', async (t) => {
+    const server = await startServer(t);
+    let pulls = 0;
+    const source = new ReadableStream<Uint8Array>({ pull: (controller) => void (++pulls <= 1000 ? controller.enqueue(new Uint8Array(32 * 1024)) : controller.close()) }, { highWaterMark: 0 });
+    let held: unknown;
+    definePageGlobals(t, { limitsHold: (stream: unknown) => void (held = stream) });
+    const page = await openPage(t, server);
+    await page.circuit.js.invokeVoidAsync('limitsHold', HostStreamReference.create(source));
+    for (let i = 0; i < 20; i++) await page.circuit.js.invokeAsync('Math.max', i);
+    assert.ok(held);
+    // The page has not read anything: the host stops at its credit (16 chunks, plus one pending read).
+    assert.ok(pulls <= 2 * 16 + 1, `the host read ${pulls} chunks ahead of a page that read none`);
+  });
+
+  test('a page stream is read only as fast as the host consumes it', async (t) => {
+    const server = await startServer(t, { streamChunkSize: 1024 });
+    let slices = 0;
+    class CountingBlob extends Blob {
+      override slice(...args: Parameters<Blob['slice']>): Blob {
+        slices++;
+        return super.slice(...args);
+      }
+    }
+    definePageGlobals(t, { limitsCountingBlob: () => new CountingBlob([new Uint8Array(100 * 1024)]) });
+    const page = await openPage(t, server);
+    const reference = await page.circuit.js.invokeStreamReferenceAsync('limitsCountingBlob');
+    const reader = reference.openReadStream().getReader();
+    await reader.read();
+    for (let i = 0; i < 20; i++) await page.circuit.js.invokeAsync('Math.max', i);
+    assert.ok(slices <= 5, `the page sliced ${slices} chunks for a host that read one`);
+    await reader.cancel();
+    await reference.disposeAsync();
+  });
+});

@@ -1,0 +1,136 @@
+/*
+ * Support for server hosting tests: a live interop server on loopback, simulated pages (each a
+ * fresh instance of the official package, connected with the real client over `ws`'s WebSocket,
+ * since Node 20 has no global one), and raw connections that speak the wire protocol by hand
+ * for the tests where the page misbehaves.
+ */
+import '../../../src/page/node-globals.js';
+import { once } from 'node:events';
+import { WebSocket } from 'ws';
+import { createInteropServer, type Circuit, type InteropServer, type ServerOptions } from '../../../src/server.js';
+import { connectToServer, type ConnectOptions, type ServerConnection } from '../../../src/server-client.js';
+import { Control } from '../../../src/protocol/circuit-control.js';
+import { Msg, PROTOCOL_VERSION } from '../../../src/protocol/messages.js';
+import { freshDotNet } from '../../support/page.js';
+import type { DotNetNamespace } from '../../../src/page/official-package.js';
+import type { TestContext } from 'node:test';
+
+export { deferred, patternBytes, readAll } from '../../support/page.js';
+
+/** Starts a server on 127.0.0.1 that is closed when the test ends. */
+export async function startServer(t: TestContext, options: ServerOptions = {}): Promise<InteropServer> {
+  const server = await createInteropServer(options);
+  t.after(() => server.close());
+  return server;
+}
+
+export interface SimulatedPage {
+  readonly DotNet: DotNetNamespace;
+  readonly connection: ServerConnection;
+  /** The host side of this page's circuit. */
+  readonly circuit: Circuit;
+}
+
+/** Opens a page on `server`: a fresh package instance, connected; closed when the test ends. */
+export async function openPage(
+  t: TestContext,
+  server: InteropServer,
+  options: Omit<ConnectOptions, 'DotNet' | 'WebSocket'> & { url?: string } = {},
+): Promise<SimulatedPage> {
+  const DotNet = await freshDotNet();
+  const connection = await connectToServer(options.url ?? server.url, { ...options, DotNet, WebSocket: WebSocket as any });
+  t.after(() => connection.close());
+  const circuit = server.circuit(connection.circuitId);
+  if (!circuit) throw new Error('the server does not know the circuit the page connected to');
+  return { DotNet, connection, circuit };
+}
+
+/** Defines page globals (`window.name`) for the duration of the test. Pages share `globalThis` in Node. */
+export function definePageGlobals(t: TestContext, globals: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(globals)) {
+    if (name in globalThis) throw new Error(`the page global '${name}' already exists`);
+    (globalThis as any)[name] = value;
+  }
+  t.after(() => {
+    for (const name of Object.keys(globals)) delete (globalThis as any)[name];
+  });
+}
+
+/** Records a connection's states (pass `log.onStateChange` to openPage) and waits for the next one. */
+export class StateLog {
+  readonly states: string[] = [];
+  #waiters: { state: string; resolve: () => void }[] = [];
+  readonly onStateChange = (state: string): void => {
+    this.states.push(state);
+    for (const waiter of this.#waiters.filter((w) => w.state === state)) {
+      this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+  };
+
+  /** Resolves the next time the connection enters `state`. */
+  next(state: string): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push({ state, resolve }));
+  }
+}
+
+/**
+ * A connection that speaks the protocol by hand, as a hostile or buggy page would. Collects
+ * every frame the server sends, decoded, and lets a test wait for the next one that matches.
+ */
+export class RawPage {
+  /** Every message received, in order (the messages of a batch frame one by one). */
+  readonly frames: unknown[] = [];
+  #waiters: { match: (frame: any) => boolean; resolve: (frame: any) => void }[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      const value = isBinary ? { binary: new Uint8Array(data) } : JSON.parse(data.toString());
+      // A batch frame carries several messages; tests look at messages.
+      for (const frame of Array.isArray(value) && Array.isArray(value[0]) ? value : [value]) {
+        this.frames.push(frame);
+        for (const waiter of [...this.#waiters]) {
+          if (waiter.match(frame)) {
+            this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+            waiter.resolve(frame);
+          }
+        }
+      }
+    });
+    socket.on('error', () => {});
+    this.closed = new Promise((resolve) => socket.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })));
+  }
+
+  /** Opens a connection; `hello` (default true) sends a Hello and waits for Started. */
+  static async open(t: TestContext, url: string, options: { hello?: boolean; headers?: Record<string, string> } = {}): Promise<RawPage> {
+    const socket = new WebSocket(url, { headers: options.headers });
+    const page = new RawPage(socket);
+    t.after(() => socket.terminate());
+    await once(socket, 'open');
+    if (options.hello !== false) {
+      const started = page.next((f) => Array.isArray(f) && f[0] === Control.Started);
+      page.send([Msg.Hello, PROTOCOL_VERSION, 0, null]);
+      page.started = await started;
+    }
+    return page;
+  }
+
+  /** The Started frame: [30, circuitId, secret, maxMessageSize, heartbeatMs, retentionMs]. */
+  started: any[] = [];
+
+  /** Sends a JSON value as a text frame, or bytes as a binary frame. */
+  send(value: unknown): void {
+    this.socket.send(value instanceof Uint8Array ? value : typeof value === 'string' ? value : JSON.stringify(value));
+  }
+
+  /** The first frame from index `from` on (received already, or still to come) for which `match` holds. */
+  next(match: (frame: any) => boolean, from = 0): Promise<any> {
+    const seen = this.frames.slice(from).find(match);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve) => this.#waiters.push({ match, resolve }));
+  }
+}
+
+/** True for a Rejected control frame. */
+export const isRejected = (frame: unknown): boolean => Array.isArray(frame) && frame[0] === Control.Rejected;

@@ -1,0 +1,60 @@
+/*
+ * The page of the Chromium Worker test: the official package (through jsinterop/page) and
+ * hostInWorker, bundled with esbuild. It starts the host Worker (host.ts, bundled beside it)
+ * when the test asks, and offers the page functions the host calls. Outside a browser page
+ * (node --test runs every file under test/) it does nothing.
+ */
+import '../../../../src/page.js';
+import { hostInWorker, transfer, type WorkerHost } from '../../../../src/worker.js';
+
+interface WorkerTestPage {
+  start(): Promise<{ syncCalls: boolean; isolated: boolean }>;
+  run(scenario: string): Promise<any>;
+  bytesToHost(): Promise<{ sum: number; after: number }>;
+  terminateWithPendingCall(): Promise<string>;
+}
+
+declare global {
+  interface Window {
+    workerTest: WorkerTestPage;
+  }
+}
+
+if (typeof document !== 'undefined') {
+  const g = globalThis as any;
+  const call = (method: string, ...args: unknown[]): Promise<any> => g.DotNet.invokeMethodAsync('BrowserWorkerTests', method, ...args);
+  g.wtAdd = (a: number, b: number) => a + b;
+  g.wtEcho = (text: string) => text;
+  g.wtRepeat = (text: string, count: number) => text.repeat(count);
+  g.wtThrow = () => {
+    throw new Error('thrown on the page');
+  };
+  g.wtInspectBytes = (bytes: Uint8Array) => ({ type: bytes.constructor.name, length: bytes.length, last: bytes[bytes.length - 1] });
+  g.wtMakeBytes = (length: number) => Uint8Array.from({ length }, (_, i) => (i * 7) & 0xff);
+  g.wtUseHostObject = async (reference: any) => [await reference.invokeMethodAsync('add', 2), await reference.invokeMethodAsync('add', 3)];
+
+  let worker: Worker;
+  let host: WorkerHost;
+  window.workerTest = {
+    async start() {
+      worker = new Worker(new URL('./host.js', import.meta.url), { type: 'module' });
+      host = hostInWorker(worker, { syncBufferSize: 4096 });
+      await host.ready;
+      return { syncCalls: host.syncCalls, isolated: crossOriginIsolated };
+    },
+    run: (scenario) => call('Run', scenario),
+    async bytesToHost() {
+      const bytes = new Uint8Array(100_000).fill(3);
+      const sum = await call('SumBytes', transfer(bytes));
+      return { sum, after: bytes.byteLength };
+    },
+    async terminateWithPendingCall() {
+      const pending = call('Never').then(
+        () => 'resolved',
+        (error: Error) => error.message,
+      );
+      worker.terminate();
+      return pending;
+    },
+  };
+}

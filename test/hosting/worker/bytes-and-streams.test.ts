@@ -1,0 +1,74 @@
+/*
+ * Byte arrays and streams across the Worker boundary: copied by default (the sender's array
+ * stays usable, a view sends only its own bytes), moved with transfer() (the sender's array is
+ * detached), streams in both directions.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { transfer } from '../../../src/worker.js';
+import { startWorkerHost } from './support.js';
+
+const inspect = (bytes: Uint8Array) => ({
+  type: bytes.constructor.name,
+  length: bytes.length,
+  bufferLength: bytes.buffer.byteLength,
+  first: bytes[0],
+  last: bytes[bytes.length - 1],
+});
+
+const checksum = (bytes: Uint8Array) => bytes.reduce((sum, b, i) => (sum + b * (i + 1)) % 1_000_000_007, 0);
+
+describe('byte arrays and streams through a Worker', () => {
+  test('host to page: a copy by default, only the view for a subarray, moved with transfer()', async (t) => {
+    const page = await startWorkerHost(t);
+    page.define('wtInspectBytes', inspect);
+    const copied = await page.run('bytesToPage', 'copy');
+    assert.deepEqual(copied, { seen: { type: 'Uint8Array', length: 1000, bufferLength: 1000, first: 0, last: 999 & 0xff }, after: 1000 });
+    const view = await page.run('bytesToPage', 'view');
+    assert.deepEqual(view, { seen: { type: 'Uint8Array', length: 10, bufferLength: 10, first: 10, last: 19 }, after: 10 });
+    const moved = await page.run('bytesToPage', 'transfer');
+    assert.deepEqual(moved, { seen: { type: 'Uint8Array', length: 1000, bufferLength: 1000, first: 0, last: 999 & 0xff }, after: 0 });
+  });
+
+  test('page to host: a copy by default, moved with transfer(); byte arrays in host results reach the page', async (t) => {
+    const page = await startWorkerHost(t);
+    const bytes = Uint8Array.from([1, 2, 3, 250]);
+    assert.deepEqual(await page.call('SumBytes', bytes), { type: 'Uint8Array', length: 4, sum: 256 });
+    assert.equal(bytes.byteLength, 4);
+    const pool = Buffer.from('abc'); // small Buffers share Node's pool: a view of it is copied, never moved
+    const pooled = new Uint8Array(pool.buffer, pool.byteOffset, pool.length);
+    assert.deepEqual(await page.call('SumBytes', transfer(pooled)), { type: 'Uint8Array', length: 3, sum: 294 });
+    assert.equal(pool.toString(), 'abc');
+    const owned = new Uint8Array(100_000).fill(2);
+    assert.deepEqual(await page.call('SumBytes', transfer(owned)), { type: 'Uint8Array', length: 100_000, sum: 200_000 });
+    assert.equal(owned.byteLength, 0);
+    const made: Uint8Array = await page.call('MakeBytes', 300);
+    assert.deepEqual(inspect(made), { type: 'Uint8Array', length: 300, bufferLength: 300, first: 0, last: 299 & 0xff });
+  });
+
+  test('a page function returning bytes gives the host a byte array', async (t) => {
+    const page = await startWorkerHost(t);
+    const data = Uint8Array.from({ length: 5000 }, (_, i) => (i * 31) & 0xff);
+    page.define('wtMakeBytes', (length: number) => data.subarray(0, length));
+    assert.deepEqual(await page.run('bytesFromPage', 4000), { type: 'Uint8Array', length: 4000, checksum: checksum(data.subarray(0, 4000)) });
+  });
+
+  test('streams: a JS stream reference read by the host, a host stream read by the page', async (t) => {
+    const page = await startWorkerHost(t);
+    const length = 1_000_000;
+    const data = Uint8Array.from({ length }, (_, i) => (i * 7 + (i >> 8)) & 0xff);
+    page.define('wtMakeBlob', () => new Blob([data]));
+    assert.deepEqual(await page.run('streamFromPage', length), { declared: length, length, checksum: checksum(data) });
+    page.define('wtReadStream', async (stream: { arrayBuffer(): Promise<ArrayBuffer> }) => {
+      const bytes = new Uint8Array(await stream.arrayBuffer());
+      return { length: bytes.length, checksum: checksum(bytes) };
+    });
+    const toPage = await page.run('streamToPage', 2_000_000);
+    assert.deepEqual(toPage.seen, { length: 2_000_000, checksum: toPage.checksum });
+    // A host stream from a static invokable, read through the page's DotNetStream.
+    const stream = await page.call('Stream', 100_000);
+    const bytes = new Uint8Array(await stream.arrayBuffer());
+    assert.equal(bytes.length, 100_000);
+    assert.equal(bytes[99_999], (99_999 * 7) & 0xff);
+  });
+});

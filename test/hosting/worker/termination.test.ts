@@ -1,0 +1,68 @@
+/*
+ * Failure: the Worker terminated, crashed or exited, the page closing, the host disconnecting.
+ * Every pending call on both sides settles at once, naming the cause; nothing waits for a
+ * timeout. Page-side JS objects the host held are released.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { outcome, startWorkerHost } from './support.js';
+
+describe('when either side of a Worker host goes away', () => {
+  test('terminating the Worker rejects the page calls in flight', async (t) => {
+    const page = await startWorkerHost(t);
+    await page.host.ready;
+    const pending = outcome(page.call('Never'));
+    await page.worker.terminate();
+    assert.equal(await pending, 'The Worker was terminated.');
+    assert.equal(page.host.closed, true);
+    await assert.rejects(page.call('Add', 1, 2), /The Worker was terminated/);
+  });
+
+  test('a Worker that crashes rejects the page calls in flight with its error', async (t) => {
+    const page = await startWorkerHost(t);
+    const pending = outcome(page.call('Never'));
+    await page.call('Crash', 'the host blew up');
+    assert.equal(await pending, 'The Worker failed: the host blew up');
+  });
+
+  test('a Worker that exits rejects the page calls in flight with its exit code', async (t) => {
+    const page = await startWorkerHost(t);
+    const pending = outcome(page.call('Never'));
+    await page.call('Exit', 3);
+    assert.equal(await pending, 'The Worker exited (exit code 3).');
+  });
+
+  test('a Worker whose script fails before connecting rejects ready and the calls waiting for it', async (t) => {
+    const page = await startWorkerHost(t, { data: { mode: 'throw-at-start' } });
+    const early = outcome(page.call('Add', 1, 2));
+    await assert.rejects(page.host.ready, /The Worker failed: the host script failed at start/);
+    assert.equal(await early, 'The Worker failed: the host script failed at start');
+  });
+
+  test('the page closing fails the host calls in flight with JSDisconnectedException and releases what the host held', async (t) => {
+    const page = await startWorkerHost(t);
+    page.define('wtMakeObject', () => ({ name: () => 'held' }));
+    page.define('wtNever', () => new Promise(() => {}));
+    const scenario = outcome(page.run('pendingThenClosed'));
+    const { heldId } = await page.nextReport();
+    assert.equal(typeof page.DotNet.findJSFunction('name', heldId), 'function'); // held for the host
+    const pageCall = outcome(page.call('Never'));
+    page.host.close('the page is going away');
+    assert.equal(await pageCall, 'the page is going away');
+    assert.equal(await scenario, 'the page is going away');
+    const report = await page.nextReport();
+    assert.equal(report.pending.error.name, 'JSDisconnectedException');
+    assert.match(report.pending.error.message, /the page is going away/);
+    assert.equal(report.later.error.name, 'JSDisconnectedException');
+    assert.equal(report.stats.pendingCalls, 0);
+    assert.throws(() => page.DotNet.findJSFunction('name', heldId), /JS object instance with ID \d+ does not exist/);
+  });
+
+  test('the host disconnecting rejects the page calls in flight with its reason', async (t) => {
+    const page = await startWorkerHost(t);
+    const pending = outcome(page.call('Never'));
+    await page.call('Disconnect', 'host shutting down');
+    assert.equal(await pending, 'The host disconnected: host shutting down');
+    assert.equal(page.host.closed, true);
+  });
+});
