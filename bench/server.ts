@@ -233,20 +233,34 @@ async function clientBundleSize(): Promise<{ minified: number; gzipped: number; 
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`;
 
-export async function run(): Promise<BenchRow[]> {
-  const contenders = await connect();
-  let rows: BenchRow[];
-  try {
-    rows = [
-      ...(await runSuite({ suite: 'server: sequential calls (host and page in separate processes, loopback)', cases: callCases(contenders, 'seq'), references: ['raw-seq'] })),
-      // Rounds long enough that a round is many windows, not mostly ramp-up and drain.
-      ...(await runSuite({ suite: 'server: pipelined calls', cases: callCases(contenders, 'pipe'), references: ['raw-pipe'], roundMs: 200, rounds: 15 })),
-      ...(await runSuite({ suite: 'server: byte arrays', cases: byteCases(contenders), references: ['raw-bytes'], roundMs: 100, rounds: 15 })),
-    ];
-  } finally {
-    await contenders.close();
-  }
+/** env SERVER_BENCH=seq,pipe,bytes,idle,size runs only those parts (default: all). */
+const parts = new Set((process.env.SERVER_BENCH ?? 'seq,pipe,bytes,idle,size').split(','));
 
+export async function run(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  if (parts.has('seq') || parts.has('pipe') || parts.has('bytes')) {
+    const contenders = await connect();
+    try {
+      if (parts.has('seq')) {
+        rows.push(...(await runSuite({ suite: 'server: sequential calls (host and page in separate processes, loopback)', cases: callCases(contenders, 'seq'), references: ['raw-seq'] })));
+      }
+      if (parts.has('pipe')) {
+        // Rounds long enough that a round is many windows, not mostly ramp-up and drain.
+        rows.push(...(await runSuite({ suite: 'server: pipelined calls', cases: callCases(contenders, 'pipe'), references: ['raw-pipe'], roundMs: 200, rounds: 15 })));
+      }
+      if (parts.has('bytes')) {
+        rows.push(...(await runSuite({ suite: 'server: byte arrays', cases: byteCases(contenders), references: ['raw-bytes'], roundMs: 150, rounds: 25 })));
+      }
+    } finally {
+      await contenders.close();
+    }
+  }
+  if (parts.has('idle')) await reportIdle();
+  if (parts.has('size')) await reportSize();
+  return rows;
+}
+
+async function reportIdle(): Promise<void> {
   const idle: IdleCost[] = [];
   for (const kind of ['raw', 'birpc', 'capnweb', 'jsinterop']) idle.push(await idleCost(kind, 1000));
   idle.push(await idleCost('jsinterop', 10_000));
@@ -257,11 +271,12 @@ export async function run(): Promise<BenchRow[]> {
   }
   const ours = idle.find((i) => i.kind === 'jsinterop' && i.connections === 1000)!;
   console.log(`target ≤ 8 KB heap per idle circuit: ${ours.heapPerConnection <= 8 * 1024 ? 'met' : 'MISSED'} (${kb(ours.heapPerConnection)})`);
+}
 
+async function reportSize(): Promise<void> {
   const size = await clientBundleSize();
   console.log(`\nserver: browser client bundle (official package + jsinterop/server/client), minified ${kb(size.minified)}, min+gzip ${kb(size.gzipped)} (the official package alone: ${kb(size.packageOnly)})`);
   console.log(`target ≤ 8 KB min+gzip: ${size.gzipped <= 8 * 1024 ? 'met' : 'MISSED'}`);
-  return rows;
 }
 
 // Run on its own: node dist/bench/server.js

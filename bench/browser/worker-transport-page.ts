@@ -4,7 +4,7 @@
  * the samples to /report. Outside a browser page it does nothing.
  */
 import '../../src/page.js';
-import { hostInWorker } from '../../src/worker.js';
+import { hostInWorker, transfer } from '../../src/worker.js';
 import { measure, type PageCase } from './measure.js';
 import type { BrowserWorkerSetup } from './worker-transport-host.js';
 
@@ -18,9 +18,9 @@ export const CASES: readonly (readonly [id: string, group: string, label: string
   ['sab-wait-spin-both', 'sync call', 'hand-written SAB, waitAsync, spin 4096, page spin 1024'],
   ['ours-sync-nospin', 'sync call', 'jsinterop invoke, syncSpin 0 on both sides'],
   ['ours-sync', 'sync call', 'jsinterop invoke (defaults)'],
-  ['raw-16m', '16 MiB byte array, Worker → page', 'raw postMessage with transfer'],
-  ['ours-16m-transfer', '16 MiB byte array, Worker → page', 'jsinterop invokeVoidAsync(transfer(bytes))'],
-  ['ours-16m-copy', '16 MiB byte array, Worker → page', 'jsinterop invokeVoidAsync(bytes) (copy)'],
+  ['raw-16m', '16 MiB byte array, Worker → page (moved back)', 'raw postMessage with transfer, both ways'],
+  ['ours-16m-transfer', '16 MiB byte array, Worker → page (moved back)', 'jsinterop invokeAsync(transfer(bytes)), page returns transfer(bytes)'],
+  ['ours-16m-copy', '16 MiB byte array, Worker → page (moved back)', 'jsinterop invokeVoidAsync(bytes): copied, not sent back'],
 ];
 
 function answerSabWait(buffer: SharedArrayBuffer, pageSpin: number): void {
@@ -45,11 +45,12 @@ async function main(): Promise<void> {
   const g = globalThis as any;
   g.benchAdd = (a: number, b: number) => a + b;
   g.benchTakeBytes = (bytes: Uint8Array) => bytes.byteLength;
+  g.benchBounce = (bytes: Uint8Array) => transfer(bytes);
   const params = new URLSearchParams(location.search);
   const channels = ['control', 'raw', 'rawBytes', 'ours', 'oursNoSpin'].map(() => new MessageChannel());
   const [control, raw, rawBytes, ours, oursNoSpin] = channels as [MessageChannel, MessageChannel, MessageChannel, MessageChannel, MessageChannel];
   raw.port1.onmessage = (e: MessageEvent<[number, number, number]>) => raw.port1.postMessage([e.data[0], e.data[1] + e.data[2]]);
-  rawBytes.port1.onmessage = (e: MessageEvent<Uint8Array>) => rawBytes.port1.postMessage(e.data.byteLength);
+  rawBytes.port1.onmessage = (e: MessageEvent<Uint8Array>) => rawBytes.port1.postMessage(e.data, [e.data.buffer as ArrayBuffer]);
   const sabWait = new SharedArrayBuffer(16);
   const sabWaitPageSpin = new SharedArrayBuffer(16);
   answerSabWait(sabWait, 0);

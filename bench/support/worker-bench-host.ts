@@ -133,18 +133,26 @@ if (parentPort) {
     const jsNoSpin: IJSRuntime = await connectToPage({ port: setup.oursNoSpin, syncSpin: 0 });
     const sync = asInProcess(js);
     const syncNoSpin = asInProcess(jsNoSpin);
-    const rawBytesAck = new Map<number, () => void>();
+    // 16 MiB each way, moved both ways so the loop allocates nothing: the page sends the array back.
+    const rawBytesAck = new Map<number, (bytes: Uint8Array) => void>();
     let bytesId = 0;
-    setup.rawBytes.on('message', (id: number) => {
-      rawBytesAck.get(id)!();
+    setup.rawBytes.on('message', ([id, bytes]: [number, Uint8Array]) => {
+      rawBytesAck.get(id)!(bytes);
       rawBytesAck.delete(id);
     });
+    let rawBuffer: Uint8Array = new Uint8Array(BYTES_16M);
     const rawBytes = () =>
       new Promise<void>((resolve) => {
-        const bytes = new Uint8Array(BYTES_16M);
-        rawBytesAck.set(++bytesId, resolve);
-        setup.rawBytes.postMessage([bytesId, bytes], [bytes.buffer]);
+        rawBytesAck.set(++bytesId, (bytes) => {
+          rawBuffer = bytes;
+          resolve();
+        });
+        setup.rawBytes.postMessage([bytesId, rawBuffer], [rawBuffer.buffer as ArrayBuffer]);
       });
+    let oursBuffer: Uint8Array = new Uint8Array(BYTES_16M);
+    const oursBytes = async () => {
+      oursBuffer = await js.invokeAsync<Uint8Array>('benchBounce', transfer(oursBuffer));
+    };
     const reused = new Uint8Array(BYTES_16M);
     const sabPost = sabPostCall(setup.sabPostPort, setup.sabPost);
     const sabWait = sabWaitCall(setup.sabWait);
@@ -169,7 +177,7 @@ if (parentPort) {
       'ours-sync-nospin': (n) => syncLoop(n, () => syncNoSpin.invoke<number>('benchAdd', 1, 2)),
       'ours-sync': (n) => syncLoop(n, () => sync.invoke<number>('benchAdd', 1, 2)),
       'raw-16m': (n) => sequential(n, rawBytes),
-      'ours-16m-transfer': (n) => sequential(n, () => js.invokeVoidAsync('benchTakeBytes', transfer(new Uint8Array(BYTES_16M)))),
+      'ours-16m-transfer': (n) => sequential(n, oursBytes),
       'ours-16m-copy': (n) => sequential(n, () => js.invokeVoidAsync('benchTakeBytes', reused)),
     };
     control.on('message', async ({ cmd, n }: { cmd: string; n: number }) => {

@@ -47,7 +47,7 @@ export class PanelView implements PanelApi {
           h('p', { class: 'note', 'data-role': 'chart-note' }, ' '),
         ),
         card('File → host, hashed there (SHA-256)',
-          h('div', { class: 'row' }, h('input', { type: 'file', 'data-role': 'file' }), h('progress', { max: 1, value: 0, 'data-role': 'hash-progress' })),
+          h('div', { class: 'row' }, h('input', { type: 'file', 'data-role': 'file', 'aria-label': 'file to hash on the host' }), h('progress', { max: 1, value: 0, 'data-role': 'hash-progress' })),
           h('output', { class: 'mono', 'data-role': 'hash' }, ' ')),
         card('Host → file download (stream)',
           h('div', { class: 'row' }, button('make-report', 'Generate CSV on the host'), h('a', { 'data-role': 'download', hidden: true }, ''))),
@@ -59,7 +59,11 @@ export class PanelView implements PanelApi {
         h('h3', {}, 'Interop inspector'),
         this.inspector.element,
         h('div', { class: 'row' }, button('leak', 'Leak 10 + 10 references'), button('dispose-leaks', 'Dispose them'), h('output', { 'data-role': 'leaks' }, ''))),
-      h('footer', {}, button('close', 'Close panel'), button('open', 'Open again'), h('output', { class: 'error', 'data-role': 'error' }, '')),
+      h('footer', {},
+        button('close', 'Close panel'),
+        button('open', 'Open again'),
+        h('output', { class: 'note', 'data-role': 'closed-note', hidden: true }, 'Closed: the component disposed every reference it made.'),
+        h('output', { class: 'error', 'data-role': 'error' }, '')),
     );
     this.#wire();
     this.#setState('starting');
@@ -114,6 +118,7 @@ export class PanelView implements PanelApi {
     role<HTMLButtonElement>(this.element, 'open').disabled = state !== 'closed';
     role(this.element, 'open').hidden = state !== 'closed';
     role(this.element, 'close').hidden = state === 'closed';
+    role(this.element, 'closed-note').hidden = state !== 'closed';
   }
 
   #error(text: string): void {

@@ -7,7 +7,10 @@ export interface PendingCall {
   readonly resultType: JSCallResultType;
   resolve(value: unknown): void;
   reject(error: unknown): void;
-  timer?: ReturnType<typeof setTimeout>;
+  /** When the call times out (performance.now() time), and its timeout, if it has one. */
+  deadline?: number;
+  timeoutMs?: number;
+  onGiveUp?: (handle: number) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
 }
@@ -20,6 +23,17 @@ export class PendingCalls {
   readonly #calls = new Map<number, PendingCall>();
   /** Blazor pre-increments from 1, so the first handle is 2; 0 means "no reply". */
   #lastHandle = 1;
+  /**
+   * One timer, for the earliest deadline, instead of one per call: nearly every call settles long
+   * before its deadline, and a timer per call costs more than the rest of a call's bookkeeping.
+   */
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = Infinity;
+  /**
+   * Calls with a deadline. With none left the timer stays set but unref'd (it never holds the
+   * process open), so a stream of one-at-a-time calls does not set and clear a timer per call.
+   */
+  #timed = 0;
 
   /** The handle the next `add` will use; lets arguments name their own call while being serialized. */
   get nextHandle(): number {
@@ -43,9 +57,12 @@ export class PendingCalls {
       call = { identifier, resultType, resolve, reject };
     });
     if (timeoutMs !== undefined && timeoutMs !== Infinity) {
-      call.timer = setTimeout(() => {
-        if (this.fail(handle, new JSTimeoutError(identifier, timeoutMs))) onGiveUp(handle);
-      }, timeoutMs);
+      call.deadline = performance.now() + timeoutMs;
+      call.timeoutMs = timeoutMs;
+      call.onGiveUp = onGiveUp;
+      if (call.deadline < this.#timerAt) this.#arm(call.deadline);
+      else if (this.#timed === 0) this.#timer?.ref();
+      this.#timed++;
     }
     if (signal) {
       call.signal = signal;
@@ -63,7 +80,7 @@ export class PendingCalls {
     const call = this.#calls.get(handle);
     if (!call) return undefined;
     this.#calls.delete(handle);
-    if (call.timer !== undefined) clearTimeout(call.timer);
+    if (call.deadline !== undefined && --this.#timed === 0) this.#timer?.unref();
     if (call.onAbort) call.signal!.removeEventListener('abort', call.onAbort);
     return call;
   }
@@ -77,4 +94,28 @@ export class PendingCalls {
   failAll(error: () => unknown): void {
     for (const handle of [...this.#calls.keys()]) this.fail(handle, error());
   }
+
+  #arm(at: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(this.#expire, Math.max(0, at - performance.now()));
+  }
+
+  /** Times out every call whose deadline has passed, then waits for the next deadline. */
+  readonly #expire = (): void => {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const [handle, call] of this.#calls) {
+      if (call.deadline === undefined) continue;
+      if (call.deadline <= now) {
+        if (this.fail(handle, new JSTimeoutError(call.identifier, call.timeoutMs!))) call.onGiveUp!(handle);
+      } else if (call.deadline < next) {
+        next = call.deadline;
+      }
+    }
+    // The timer may fire a little before performance.now() reaches the deadline; then it simply waits again.
+    if (next !== Infinity && this.#timer === undefined) this.#arm(next);
+  };
 }

@@ -2,7 +2,8 @@
  * Text messages produced in the same task travel in one frame: "[m1,m2,…]". A message is itself
  * an array whose first element is its type (a number), so a frame whose first element is an
  * array is a batch. Under load this turns hundreds of frames (and write system calls) into
- * one; a lone message is sent as it is, so a single call waits for nothing but a microtask.
+ * one. The first message of a task is sent at once, on its own, so a lone call waits for
+ * nothing; the ones that follow it in the same task are batched until its microtasks are done.
  */
 
 export interface TextBatcher {
@@ -16,24 +17,29 @@ export interface TextBatcher {
 export function textBatcher(emit: (frame: string) => void, maxChars: number): TextBatcher {
   const parts: string[] = [];
   let chars = 0;
-  let scheduled = false;
+  /** A message went out in this task: the next ones wait for the microtask below. */
+  let busy = false;
   const flush = (): void => {
-    scheduled = false;
     if (parts.length === 0) return;
     const frame = parts.length === 1 ? parts[0]! : `[${parts.join(',')}]`;
     parts.length = 0;
     chars = 0;
     emit(frame);
   };
+  const endOfTask = (): void => {
+    busy = false;
+    flush();
+  };
   return {
     add(json) {
+      if (!busy) {
+        busy = true;
+        queueMicrotask(endOfTask);
+        return emit(json);
+      }
       if (chars > 0 && chars + json.length > maxChars) flush();
       parts.push(json);
       chars += json.length + 1;
-      if (!scheduled) {
-        scheduled = true;
-        queueMicrotask(flush);
-      }
     },
     flush,
   };

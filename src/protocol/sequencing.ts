@@ -7,9 +7,9 @@
  */
 
 /** Acknowledge after this many unacknowledged frames… */
-export const ACK_EVERY_FRAMES = 64;
+export const ACK_EVERY_FRAMES = 256;
 /** …or after this many unacknowledged bytes, whichever comes first (idle sides ack on heartbeats). */
-export const ACK_EVERY_BYTES = 64 * 1024;
+export const ACK_EVERY_BYTES = 256 * 1024;
 
 /** A frame as kept for replay: text, binary, or binary as header and bytes (src/protocol/framing.ts). */
 export type Frame = string | Uint8Array | readonly [Uint8Array, Uint8Array];

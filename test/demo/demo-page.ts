@@ -13,6 +13,28 @@ const WAIT_MS = 15_000;
 export class DemoPage {
   constructor(readonly page: Page) {}
 
+  /** Waits for `fn` in the page; a timeout names what was awaited and what the panel showed then. */
+  async #waitFor<A, R>(model: Model, what: string, fn: (arg: A) => R, arg: A): Promise<R> {
+    try {
+      const handle = await this.page.waitForFunction(fn as any, arg, { timeout: WAIT_MS });
+      return (await handle.jsonValue()) as R;
+    } catch (error) {
+      throw new Error(`${model} panel: gave up waiting for ${what}. The panel showed: ${await this.#summary(model)}`, { cause: error });
+    }
+  }
+
+  async #summary(model: Model): Promise<string> {
+    return this.page
+      .evaluate((selector) => {
+        const panel = document.querySelector<HTMLElement>(selector);
+        if (!panel) return 'no such panel';
+        const text = (role: string) => panel.querySelector(`[data-role="${role}"]`)?.textContent?.trim();
+        const roles = ['connection', 'mode', 'harmonics', 'js-refs', 'host-refs', 'pending', 'leaks', 'error'];
+        return `state=${panel.dataset.state}; ${roles.map((role) => `${role}=${JSON.stringify(text(role))}`).join('; ')}`;
+      }, this.selector(model))
+      .catch((error: Error) => `(could not read it: ${error.message})`);
+  }
+
   panel(model: Model): Locator {
     return this.page.locator(`[data-model="${model}"]`);
   }
@@ -27,41 +49,41 @@ export class DemoPage {
 
   /** Waits until the panel's data-state is one of `states`; returns it. */
   async waitForState(model: Model, ...states: string[]): Promise<string> {
-    const handle = await this.page.waitForFunction(
+    return this.#waitFor(
+      model,
+      `state ${states.join(' or ')}`,
       ([selector, wanted]) => {
         const state = document.querySelector<HTMLElement>(selector)?.dataset.state;
         return state !== undefined && wanted.includes(state) ? state : false;
       },
       [this.selector(model), states] as const,
-      { timeout: WAIT_MS },
-    );
-    return (await handle.jsonValue()) as string;
+    ) as Promise<string>;
   }
 
   /** Waits until the text of the element matches `pattern`; returns the text. */
   async waitForText(model: Model, role: string, pattern: RegExp): Promise<string> {
-    const handle = await this.page.waitForFunction(
+    return this.#waitFor(
+      model,
+      `${role} to match ${pattern}`,
       ([selector, source, flags]) => {
         const text = document.querySelector(selector)?.textContent ?? '';
         return new RegExp(source, flags).test(text) ? text : false;
       },
       [this.selector(model, role), pattern.source, pattern.flags] as const,
-      { timeout: WAIT_MS },
-    );
-    return (await handle.jsonValue()) as string;
+    ) as Promise<string>;
   }
 
   /** Waits until a data attribute of the element is set; returns its value. */
   async waitForData(model: Model, role: string, key: string, differentFrom?: string): Promise<string> {
-    const handle = await this.page.waitForFunction(
+    return this.#waitFor(
+      model,
+      `data-${key} of ${role}${differentFrom === undefined ? '' : ` to change from ${differentFrom}`}`,
       ([selector, name, old]) => {
         const value = document.querySelector<HTMLElement>(selector)?.dataset[name];
         return value !== undefined && value !== old ? value : false;
       },
       [this.selector(model, role), key, differentFrom ?? null] as const,
-      { timeout: WAIT_MS },
-    );
-    return (await handle.jsonValue()) as string;
+    ) as Promise<string>;
   }
 
   /** The inspector's live counters as shown. */
@@ -72,13 +94,14 @@ export class DemoPage {
 
   /** Waits until the inspector shows these reference counts (pending calls too, if given). */
   async waitForCounters(model: Model, expected: { js: number; host: number; pending?: number }): Promise<void> {
-    await this.page.waitForFunction(
+    await this.#waitFor(
+      model,
+      `counters ${JSON.stringify(expected)}`,
       ([selector, want]) => {
         const read = (role: string) => document.querySelector(`${selector} [data-role="${role}"]`)?.textContent;
         return read('js-refs') === String(want.js) && read('host-refs') === String(want.host) && (want.pending === undefined || read('pending') === String(want.pending));
       },
       [this.selector(model), expected] as const,
-      { timeout: WAIT_MS },
     );
   }
 

@@ -43,7 +43,11 @@ export function createOutbox(post: Post, held = false): Outbox {
   let scheduled = false;
   let posted = 0;
   const flush = (): void => {
-    if (queue.length === 0 || held) return;
+    if (held) return;
+    if (queue.length === 0) {
+      transfers = []; // copies of byte arrays a sync answer took along instead
+      return;
+    }
     const batch = queue;
     const transferList = transfers;
     queue = [];

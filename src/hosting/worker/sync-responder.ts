@@ -40,6 +40,7 @@ export interface SyncResponder {
 }
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 /**
  * Starts answering the host's sync calls in `buffer`. `spin`: polls for the host's next call
@@ -83,7 +84,7 @@ export function startSyncResponder(buffer: SharedArrayBuffer, run: RunSync, spin
     }
     // [Uint32 length × n][byte arrays][UTF-8 text], the layout sync-caller.ts reads. The lengths
     // are in native byte order: both threads run on the same machine.
-    const utf8 = new TextEncoder().encode(text);
+    const utf8 = encoder.encode(text);
     const lengths = new Uint32Array(byteArrays.map((b) => b.byteLength));
     const payload = new Uint8Array(lengths.byteLength + lengths.reduce((sum, n) => sum + n, 0) + utf8.byteLength);
     payload.set(new Uint8Array(lengths.buffer));

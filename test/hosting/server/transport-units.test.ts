@@ -30,10 +30,12 @@ describe('binary frames', () => {
     const batcher = textBatcher((f) => frames.push(f), 20);
     batcher.add('[1]');
     await Promise.resolve();
-    for (const m of ['[2]', '[3]', '[4444444444]', '[5]']) batcher.add(m);
+    for (const m of ['[0]', '[2]', '[3]', '[4444444444]', '[5]']) batcher.add(m);
+    // The first message of a task goes at once; a batch that would pass maxChars goes before it does.
+    assert.deepEqual(frames, ['[1]', '[0]', '[[2],[3],[4444444444]]']);
     await Promise.resolve();
-    assert.deepEqual(frames, ['[1]', '[[2],[3],[4444444444]]', '[5]']);
-    assert.ok(isBatch(JSON.parse(frames[1]!)));
+    assert.deepEqual(frames, ['[1]', '[0]', '[[2],[3],[4444444444]]', '[5]']);
+    assert.ok(isBatch(JSON.parse(frames[2]!)));
     assert.ok(!isBatch(JSON.parse(frames[0]!)));
   });
 

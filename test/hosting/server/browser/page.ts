@@ -1,7 +1,9 @@
 /*
  * The browser page of the Chromium test: the official package and the server client, bundled
  * with esbuild. It connects to the interop server of its own origin and records its states.
+ * Outside a browser page (node --test runs every file under test/) it does nothing.
  */
+import '../../../../src/page/node-globals.js'; // in Node, `window` before the package loads (a no-op in a browser)
 import { DotNet } from '@microsoft/dotnet-js-interop';
 import { connectToServer, type ServerConnection } from '../../../../src/server-client.js';
 
@@ -17,14 +19,18 @@ declare global {
   }
 }
 
-window.states = [];
-window.browserAdd = (a, b) => a + b;
-window.browserEchoBytes = (bytes) => bytes;
-window.browserBlob = (size) => new Blob([Uint8Array.from({ length: size }, (_, i) => (i * 7 + (i >> 8)) & 0xff)]);
-window.ready = connectToServer(new URL('/_jsinterop', location.href.replace(/^http/, 'ws')), {
-  DotNet,
-  onStateChange: (state) => window.states.push(state),
-}).then((connection) => {
-  window.connection = connection;
-  return connection.circuitId;
-});
+if (typeof location === 'object' && typeof window === 'object') start();
+
+function start(): void {
+  window.states = [];
+  window.browserAdd = (a, b) => a + b;
+  window.browserEchoBytes = (bytes) => bytes;
+  window.browserBlob = (size) => new Blob([Uint8Array.from({ length: size }, (_, i) => (i * 7 + (i >> 8)) & 0xff)]);
+  window.ready = connectToServer(new URL('/_jsinterop', location.href.replace(/^http/, 'ws')), {
+    DotNet,
+    onStateChange: (state) => window.states.push(state),
+  }).then((connection) => {
+    window.connection = connection;
+    return connection.circuitId;
+  });
+}
