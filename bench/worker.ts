@@ -19,6 +19,7 @@ import { hostInWorker, transfer } from '../src/worker.js';
 import type { DotNetNamespace } from '../src/page/official-package.js';
 import { runSuite, type BenchCase, type BenchRow } from './support/harness.js';
 import { REQUEST, STATE, VALUE, type WorkerBenchSetup } from './support/worker-bench-host.js';
+import { answerWithDispatcher } from './support/sab-dispatcher.js';
 
 const add = (a: number, b: number): number => a + b;
 
@@ -102,6 +103,8 @@ export async function run(): Promise<BenchRow[]> {
   const sabPost = new SharedArrayBuffer(16);
   const sabWait = new SharedArrayBuffer(16);
   const sabWaitPageSpin = new SharedArrayBuffer(16);
+  const sabDispatcher = new SharedArrayBuffer(64 * 1024);
+  const sabDispatcherPageSpin = new SharedArrayBuffer(64 * 1024);
   const stop = { stopped: false };
 
   // ---- the page's side of every channel ----
@@ -117,6 +120,14 @@ export async function run(): Promise<BenchRow[]> {
   answerSabPost(channels.sabPostPort.port1, sabPost);
   answerSabWait(sabWait, stop, 0);
   answerSabWait(sabWaitPageSpin, stop, 1024);
+  // The official dispatcher driven by hand (its own package instance; the host side is never called).
+  const handDriven = (await freshPackage('bench-worker-hand')).attachDispatcher({
+    beginInvokeDotNetFromJS() {},
+    endInvokeJSFromDotNet() {},
+    sendByteArray() {},
+  });
+  answerWithDispatcher(sabDispatcher, handDriven, 0, stop);
+  answerWithDispatcher(sabDispatcherPageSpin, handDriven, 1024, stop);
 
   const worker = new Worker(new URL('./support/worker-bench-host.js', import.meta.url));
   const replies: ((value: any) => void)[] = [];
@@ -135,6 +146,8 @@ export async function run(): Promise<BenchRow[]> {
     sabPost,
     sabWait,
     sabWaitPageSpin,
+    sabDispatcher,
+    sabDispatcherPageSpin,
     spin: 4096,
   };
   const ready = reply();
@@ -176,14 +189,18 @@ export async function run(): Promise<BenchRow[]> {
     cmd('sab-wait', 'hand-written SAB, page woken by Atomics.waitAsync', SYNC, { baseline: 'sab-post' }),
     cmd('sab-wait-spin', 'hand-written SAB, waitAsync, spin 4096', SYNC, { baseline: 'sab-post' }),
     cmd('sab-wait-spin-both', 'hand-written SAB, waitAsync, spin 4096, page spin 1024', SYNC, { baseline: 'sab-post' }),
-    cmd('ours-sync-nospin', 'jsinterop invoke, syncSpin 0 on both sides', SYNC, { baseline: 'sab-wait', target: 1.1 }),
-    cmd('ours-sync', 'jsinterop invoke (defaults: spin 4096, page spin 1024)', SYNC, { baseline: 'sab-wait-spin-both', target: 1.1 }),
+    cmd('sab-dispatcher', 'hand-written SAB + official dispatcher, waitAsync, no spin', SYNC, { baseline: 'sab-post' }),
+    cmd('sab-dispatcher-spin-both', 'hand-written SAB + official dispatcher, spin 4096, page spin 1024', SYNC, { baseline: 'sab-post' }),
+    cmd('ours-sync-nospin', 'jsinterop invoke, syncSpin 0 on both sides', SYNC, { baseline: 'sab-dispatcher', target: 1.1 }),
+    cmd('ours-sync', 'jsinterop invoke (defaults: spin 4096, page spin 1024)', SYNC, { baseline: 'sab-dispatcher-spin-both', target: 1.1 }),
     cmd('raw-16m', 'raw postMessage with transfer, both ways', BYTES),
     cmd('ours-16m-transfer', 'jsinterop invokeAsync(transfer(bytes)), page returns transfer(bytes)', BYTES, { baseline: 'raw-16m', target: 1.2 }),
     cmd('ours-16m-copy', 'jsinterop invokeVoidAsync(bytes): copied (the default), not sent back', BYTES, { baseline: 'raw-16m' }),
   ];
+  // BENCH_WORKER_CASES=raw-seq,ours-seq runs a subset (for digging into one comparison).
+  const subset = process.env.BENCH_WORKER_CASES?.split(',');
   try {
-    const rows = await runSuite({ suite: 'worker (Node worker_threads)', cases });
+    const rows = await runSuite({ suite: 'worker (Node worker_threads)', cases: subset ? cases.filter((c) => subset.includes(c.id)) : cases });
     const size = await pageBundleSize();
     console.log(`page-side bundle for the Worker model (official package + jsinterop/page + hostInWorker): ${size.minified} B min, ${size.gzipped} B min+gzip (target ≤ 6144)`);
     return rows;
@@ -191,6 +208,7 @@ export async function run(): Promise<BenchRow[]> {
     stop.stopped = true;
     Atomics.notify(new Int32Array(sabWait), REQUEST);
     Atomics.notify(new Int32Array(sabWaitPageSpin), REQUEST);
+    for (const buffer of [sabDispatcher, sabDispatcherPageSpin]) Atomics.notify(new Int32Array(buffer), 1);
     ours.close('bench done');
     oursNoSpin.close('bench done');
     await worker.terminate();

@@ -9,6 +9,7 @@ import { createBirpc } from 'birpc';
 import { newMessagePortRpcSession } from 'capnweb';
 import { asInProcess, type IJSRuntime } from '../../src/index.js';
 import { connectToPage, transfer } from '../../src/worker.js';
+import { dispatcherCaller } from './sab-dispatcher.js';
 
 export interface WorkerBenchSetup {
   readonly raw: MessagePort;
@@ -25,6 +26,9 @@ export interface WorkerBenchSetup {
   readonly sabWait: SharedArrayBuffer;
   /** The same, with a page that polls for the next request after each answer (as ours does). */
   readonly sabWaitPageSpin: SharedArrayBuffer;
+  /** Hand-written sync interop (support/sab-dispatcher.ts): no page spin, and page spin 1024. */
+  readonly sabDispatcher: SharedArrayBuffer;
+  readonly sabDispatcherPageSpin: SharedArrayBuffer;
   /** Spin iterations for the hand-written "spin" variants (ours uses its default). */
   readonly spin: number;
 }
@@ -157,6 +161,8 @@ if (parentPort) {
     const sabPost = sabPostCall(setup.sabPostPort, setup.sabPost);
     const sabWait = sabWaitCall(setup.sabWait);
     const sabWaitPageSpin = sabWaitCall(setup.sabWaitPageSpin);
+    const sabDispatcher = dispatcherCaller(setup.sabDispatcher);
+    const sabDispatcherPageSpin = dispatcherCaller(setup.sabDispatcherPageSpin);
 
     const cases: Record<string, (n: number) => unknown> = {
       'raw-seq': (n) => sequential(n, raw),
@@ -174,6 +180,8 @@ if (parentPort) {
       'sab-wait': (n) => syncLoop(n, (x) => sabWait(x, 0)),
       'sab-wait-spin': (n) => syncLoop(n, (x) => sabWait(x, setup.spin)),
       'sab-wait-spin-both': (n) => syncLoop(n, (x) => sabWaitPageSpin(x, setup.spin)),
+      'sab-dispatcher': (n) => syncLoop(n, () => sabDispatcher('benchAdd', [1, 2], 0) as number),
+      'sab-dispatcher-spin-both': (n) => syncLoop(n, () => sabDispatcherPageSpin('benchAdd', [1, 2], setup.spin) as number),
       'ours-sync-nospin': (n) => syncLoop(n, () => syncNoSpin.invoke<number>('benchAdd', 1, 2)),
       'ours-sync': (n) => syncLoop(n, () => sync.invoke<number>('benchAdd', 1, 2)),
       'raw-16m': (n) => sequential(n, rawBytes),

@@ -93,6 +93,16 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
     return this.#disconnectReason !== undefined;
   }
 
+  /** Host → JS calls waiting for the page (`stats().pendingCalls` without the allocation). */
+  get pendingCallCount(): number {
+    return this.#pending.size;
+  }
+
+  /** Page → host calls in progress (`stats().pendingCallsFromJS` without the allocation). */
+  get pendingCallsFromJSCount(): number {
+    return this.#pendingFromJS;
+  }
+
   stats(): InteropStats {
     return {
       jsObjectReferences: this.#liveJSReferences,

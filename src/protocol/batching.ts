@@ -11,7 +11,12 @@ export interface TextBatcher {
   add(json: string): void;
   /** Sends what is queued now (before a binary frame, which must not overtake it). */
   flush(): void;
+  /** True when a message already went out in this task, so the next one `add` takes is batched. */
+  readonly busy: boolean;
 }
+
+/** Scheduling through a settled promise is cheaper than queueMicrotask in Node (no AsyncResource). */
+const settled = /* @__PURE__ */ Promise.resolve();
 
 /** `maxChars` bounds a batch (a message longer than that travels alone). */
 export function textBatcher(emit: (frame: string) => void, maxChars: number): TextBatcher {
@@ -34,7 +39,7 @@ export function textBatcher(emit: (frame: string) => void, maxChars: number): Te
     add(json) {
       if (!busy) {
         busy = true;
-        queueMicrotask(endOfTask);
+        void settled.then(endOfTask);
         return emit(json);
       }
       if (chars > 0 && chars + json.length > maxChars) flush();
@@ -42,6 +47,9 @@ export function textBatcher(emit: (frame: string) => void, maxChars: number): Te
       chars += json.length + 1;
     },
     flush,
+    get busy() {
+      return busy;
+    },
   };
 }
 

@@ -75,3 +75,14 @@ export function carriesBytes(message: readonly unknown[]): message is [number, n
 export function encodeFrame(message: readonly unknown[]): string | BinaryParts {
   return carriesBytes(message) ? [binaryHeader(message[0], message[1]), message[2]] : JSON.stringify(message);
 }
+
+/**
+ * First character of a completion frame (page → host): "!" followed by the official package's
+ * completion text `[asyncHandle,succeeded,result]`, as it is. It stands for the message
+ * `[EndInvokeJS, asyncHandle, succeeded, thatText]` without wrapping JSON in JSON (no escaping
+ * on the page, one parse on the host). Only a completion sent alone takes this form; in a
+ * batch it is an ordinary message. No JSON text starts with "!".
+ */
+export const COMPLETION_PREFIX = '!';
+/** {@link COMPLETION_PREFIX} as the first byte of a frame. */
+export const COMPLETION_PREFIX_BYTE = 0x21;

@@ -85,6 +85,25 @@ export class MessageHost {
     }
   }
 
+  /**
+   * Handles an EndInvokeJS whose completion text arrived without its message around it (the
+   * server's completion frame). The core checks the text as it checks a message's.
+   */
+  receiveCompletion(resultOrError: string): void {
+    if (this.#closed) return;
+    try {
+      // What checkPageToHost checks of the message form: an integer async handle. The core checks the rest.
+      const comma = resultOrError.indexOf(',');
+      const handle = resultOrError.charCodeAt(0) === 0x5b && comma > 1 ? Number(resultOrError.slice(1, comma)) : NaN;
+      if (!Number.isSafeInteger(handle) || handle < 0) {
+        throw new TypeError('Malformed completion frame: expected "![asyncHandle,succeeded,result]" with an integer asyncHandle.');
+      }
+      this.core.endInvokeJS(resultOrError);
+    } catch (error) {
+      this.#options.onProtocolError?.(error instanceof Error ? error : new Error(String(error)), resultOrError);
+    }
+  }
+
   /** The page is gone: every pending call settles with JSDisconnectedException, streams stop. */
   close(reason: string): void {
     if (this.#closed) return;

@@ -8,7 +8,7 @@ import type { WebSocket } from 'ws';
 import { MessageHost } from '../messaging/message-host.js';
 import { checkPageControl, Control, isControl } from '../../protocol/circuit-control.js';
 import { isBatch, textBatcher, type TextBatcher } from '../../protocol/batching.js';
-import { binaryHeader, carriesBytes } from '../../protocol/framing.js';
+import { binaryHeader, carriesBytes, COMPLETION_PREFIX_BYTE } from '../../protocol/framing.js';
 import { Msg, type Hello, type HostToPage } from '../../protocol/messages.js';
 import { Outbox, Receipts, type Frame } from '../../protocol/sequencing.js';
 import { FrameError, IncomingFrames } from './incoming.js';
@@ -189,7 +189,7 @@ export class Circuit {
 
   #send(message: HostToPage): void {
     if (this.#endReason !== undefined) return;
-    if (message[0] === Msg.BeginInvokeJS && this.#host.core.stats().pendingCalls > this.#settings.maxPendingCalls) {
+    if (message[0] === Msg.BeginInvokeJS && this.#host.core.pendingCallCount > this.#settings.maxPendingCalls) {
       throw new RangeError(`Too many calls to JavaScript are waiting for this circuit's page (limit ${this.#settings.maxPendingCalls}); await some before starting more.`);
     }
     if (carriesBytes(message)) {
@@ -220,6 +220,11 @@ export class Circuit {
     const incoming = (this.#incoming ??= new IncomingFrames(this.#settings));
     let value: unknown;
     let error: unknown;
+    if (!isBinary && data[0] === COMPLETION_PREFIX_BYTE && data.byteLength <= this.#settings.maxMessageSize) {
+      // A completion frame: the text after "!" goes to the core as it is, which checks it (docs/protocol.md).
+      if (this.#receipts.count(data.byteLength)) this.#ack();
+      return this.#host.receiveCompletion(data.toString('utf8', 1));
+    }
     if (!isBinary) {
       try {
         value = incoming.text(data);
@@ -247,7 +252,7 @@ export class Circuit {
 
   /** One message from the page, to the message host (which checks its shape) unless a limit refuses it. */
   #dispatch(message: unknown): void {
-    if (Array.isArray(message) && message[0] === Msg.BeginInvokeDotNet && this.#host.core.stats().pendingCallsFromJS >= this.#settings.maxPendingCallsFromPage) {
+    if (Array.isArray(message) && message[0] === Msg.BeginInvokeDotNet && this.#host.core.pendingCallsFromJSCount >= this.#settings.maxPendingCallsFromPage) {
       return this.#refuseCall(message[1], `The circuit has ${this.#settings.maxPendingCallsFromPage} calls from the page in progress, the most it accepts; wait for some to complete.`);
     }
     this.#host.receive(message);

@@ -5,7 +5,7 @@
  * `maxByteArrayBytes` per page message. Any violation is a FrameError: the circuit answers it
  * and carries on.
  */
-import { decodeBinary } from '../../protocol/framing.js';
+import { COMPLETION_PREFIX_BYTE, decodeBinary } from '../../protocol/framing.js';
 import { Msg } from '../../protocol/messages.js';
 
 /** A frame the page should not have sent; `message` is what the page is told. */
@@ -49,9 +49,15 @@ export class IncomingFrames {
   text(data: Buffer): unknown {
     if (data.byteLength > this.limits.maxMessageSize) {
       let held: unknown;
-      try {
-        held = JSON.parse(data.toString());
-      } catch {}
+      if (data[0] === COMPLETION_PREFIX_BYTE) {
+        // A completion frame "![asyncHandle,…": its handle is enough to fail the call.
+        const comma = data.indexOf(44);
+        held = [Msg.EndInvokeJS, comma > 2 && comma < 24 ? Number(data.toString('latin1', 2, comma)) : NaN];
+      } else {
+        try {
+          held = JSON.parse(data.toString());
+        } catch {}
+      }
       throw new FrameError(
         `The message of ${data.byteLength} bytes exceeds the maximum incoming message size of ${this.limits.maxMessageSize} bytes.`,
         held,

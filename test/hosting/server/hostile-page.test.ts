@@ -35,7 +35,17 @@ const notJson = fc
       return true;
     }
   })
+  // A text frame starting with "!" is a completion frame (below).
+  .filter((s) => !s.startsWith('!'))
   .map((s): Hostile => ({ label: 'not JSON', frame: s, expect: { rejected: true } }));
+
+/** Completion frames ("!" + the official package's [asyncHandle, succeeded, result]) without an integer handle. */
+const badCompletion = fc
+  .oneof(
+    fc.string({ maxLength: 20 }).filter((s) => !/^\[\s*\d+\s*,/.test(s)),
+    fc.constantFrom('[', '[,true,null]', '[-1,true,null]', '[1.5,true,null]', '["2",true,null]', '[null,true,null]', '[1e300,true,null]'),
+  )
+  .map((s): Hostile => ({ label: `completion frame !${s.slice(0, 30)}`, frame: '!' + s, expect: { rejected: true } }));
 
 const notAMessage = fc
   .jsonValue({ maxDepth: 3 })
@@ -132,16 +142,22 @@ const badBinary = fc.oneof(
 
 const oversized = fc
   .integer({ min: MAX + 1, max: 3 * MAX })
-  .map((n): Hostile => ({ label: `text of ${n} bytes`, frame: JSON.stringify([Msg.StreamCredit, 1, 'x'.repeat(n)]), expect: { rejected: true } }));
+  .chain((n) =>
+    fc.constantFrom<Hostile>(
+      { label: `text of ${n} bytes`, frame: JSON.stringify([Msg.StreamCredit, 1, 'x'.repeat(n)]), expect: { rejected: true } },
+      { label: `completion frame of ${n} bytes`, frame: `![5,true,"${'x'.repeat(n)}"]`, expect: { rejected: true } },
+    ),
+  );
 
 /** Frames a page may send that need no answer (late completions, credit for finished streams, acks): they must do no harm. */
 const harmless = fc.oneof(
   fc.integer({ min: 2, max: 1e6 }).map((h): Hostile => ({ label: `late completion ${h}`, frame: JSON.stringify([Msg.EndInvokeJS, h, true, `[${h},true,null]`]), expect: { harmless: true } })),
+  fc.integer({ min: 2, max: 1e6 }).map((h): Hostile => ({ label: `late completion frame ${h}`, frame: `![${h},true,null]`, expect: { harmless: true } })),
   fc.tuple(fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: -5, max: 1e9 })).map(([id, n]): Hostile => ({ label: `credit ${id} ${n}`, frame: JSON.stringify([Msg.StreamCredit, id, n]), expect: { harmless: true } })),
   fc.constant<Hostile>({ label: 'ack 0', frame: JSON.stringify([Control.Ack, 0]), expect: { harmless: true } }),
 );
 
-const hostileFrames = fc.oneof(notJson, notAMessage, wrongTypes, badBatch, impossibleAck, notForAPage, adversarialCall, badBinary, oversized, harmless);
+const hostileFrames = fc.oneof(notJson, badCompletion, notAMessage, wrongTypes, badBatch, impossibleAck, notForAPage, adversarialCall, badBinary, oversized, harmless);
 
 test('a hostile page gets an error answer for every bad frame; the server and other circuits carry on', { timeout: 60_000 }, async (t) => {
   const server = await startServer(t, { maxMessageSize: MAX });

@@ -8,7 +8,8 @@
 import { attachPageChannel } from '../../../page/page-channel.js';
 import { isBatch, textBatcher } from '../../../protocol/batching.js';
 import { Control, isControl } from '../../../protocol/circuit-control.js';
-import { decodeBinary } from '../../../protocol/framing.js';
+import { COMPLETION_PREFIX, decodeBinary } from '../../../protocol/framing.js';
+import { Msg } from '../../../protocol/messages.js';
 import { Outbox, Receipts } from '../../../protocol/sequencing.js';
 import { pageFrames } from './outgoing.js';
 import type { DotNetNamespace } from '../../../page/official-package.js';
@@ -93,6 +94,8 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
   // UTF-8 needs at most 3 bytes per UTF-16 unit, so a batch of maxSize / 3 units always fits.
   let batcher = textBatcher(emit, 0);
   const transmit = (message: PageToHost): void => {
+    // A completion that goes out alone is the package's own text behind "!", not JSON inside JSON.
+    if (message[0] === Msg.EndInvokeJS && !batcher.busy && (message[3].length + 1) * 3 <= maxSize) return batcher.add(COMPLETION_PREFIX + message[3]);
     for (const frame of pageFrames(message, maxSize)) {
       if (typeof frame === 'string') batcher.add(frame);
       else {

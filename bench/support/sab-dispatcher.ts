@@ -1,0 +1,63 @@
+/*
+ * A hand-written synchronous interop call over a SharedArrayBuffer, for the Worker bench: the
+ * least a host can do to run the official dispatcher's `invokeJSFromDotNet` on the page from a
+ * Worker. The Worker writes the identifier and the arguments' JSON, wakes the page and blocks;
+ * the page (woken by Atomics.waitAsync) runs the dispatcher and writes the result JSON. No
+ * chunking, no byte arrays, no ordering with async messages, no deadline, no claims.
+ */
+
+// Int32 slots: [0] answered call id, [1] requested call id, [2] identifier bytes, [3] argument bytes, [4] result bytes (-1: null).
+const HEADER = 32;
+
+export interface SyncDispatcher {
+  invokeJSFromDotNet(identifier: string, argsJson: string, resultType: number, targetInstanceId: number, callType: number): string | null;
+}
+
+/** The page's side: answers every request with the official dispatcher, until `stop.stopped`. */
+export function answerWithDispatcher(buffer: SharedArrayBuffer, dispatcher: SyncDispatcher, pageSpin: number, stop: { stopped: boolean }): void {
+  const header = new Int32Array(buffer, 0, HEADER / 4);
+  const data = new Uint8Array(buffer, HEADER);
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  void (async () => {
+    while (!stop.stopped) {
+      const request = Atomics.load(header, 1);
+      if (request !== Atomics.load(header, 0)) {
+        const identifier = decoder.decode(data.slice(0, header[2]));
+        const argsJson = decoder.decode(data.slice(header[2], header[2]! + header[3]!));
+        const json = dispatcher.invokeJSFromDotNet(identifier, argsJson, 0, 0, 1);
+        header[4] = json === null ? -1 : encoder.encodeInto(json, data).written!;
+        Atomics.store(header, 0, request);
+        Atomics.notify(header, 0);
+        for (let i = pageSpin; i > 0 && Atomics.load(header, 1) === request; i--);
+        continue;
+      }
+      const result = (Atomics as any).waitAsync(header, 1, request);
+      if (result.async) await result.value;
+    }
+  })();
+}
+
+/** The Worker's side: a blocking call; `spin` polls before Atomics.wait. */
+export function dispatcherCaller(buffer: SharedArrayBuffer): (identifier: string, args: unknown[], spin: number) => unknown {
+  const header = new Int32Array(buffer, 0, HEADER / 4);
+  const data = new Uint8Array(buffer, HEADER);
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  let id = 0;
+  return (identifier, args, spin) => {
+    id++;
+    const first = encoder.encodeInto(identifier, data).written!;
+    header[2] = first;
+    header[3] = encoder.encodeInto(JSON.stringify(args), data.subarray(first)).written!;
+    Atomics.store(header, 1, id);
+    Atomics.notify(header, 1);
+    let state = Atomics.load(header, 0);
+    for (let i = spin; state !== id && i > 0; i--) state = Atomics.load(header, 0);
+    while (state !== id) {
+      Atomics.wait(header, 0, state);
+      state = Atomics.load(header, 0);
+    }
+    return header[4]! < 0 ? null : JSON.parse(decoder.decode(data.subarray(0, header[4])));
+  };
+}
