@@ -1,5 +1,5 @@
 /*
- * docs/server.md (the README's "Hosting on a server") promises a complete example. This test
+ * The README's "Hosting on a server" section promises a complete example. This test
  * pastes its two files into a folder inside the package (so `jsinterop` resolves to this
  * checkout), bundles the page, runs the server and clicks the button in Chromium.
  */
@@ -14,14 +14,15 @@ import { launchChromium, repoRoot } from '../../support/browser.js';
 
 function codeBlockAfter(markdown: string, label: string): string {
   const at = markdown.indexOf(label);
-  assert.ok(at >= 0, `docs/server.md has no ${label}`);
+  assert.ok(at >= 0, `README's server section has no ${label}`);
   const match = /```js\n([\s\S]*?)```/.exec(markdown.slice(at));
-  assert.ok(match, `docs/server.md has no js code block after ${label}`);
+  assert.ok(match, `README's server section has no js code block after ${label}`);
   return match[1]!;
 }
 
 test('the "Hosting on a server" example runs as written', { timeout: 60_000 }, async (t) => {
-  const docs = await readFile(path.join(repoRoot, 'docs', 'server.md'), 'utf8');
+  const readme = await readFile(path.join(repoRoot, 'README.md'), 'utf8');
+  const docs = readme.slice(readme.indexOf('## Hosting on a server'));
   const dir = path.join(repoRoot, 'dist', 'server-example');
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'server.mjs'), codeBlockAfter(docs, '`server.mjs`'));
