@@ -19,8 +19,10 @@ const BASELINES: Record<string, [string, number | undefined]> = {
   'ours-pipe': ['raw-pipe', 1.667],
   'sab-wait-spin': ['sab-wait', undefined],
   'sab-wait-spin-both': ['sab-wait', undefined],
-  'ours-sync-nospin': ['sab-wait', 1.1],
-  'ours-sync': ['sab-wait-spin-both', 1.1],
+  'sab-dispatcher': ['sab-wait', undefined],
+  'sab-dispatcher-spin-both': ['sab-wait', undefined],
+  'ours-sync-nospin': ['sab-dispatcher', 1.1],
+  'ours-sync': ['sab-dispatcher-spin-both', 1.1],
   'ours-16m-transfer': ['raw-16m', 1.2],
   'ours-16m-copy': ['raw-16m', undefined],
 };

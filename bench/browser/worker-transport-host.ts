@@ -6,6 +6,7 @@
  */
 import { asInProcess, type IJSRuntime } from '../../src/index.js';
 import { connectToPage, transfer } from '../../src/worker.js';
+import { dispatcherCaller } from '../support/sab-dispatcher.js';
 
 export interface BrowserWorkerSetup {
   readonly control: MessagePort;
@@ -16,6 +17,9 @@ export interface BrowserWorkerSetup {
   /** Hand-written sync calls, page woken by Atomics.waitAsync: [0] answered id, [1] value, [2] requested id. */
   readonly sabWait: SharedArrayBuffer;
   readonly sabWaitPageSpin: SharedArrayBuffer;
+  /** Hand-written sync interop (bench/support/sab-dispatcher.ts): no page spin, and page spin 1024. */
+  readonly sabDispatcher: SharedArrayBuffer;
+  readonly sabDispatcherPageSpin: SharedArrayBuffer;
 }
 
 const BYTES_16M = 16 * 1024 * 1024;
@@ -106,6 +110,8 @@ if (typeof g.WorkerGlobalScope === 'function' && g instanceof g.WorkerGlobalScop
     const reused = new Uint8Array(BYTES_16M);
     const sabWait = sabWaitCall(setup.sabWait);
     const sabWaitPageSpin = sabWaitCall(setup.sabWaitPageSpin);
+    const sabDispatcher = dispatcherCaller(setup.sabDispatcher);
+    const sabDispatcherPageSpin = dispatcherCaller(setup.sabDispatcherPageSpin);
     const syncLoop = (n: number, call: (x: number) => number) => {
       let sum = 0;
       for (let i = 0; i < n; i++) sum += call(i);
@@ -119,6 +125,8 @@ if (typeof g.WorkerGlobalScope === 'function' && g instanceof g.WorkerGlobalScop
       'sab-wait': (n) => syncLoop(n, (x) => sabWait(x, 0)),
       'sab-wait-spin': (n) => syncLoop(n, (x) => sabWait(x, SPIN)),
       'sab-wait-spin-both': (n) => syncLoop(n, (x) => sabWaitPageSpin(x, SPIN)),
+      'sab-dispatcher': (n) => syncLoop(n, () => sabDispatcher('benchAdd', [1, 2], 0) as number),
+      'sab-dispatcher-spin-both': (n) => syncLoop(n, () => sabDispatcherPageSpin('benchAdd', [1, 2], SPIN) as number),
       'ours-sync-nospin': (n) => syncLoop(n, () => syncNoSpin.invoke<number>('benchAdd', 1, 2)),
       'ours-sync': (n) => syncLoop(n, () => sync.invoke<number>('benchAdd', 1, 2)),
       'raw-16m': (n) => sequential(n, rawBytes),

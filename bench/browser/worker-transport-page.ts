@@ -6,6 +6,7 @@
 import '../../src/page.js';
 import { hostInWorker, transfer } from '../../src/worker.js';
 import { measure, type PageCase } from './measure.js';
+import { answerWithDispatcher } from '../support/sab-dispatcher.js';
 import type { BrowserWorkerSetup } from './worker-transport-host.js';
 
 export const CASES: readonly (readonly [id: string, group: string, label: string])[] = [
@@ -16,6 +17,8 @@ export const CASES: readonly (readonly [id: string, group: string, label: string
   ['sab-wait', 'sync call', 'hand-written SAB, page woken by Atomics.waitAsync'],
   ['sab-wait-spin', 'sync call', 'hand-written SAB, waitAsync, spin 4096'],
   ['sab-wait-spin-both', 'sync call', 'hand-written SAB, waitAsync, spin 4096, page spin 1024'],
+  ['sab-dispatcher', 'sync call', 'hand-written SAB + official dispatcher, no spin'],
+  ['sab-dispatcher-spin-both', 'sync call', 'hand-written SAB + official dispatcher, spin 4096, page spin 1024'],
   ['ours-sync-nospin', 'sync call', 'jsinterop invoke, syncSpin 0 on both sides'],
   ['ours-sync', 'sync call', 'jsinterop invoke (defaults)'],
   ['raw-16m', '16 MiB byte array, Worker → page (moved back)', 'raw postMessage with transfer, both ways'],
@@ -55,13 +58,30 @@ async function main(): Promise<void> {
   const sabWaitPageSpin = new SharedArrayBuffer(16);
   answerSabWait(sabWait, 0);
   answerSabWait(sabWaitPageSpin, 1024);
+  const sabDispatcher = new SharedArrayBuffer(64 * 1024);
+  const sabDispatcherPageSpin = new SharedArrayBuffer(64 * 1024);
+  // The official dispatcher driven by hand (the same package instance; its host side is never called).
+  const handDriven = (globalThis as any).DotNet.attachDispatcher({ beginInvokeDotNetFromJS() {}, endInvokeJSFromDotNet() {}, sendByteArray() {} });
+  const stop = { stopped: false };
+  answerWithDispatcher(sabDispatcher, handDriven, 0, stop);
+  answerWithDispatcher(sabDispatcherPageSpin, handDriven, 1024, stop);
   const hosts = [hostInWorker(ours.port1), hostInWorker(oursNoSpin.port1, { syncSpin: 0 })];
   const replies: ((value: any) => void)[] = [];
   control.port1.onmessage = (e) => replies.shift()!(e.data);
   const reply = () => new Promise<any>((resolve) => replies.push(resolve));
   const worker = new Worker('/worker-transport-host.js', { type: 'module' });
   const ready = reply();
-  const setup: BrowserWorkerSetup = { control: control.port2, raw: raw.port2, rawBytes: rawBytes.port2, ours: ours.port2, oursNoSpin: oursNoSpin.port2, sabWait, sabWaitPageSpin };
+  const setup: BrowserWorkerSetup = {
+    control: control.port2,
+    raw: raw.port2,
+    rawBytes: rawBytes.port2,
+    ours: ours.port2,
+    oursNoSpin: oursNoSpin.port2,
+    sabWait,
+    sabWaitPageSpin,
+    sabDispatcher,
+    sabDispatcherPageSpin,
+  };
   worker.postMessage(setup, [control.port2, raw.port2, rawBytes.port2, ours.port2, oursNoSpin.port2]);
   await ready;
   await Promise.all(hosts.map((host) => host.ready));

@@ -26,7 +26,10 @@ export function answerWithDispatcher(buffer: SharedArrayBuffer, dispatcher: Sync
         const identifier = decoder.decode(data.slice(0, header[2]));
         const argsJson = decoder.decode(data.slice(header[2], header[2]! + header[3]!));
         const json = dispatcher.invokeJSFromDotNet(identifier, argsJson, 0, 0, 1);
-        header[4] = json === null ? -1 : encoder.encodeInto(json, data).written!;
+        // Chromium refuses shared memory in encodeInto/decode: encode privately, then copy.
+        const bytes = json === null ? null : encoder.encode(json);
+        if (bytes) data.set(bytes);
+        header[4] = bytes ? bytes.byteLength : -1;
         Atomics.store(header, 0, request);
         Atomics.notify(header, 0);
         for (let i = pageSpin; i > 0 && Atomics.load(header, 1) === request; i--);
@@ -47,9 +50,12 @@ export function dispatcherCaller(buffer: SharedArrayBuffer): (identifier: string
   let id = 0;
   return (identifier, args, spin) => {
     id++;
-    const first = encoder.encodeInto(identifier, data).written!;
-    header[2] = first;
-    header[3] = encoder.encodeInto(JSON.stringify(args), data.subarray(first)).written!;
+    const identifierBytes = encoder.encode(identifier);
+    const argsBytes = encoder.encode(JSON.stringify(args));
+    data.set(identifierBytes);
+    data.set(argsBytes, identifierBytes.byteLength);
+    header[2] = identifierBytes.byteLength;
+    header[3] = argsBytes.byteLength;
     Atomics.store(header, 1, id);
     Atomics.notify(header, 1);
     let state = Atomics.load(header, 0);
@@ -58,6 +64,6 @@ export function dispatcherCaller(buffer: SharedArrayBuffer): (identifier: string
       Atomics.wait(header, 0, state);
       state = Atomics.load(header, 0);
     }
-    return header[4]! < 0 ? null : JSON.parse(decoder.decode(data.subarray(0, header[4])));
+    return header[4]! < 0 ? null : JSON.parse(decoder.decode(data.slice(0, header[4])));
   };
 }

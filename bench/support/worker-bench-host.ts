@@ -14,6 +14,7 @@ import { dispatcherCaller } from './sab-dispatcher.js';
 export interface WorkerBenchSetup {
   readonly raw: MessagePort;
   readonly rawBytes: MessagePort;
+  readonly rawFresh: MessagePort;
   readonly comlink: MessagePort;
   readonly birpc: MessagePort;
   readonly capnweb: MessagePort;
@@ -157,6 +158,18 @@ if (parentPort) {
     const oursBytes = async () => {
       oursBuffer = await js.invokeAsync<Uint8Array>('benchBounce', transfer(oursBuffer));
     };
+    // The same with a fresh array per call, as a host producing new data would send it.
+    const freshAcks = new Map<number, () => void>();
+    setup.rawFresh.on('message', (id: number) => {
+      freshAcks.get(id)!();
+      freshAcks.delete(id);
+    });
+    const rawFresh = () =>
+      new Promise<void>((resolve) => {
+        const bytes = new Uint8Array(BYTES_16M);
+        freshAcks.set(++bytesId, resolve);
+        setup.rawFresh.postMessage([bytesId, bytes], [bytes.buffer]);
+      });
     const reused = new Uint8Array(BYTES_16M);
     const sabPost = sabPostCall(setup.sabPostPort, setup.sabPost);
     const sabWait = sabWaitCall(setup.sabWait);
@@ -186,6 +199,8 @@ if (parentPort) {
       'ours-sync': (n) => syncLoop(n, () => sync.invoke<number>('benchAdd', 1, 2)),
       'raw-16m': (n) => sequential(n, rawBytes),
       'ours-16m-transfer': (n) => sequential(n, oursBytes),
+      'raw-16m-fresh': (n) => sequential(n, rawFresh),
+      'ours-16m-fresh': (n) => sequential(n, () => js.invokeVoidAsync('benchTakeBytes', transfer(new Uint8Array(BYTES_16M)))),
       'ours-16m-copy': (n) => sequential(n, () => js.invokeVoidAsync('benchTakeBytes', reused)),
     };
     control.on('message', async ({ cmd, n }: { cmd: string; n: number }) => {

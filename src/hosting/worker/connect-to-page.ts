@@ -88,9 +88,9 @@ export function connectToPage(options: ConnectToPageOptions = {}): Promise<IJSRu
 
     const welcome = (hello: Hello) => {
       const buffer = hello[3];
-      const syncCalls = buffer !== null && canBlock();
+      const syncCalls = typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer && canBlock();
       const caller = syncCalls
-        ? new SyncCaller(buffer, { timeout: options.syncTimeout ?? DEFAULT_SYNC_TIMEOUT, spin: options.syncSpin ?? DEFAULT_SYNC_SPIN })
+        ? new SyncCaller(buffer!, { timeout: options.syncTimeout ?? DEFAULT_SYNC_TIMEOUT, spin: options.syncSpin ?? DEFAULT_SYNC_SPIN })
         : undefined;
       const invokeJS: PageLink['invokeJS'] = caller
         ? (identifier, argsJson, resultType, targetInstanceId, callType) => {

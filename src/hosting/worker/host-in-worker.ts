@@ -188,5 +188,5 @@ export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions
 function takeTrailingByteArrays(queued: unknown[][], start: number): Uint8Array[] {
   let first = queued.length;
   while (first > start && queued[first - 1]![0] === Msg.SendByteArray) first--;
-  return queued.splice(first).map((message) => message[2] as Uint8Array);
+  return first === queued.length ? [] : queued.splice(first).map((message) => message[2] as Uint8Array);
 }

@@ -54,7 +54,6 @@ export const KIND_JSON = 1;
 export const KIND_ERROR = 2;
 
 export const stateOf = (callId: number, phase: number): number => (callId << 3) | phase;
-export const phaseOf = (state: number): number => state & 7;
 export const callOf = (state: number): number => state >>> 3;
 
 export interface SyncViews {

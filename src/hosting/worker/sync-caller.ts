@@ -36,6 +36,8 @@ export class SyncCaller {
   readonly #views: SyncViews;
   readonly #options: SyncCallerOptions;
   #lastId = 0;
+  /** When the call in progress gives up (performance.now() time); 0 until it first sleeps. */
+  #deadline = 0;
 
   constructor(buffer: SharedArrayBuffer, options: SyncCallerOptions) {
     this.#views = viewsOf(buffer);
@@ -49,7 +51,7 @@ export class SyncCaller {
   call(seq: number, identifier: string, argsJson: string, resultType: number, targetId: number, callType: number): SyncAnswer {
     const { header, data } = this.#views;
     const id = (this.#lastId = this.#lastId >= MAX_CALL_ID ? 1 : this.#lastId + 1);
-    const deadline = this.#options.timeout === Infinity ? Infinity : performance.now() + this.#options.timeout;
+    this.#deadline = 0; // set when the call first has to sleep: a quick answer costs no clock read
     const before = Atomics.load(header, STATE);
     if (before === CLOSED) throw new JSDisconnectedException(CLOSED_MESSAGE);
 
@@ -83,14 +85,14 @@ export class SyncCaller {
 
     // Further request chunks, each when the page asks for it.
     while (payload && offset < payload.byteLength) {
-      this.#expect(this.#waitWhile(stateOf(id, REQUEST), deadline, identifier), id, REQUEST_NEXT);
+      this.#expect(this.#waitWhile(stateOf(id, REQUEST), identifier), id, REQUEST_NEXT);
       offset += this.#writeChunk(payload, offset);
       this.#publish(id, REQUEST_NEXT, REQUEST);
     }
 
     // The answer: wait while the page runs the call, then while it writes (bounded, not abandonable).
-    let state = this.#waitWhile(stateOf(id, REQUEST), deadline, identifier);
-    if (state === stateOf(id, WRITING)) state = this.#waitWhile(state, Infinity, identifier);
+    let state = this.#waitWhile(stateOf(id, REQUEST), identifier);
+    if (state === stateOf(id, WRITING)) state = this.#waitWhile(state, identifier, false);
     this.#expect(state, id, ANSWER);
     const kind = header[KIND]!;
     const count = header[BYTE_ARRAYS]!;
@@ -102,8 +104,8 @@ export class SyncCaller {
     answer.set(data.subarray(0, length));
     while (length < total) {
       this.#publish(id, ANSWER, ANSWER_NEXT);
-      state = this.#waitWhile(stateOf(id, ANSWER_NEXT), deadline, identifier);
-      if (state === stateOf(id, WRITING)) state = this.#waitWhile(state, Infinity, identifier);
+      state = this.#waitWhile(stateOf(id, ANSWER_NEXT), identifier);
+      if (state === stateOf(id, WRITING)) state = this.#waitWhile(state, identifier, false);
       this.#expect(state, id, ANSWER);
       const chunk = header[LENGTH]!;
       answer.set(data.subarray(0, chunk), length);
@@ -134,12 +136,13 @@ export class SyncCaller {
    * on the value it just loaded (waiting on a re-read value can miss a wake-up). At the deadline
    * it takes the turn back with a compare-exchange, so a late answer finds the call gone.
    */
-  #waitWhile(turn: number, deadline: number, identifier: string): number {
+  #waitWhile(turn: number, identifier: string, abandonable = true): number {
     const header = this.#views.header;
     let state = Atomics.load(header, STATE);
     for (let i = this.#options.spin; state === turn && i > 0; i--) state = Atomics.load(header, STATE);
     while (state === turn) {
-      const remaining = deadline - performance.now();
+      if (this.#deadline === 0) this.#deadline = performance.now() + this.#options.timeout; // Infinity stays Infinity
+      const remaining = abandonable ? this.#deadline - performance.now() : Infinity;
       if (remaining <= 0) {
         if (Atomics.compareExchange(header, STATE, turn, IDLE) === turn) throw this.#timeout(identifier);
       } else {

@@ -54,13 +54,14 @@ export function startSyncResponder(buffer: SharedArrayBuffer, run: RunSync, spin
   let closed = false;
   let request: Transfer | undefined;
   let answer: Transfer | undefined;
+  let inPlace = true;
 
   const claim = (state: number): boolean => Atomics.compareExchange(header, STATE, state, stateOf(state >>> 3, WRITING)) === state;
 
   /** Writes the next region-full of the answer and hands the turn to the host. */
   const send = (out: Transfer): void => {
     const length = Math.min(data.byteLength, out.bytes.byteLength - out.at);
-    data.set(out.bytes.subarray(out.at, out.at + length));
+    if (out.bytes.buffer !== data.buffer) data.set(out.bytes.subarray(out.at, out.at + length)); // else written in place
     out.at += length;
     header[LENGTH] = length;
     answer = out.at < out.bytes.byteLength ? out : undefined;
@@ -82,6 +83,19 @@ export function startSyncResponder(buffer: SharedArrayBuffer, run: RunSync, spin
       kind = KIND_ERROR;
       text = JSON.stringify(error instanceof Error ? [error.message, error.stack ?? null] : [String(error), null]);
     }
+    // Claim the region; this fails when the host gave up while the function ran.
+    if (!claim(state)) return;
+    header[KIND] = kind;
+    header[BYTE_ARRAYS] = byteArrays.length;
+    if (!byteArrays.length && inPlace) {
+      // The usual case, written in place: text only, and it fits.
+      try {
+        const { read, written } = encoder.encodeInto(text, data);
+        if (read === text.length) return send({ id: state >>> 3, bytes: data.subarray(0, (header[TOTAL] = written!)), at: 0 });
+      } catch {
+        inPlace = false; // an engine that refuses shared memory here (Chromium): the general path from now on
+      }
+    }
     // [Uint32 length × n][byte arrays][UTF-8 text], the layout sync-caller.ts reads. The lengths
     // are in native byte order: both threads run on the same machine.
     const utf8 = encoder.encode(text);
@@ -93,10 +107,6 @@ export function startSyncResponder(buffer: SharedArrayBuffer, run: RunSync, spin
       payload.set(b, at);
       at += b.byteLength;
     }
-    // Claim the region; this fails when the host gave up while the function ran.
-    if (!claim(state)) return;
-    header[KIND] = kind;
-    header[BYTE_ARRAYS] = byteArrays.length;
     header[TOTAL] = payload.byteLength;
     send({ id: state >>> 3, bytes: payload, at: 0 });
   };
