@@ -4,7 +4,7 @@
  * owns the tables whose sizes `stats()` reports.
  */
 import { ByteArrayInbox } from './byte-array-inbox.js';
-import { failureText, invokeSync, prepareCall, type DispatchContext } from './dispatch-from-js.js';
+import { failureText, invokeSync, isThenable, prepareCall, type DispatchContext } from './dispatch-from-js.js';
 import { JSDisconnectedException, JSException, JSTimeoutError, ObjectDisposedError } from './errors.js';
 import { HostObjectReference, type HostObjectOwner } from './host-object-reference.js';
 import { HostStreamReference } from './host-stream-reference.js';
@@ -216,7 +216,7 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
   }
 
   /** Releases a JS object reference; a no-op once disposed or disconnected. */
-  releaseJSObject(_reference: object, state: ReferenceState, sync: boolean): Promise<void> {
+  releaseJSObject(state: ReferenceState, sync: boolean): Promise<void> {
     if (state.disposed) return Promise.resolve();
     state.disposed = true;
     this.#liveJSReferences--;
@@ -262,7 +262,7 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
       if (callId) this.#replyFailure(callId, error, assemblyName, methodIdentifier);
       return;
     }
-    if (!(result instanceof Promise) && !(result !== null && typeof result === 'object' && typeof (result as any).then === 'function')) {
+    if (!isThenable(result)) {
       if (callId) this.#replySuccess(callId, result, assemblyName, methodIdentifier);
       return;
     }

@@ -24,6 +24,11 @@ interface PreparedCall {
   readonly args: unknown[];
 }
 
+/** Whether a host method's result must be awaited (a Promise or any other thenable). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
 function describe(assemblyName: string | null, methodIdentifier: string): string {
   return assemblyName ? `'${methodIdentifier}' on assembly '${assemblyName}'` : `'${methodIdentifier}'`;
 }
@@ -72,8 +77,7 @@ export function prepareCall(
 /** The failure text the page receives: full detail, or Blazor's redacted message. */
 export function failureText(context: DispatchContext, error: unknown, assemblyName: string | null, methodIdentifier: string): string {
   if (!context.detailedErrors) {
-    const where = assemblyName ? `'${methodIdentifier}' on assembly '${assemblyName}'` : `'${methodIdentifier}'`;
-    return `There was an exception invoking ${where}. For more details turn on detailed exceptions in 'CircuitOptions.DetailedErrors'`;
+    return `There was an exception invoking ${describe(assemblyName, methodIdentifier)}. For more details turn on detailed exceptions in 'CircuitOptions.DetailedErrors'`;
   }
   if (error instanceof Error) return error.stack && error.stack.includes(error.message) ? error.stack : `${error.name}: ${error.message}`;
   return String(error);
@@ -90,8 +94,8 @@ export function invokeSync(
   const call = prepareCall(context, assemblyName, methodIdentifier, dotNetObjectId, argsJson);
   if (!call.fn) return null;
   const result = call.fn.apply(call.thisArg, call.args);
-  if (result instanceof Promise || (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function')) {
-    (result as Promise<unknown>).then(undefined, () => {});
+  if (isThenable(result)) {
+    result.then(undefined, () => {});
     throw new Error(`${describe(assemblyName, methodIdentifier)} returned a Promise, which a synchronous call cannot wait for. Call it with invokeMethodAsync instead.`);
   }
   return result === undefined || result === null ? null : context.codec.stringifyValue(result);

@@ -43,11 +43,11 @@ export class JSObjectReference extends CallTarget implements IJSInProcessObjectR
   }
 
   disposeAsync(): Promise<void> {
-    return this.core.releaseJSObject(this, this.state, false);
+    return this.core.releaseJSObject(this.state, false);
   }
 
   dispose(): void {
-    void this.core.releaseJSObject(this, this.state, true);
+    void this.core.releaseJSObject(this.state, true);
   }
 
   [Symbol.asyncDispose](): Promise<void> {

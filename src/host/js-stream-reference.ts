@@ -77,7 +77,7 @@ export class JSStreamReference implements IJSStreamReference {
   }
 
   disposeAsync(): Promise<void> {
-    return this.core.releaseJSObject(this, this.state, false);
+    return this.core.releaseJSObject(this.state, false);
   }
 
   [Symbol.asyncDispose](): Promise<void> {
