@@ -11,22 +11,15 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { launchChromium, repoRoot } from '../../support/browser.js';
-
-function codeBlockAfter(markdown: string, label: string): string {
-  const at = markdown.indexOf(label);
-  assert.ok(at >= 0, `README's server section has no ${label}`);
-  const match = /```js\n([\s\S]*?)```/.exec(markdown.slice(at));
-  assert.ok(match, `README's server section has no js code block after ${label}`);
-  return match[1]!;
-}
+import { jsCodeBlockAfter } from '../../support/markdown.js';
 
 test('the "Hosting on a server" example runs as written', { timeout: 60_000 }, async (t) => {
   const readme = await readFile(path.join(repoRoot, 'README.md'), 'utf8');
   const docs = readme.slice(readme.indexOf('## Hosting on a server'));
   const dir = path.join(repoRoot, 'dist', 'server-example');
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'server.mjs'), codeBlockAfter(docs, '`server.mjs`'));
-  await writeFile(path.join(dir, 'page.mjs'), codeBlockAfter(docs, '`page.mjs`'));
+  await writeFile(path.join(dir, 'server.mjs'), jsCodeBlockAfter(docs, '`server.mjs`', "README's server section"));
+  await writeFile(path.join(dir, 'page.mjs'), jsCodeBlockAfter(docs, '`page.mjs`', "README's server section"));
   await writeFile(path.join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>example</title><script type="module" src="/page.js"></script><button>Click</button>');
   await esbuild.build({
     entryPoints: [path.join(dir, 'page.mjs')],
