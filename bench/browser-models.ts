@@ -6,7 +6,7 @@
  *
  *   env BENCH_ROUNDS, BENCH_ROUND_MS, BENCH_WARMUP_MS   as for the other benches (15, 50, 250 here)
  */
-import { formatNs, formatOps, type BenchRow } from './support/harness.js';
+import { formatNs, formatOps, sampleStats, type BenchRow } from './support/harness.js';
 import { startBenchServer } from './browser/bench-server.js';
 import { withRawChromium } from './browser/raw-chromium.js';
 import type { CaseSamples } from './browser/measure.js';
@@ -22,27 +22,13 @@ interface PageReport {
   readonly samples: CaseSamples[];
 }
 
-function quantile(sorted: readonly number[], q: number): number {
-  const position = (sorted.length - 1) * q;
-  const low = Math.floor(position);
-  const high = Math.ceil(position);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
-}
-
 function toRow(c: CaseSamples): BenchRow {
-  const sorted = [...c.samples].sort((a, b) => a - b);
-  const nsPerOp = quantile(sorted, 0.5);
   return {
     suite: SUITE,
     group: c.group,
     id: c.id,
     label: c.label,
-    nsPerOp,
-    opsPerSec: 1e9 / nsPerOp,
-    minNs: sorted[0]!,
-    maxNs: sorted[sorted.length - 1]!,
-    spread: (quantile(sorted, 0.75) - quantile(sorted, 0.25)) / 2 / nsPerOp,
-    rounds: sorted.length,
+    ...sampleStats(c.samples),
     opsPerRound: c.opsPerRound,
     ratios: [],
   };

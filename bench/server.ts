@@ -19,13 +19,13 @@ import { once } from 'node:events';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import * as esbuild from 'esbuild';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createBirpc } from 'birpc';
 import { newWebSocketRpcSession } from 'capnweb';
 import { createInteropServer, type Circuit } from '../src/server.js';
 import { runSuite, type BenchCase, type BenchRow } from './support/harness.js';
+import { minGzipSize } from './support/bundle-size.js';
+import { pipelined, sequential } from './support/call-loops.js';
 
 (globalThis as any).WebSocket ??= WebSocket; // for Cap'n Web (see server-page.ts)
 
@@ -35,26 +35,6 @@ const WINDOW = 1000;
 const MIB = 1 << 20;
 /** A small text frame, the size of an interop call message. */
 const SMALL = '[10,2,"benchEcho","[42]",0,0,1]';
-
-/** Runs `n` calls with at most `window` in flight. */
-function pipelined(n: number, window: number, call: () => Promise<unknown>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let started = 0;
-    let done = 0;
-    const launch = (): void => {
-      started++;
-      call().then(() => {
-        if (++done === n) resolve();
-        else if (started < n) launch();
-      }, reject);
-    };
-    for (let i = 0; i < Math.min(window, n); i++) launch();
-  });
-}
-
-async function sequential(n: number, call: () => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < n; i++) await call();
-}
 
 interface Contenders {
   raw(payload: string | Buffer): Promise<unknown>;
@@ -210,20 +190,7 @@ async function idleCost(kind: string, n: number): Promise<IdleCost> {
 
 /** min+gzip size of a page that imports the official package and connects with our client. */
 async function clientBundleSize(): Promise<{ minified: number; gzipped: number; packageOnly: number }> {
-  const build = async (contents: string) => {
-    const result = await esbuild.build({
-      stdin: { contents, resolveDir: repoRoot, loader: 'ts', sourcefile: 'client-size.ts' },
-      bundle: true,
-      minify: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'chrome120',
-      write: false,
-      logLevel: 'error',
-    });
-    const code = result.outputFiles[0]!.contents;
-    return { minified: code.byteLength, gzipped: gzipSync(code, { level: 9 }).byteLength };
-  };
+  const build = (contents: string) => minGzipSize(contents, repoRoot);
   const full = await build(
     "import { DotNet } from '@microsoft/dotnet-js-interop';\nimport { connectToServer } from './src/server-client.ts';\nexport const connection = connectToServer(new URL('/_jsinterop', location.href.replace(/^http/, 'ws')), { DotNet });",
   );

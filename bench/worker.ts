@@ -10,9 +10,7 @@
 import '../src/page/node-globals.js'; // window / document.baseURI, before the package is evaluated
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import path from 'node:path';
-import * as esbuild from 'esbuild';
 import { createBirpc } from 'birpc';
 import { newMessagePortRpcSession, RpcTarget } from 'capnweb';
 import { hostInWorker, transfer } from '../src/worker.js';
@@ -20,6 +18,7 @@ import type { DotNetNamespace } from '../src/page/official-package.js';
 import { runSuite, type BenchCase, type BenchRow } from './support/harness.js';
 import { REQUEST, STATE, VALUE, type WorkerBenchSetup } from './support/worker-bench-host.js';
 import { answerWithDispatcher } from './support/sab-dispatcher.js';
+import { minGzipSize } from './support/bundle-size.js';
 
 const add = (a: number, b: number): number => a + b;
 
@@ -64,24 +63,11 @@ function answerSabWait(buffer: SharedArrayBuffer, stop: { stopped: boolean }, pa
 
 /** min+gzip bytes of what a page ships for the Worker model: the official package, jsinterop/page and hostInWorker. */
 export async function pageBundleSize(): Promise<{ minified: number; gzipped: number }> {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-  const result = await esbuild.build({
-    stdin: {
-      contents: "import 'jsinterop/page'; import { hostInWorker } from 'jsinterop/worker'; hostInWorker(new Worker('host.js', { type: 'module' }));",
-      resolveDir: root,
-      loader: 'ts',
-    },
-    alias: { 'jsinterop/page': './src/page.ts', 'jsinterop/worker': './src/worker.ts' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'chrome120',
-    write: false,
-    logLevel: 'error',
-  });
-  const code = result.outputFiles[0]!.contents;
-  return { minified: code.byteLength, gzipped: gzipSync(code, { level: 9 }).byteLength };
+  return minGzipSize(
+    "import 'jsinterop/page'; import { hostInWorker } from 'jsinterop/worker'; hostInWorker(new Worker('host.js', { type: 'module' }));",
+    path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..'),
+    { 'jsinterop/page': './src/page.ts', 'jsinterop/worker': './src/worker.ts' },
+  );
 }
 
 export async function run(): Promise<BenchRow[]> {

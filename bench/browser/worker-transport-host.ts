@@ -7,6 +7,7 @@
 import { asInProcess, type IJSRuntime } from '../../src/index.js';
 import { connectToPage, transfer } from '../../src/worker.js';
 import { dispatcherCaller } from '../support/sab-dispatcher.js';
+import { pipelined, sequential } from '../support/call-loops.js';
 
 export interface BrowserWorkerSetup {
   readonly control: MessagePort;
@@ -25,28 +26,6 @@ export interface BrowserWorkerSetup {
 const BYTES_16M = 16 * 1024 * 1024;
 const WINDOW = 1000;
 const SPIN = 4096;
-
-function pipeline(n: number, call: () => Promise<unknown>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let started = 0;
-    let completed = 0;
-    const next = (): void => {
-      if (completed === n) return resolve();
-      if (started < n) {
-        started++;
-        call().then(() => {
-          completed++;
-          next();
-        }, reject);
-      }
-    };
-    for (let i = 0; i < Math.min(WINDOW, n); i++) next();
-  });
-}
-
-async function sequential(n: number, call: () => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < n; i++) await call();
-}
 
 function rawClient(port: MessagePort): () => Promise<unknown> {
   const pending = new Map<number, (value: unknown) => void>();
@@ -120,8 +99,8 @@ if (typeof g.WorkerGlobalScope === 'function' && g instanceof g.WorkerGlobalScop
     const cases: Record<string, (n: number) => unknown> = {
       'raw-seq': (n) => sequential(n, raw),
       'ours-seq': (n) => sequential(n, () => js.invokeAsync('benchAdd', 1, 2)),
-      'raw-pipe': (n) => pipeline(n, raw),
-      'ours-pipe': (n) => pipeline(n, () => js.invokeAsync('benchAdd', 1, 2)),
+      'raw-pipe': (n) => pipelined(n, WINDOW, raw),
+      'ours-pipe': (n) => pipelined(n, WINDOW, () => js.invokeAsync('benchAdd', 1, 2)),
       'sab-wait': (n) => syncLoop(n, (x) => sabWait(x, 0)),
       'sab-wait-spin': (n) => syncLoop(n, (x) => sabWait(x, SPIN)),
       'sab-wait-spin-both': (n) => syncLoop(n, (x) => sabWaitPageSpin(x, SPIN)),

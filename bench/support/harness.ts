@@ -149,6 +149,20 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
 }
 
+/** The per-case figures every bench reports, from its per-round ns/op samples. */
+export function sampleStats(samples: readonly number[]): Pick<BenchRow, 'nsPerOp' | 'opsPerSec' | 'minNs' | 'maxNs' | 'spread' | 'rounds'> {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const nsPerOp = quantile(sorted, 0.5);
+  return {
+    nsPerOp,
+    opsPerSec: 1e9 / nsPerOp,
+    minNs: sorted[0]!,
+    maxNs: sorted[sorted.length - 1]!,
+    spread: (quantile(sorted, 0.75) - quantile(sorted, 0.25)) / 2 / nsPerOp,
+    rounds: sorted.length,
+  };
+}
+
 /** Measures every case of a suite, prints its table and returns one row per case. */
 export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
   const rounds = options.rounds ?? envNumber('BENCH_ROUNDS') ?? 30;
@@ -186,8 +200,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
   };
 
   const rows: BenchRow[] = cases.map((c) => {
-    const sorted = [...samples.get(c.id)!].sort((a, b) => a - b);
-    const nsPerOp = quantile(sorted, 0.5);
+    const stats = sampleStats(samples.get(c.id)!);
     let vsBaseline: BaselineRatio | undefined;
     if (c.baseline) {
       const ratio = pairedRatio(c.id, c.baseline);
@@ -198,11 +211,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
       group: c.group,
       id: c.id,
       label: c.label,
-      nsPerOp,
-      opsPerSec: 1e9 / nsPerOp,
-      minNs: sorted[0]!,
-      maxNs: sorted[sorted.length - 1]!,
-      spread: (quantile(sorted, 0.75) - quantile(sorted, 0.25)) / 2 / nsPerOp,
+      ...stats,
       rounds,
       opsPerRound: opsPerRound.get(c.id)!,
       ...(vsBaseline ? { vsBaseline } : {}),

@@ -10,6 +10,7 @@ import { newMessagePortRpcSession } from 'capnweb';
 import { asInProcess, type IJSRuntime } from '../../src/index.js';
 import { connectToPage, transfer } from '../../src/worker.js';
 import { dispatcherCaller } from './sab-dispatcher.js';
+import { pipelined, sequential } from './call-loops.js';
 
 export interface WorkerBenchSetup {
   readonly raw: MessagePort;
@@ -39,29 +40,6 @@ export const VALUE = 1;
 export const REQUEST = 2;
 export const BYTES_16M = 16 * 1024 * 1024;
 export const WINDOW = 1000;
-
-/** Keeps `window` calls in flight until `n` have completed. */
-export function pipeline(n: number, window: number, call: () => Promise<unknown>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let started = 0;
-    let completed = 0;
-    const next = (): void => {
-      if (completed === n) return resolve();
-      if (started < n) {
-        started++;
-        call().then(() => {
-          completed++;
-          next();
-        }, reject);
-      }
-    };
-    for (let i = 0; i < Math.min(window, n); i++) next();
-  });
-}
-
-async function sequential(n: number, call: () => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < n; i++) await call();
-}
 
 /** Request/response over a bare port: an id per call, answers matched by id. */
 function rawClient(port: MessagePort): () => Promise<unknown> {
@@ -183,11 +161,11 @@ if (parentPort) {
       'birpc-seq': (n) => sequential(n, () => birpc.add(1, 2)),
       'capnweb-seq': (n) => sequential(n, () => capnweb.add(1, 2)),
       'ours-seq': (n) => sequential(n, () => js.invokeAsync('benchAdd', 1, 2)),
-      'raw-pipe': (n) => pipeline(n, WINDOW, raw),
-      'comlink-pipe': (n) => pipeline(n, WINDOW, () => comlink.add(1, 2)),
-      'birpc-pipe': (n) => pipeline(n, WINDOW, () => birpc.add(1, 2)),
-      'capnweb-pipe': (n) => pipeline(n, WINDOW, () => capnweb.add(1, 2)),
-      'ours-pipe': (n) => pipeline(n, WINDOW, () => js.invokeAsync('benchAdd', 1, 2)),
+      'raw-pipe': (n) => pipelined(n, WINDOW, raw),
+      'comlink-pipe': (n) => pipelined(n, WINDOW, () => comlink.add(1, 2)),
+      'birpc-pipe': (n) => pipelined(n, WINDOW, () => birpc.add(1, 2)),
+      'capnweb-pipe': (n) => pipelined(n, WINDOW, () => capnweb.add(1, 2)),
+      'ours-pipe': (n) => pipelined(n, WINDOW, () => js.invokeAsync('benchAdd', 1, 2)),
       'sab-post': (n) => syncLoop(n, (x) => sabPost(x, 0)),
       'sab-post-spin': (n) => syncLoop(n, (x) => sabPost(x, setup.spin)),
       'sab-wait': (n) => syncLoop(n, (x) => sabWait(x, 0)),
