@@ -13,7 +13,7 @@
  */
 import {
   ANSWER, ANSWER_NEXT, BYTE_ARRAYS, CALL_TYPE, CLOSED, IDENTIFIER_BYTES, KIND, KIND_ERROR, KIND_JSON, KIND_NULL, LENGTH,
-  REQUEST, REQUEST_NEXT, RESULT_TYPE, SEQ, STATE, stateOf, TARGET, TOTAL, viewsOf, WRITING, type SyncViews,
+  REQUEST, REQUEST_NEXT, RESULT_TYPE, SEQ, STATE, stateOf, TARGET, TOTAL, viewsOf, WRITING,
 } from './sync-buffer.js';
 
 /** What one call produced: the result JSON (null for none) and the byte arrays it refers to. */
