@@ -2,7 +2,8 @@
  * The official page package expects a browser: `window` when it is evaluated, `document.baseURI`
  * to resolve `import('./x')`, and `window.DotNet` for Blazor's disposal identifier. In Node we
  * provide them before the package loads (this module is imported first for that reason).
- * In a browser this module does nothing.
+ * Browsers never load this module: "#node-globals" in package.json maps it to browser-globals.ts
+ * outside Node.
  */
 const g = globalThis as any;
 if (typeof g.window === 'undefined') g.window = globalThis;

@@ -1,4 +1,4 @@
-import './node-globals.js';
+import '#node-globals'; // Node: window and document.baseURI first (package.json "imports"); browsers: nothing
 import { DotNet } from '@microsoft/dotnet-js-interop';
 
 /** The official page package's namespace type. */
