@@ -7,7 +7,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
-import { formatNs, formatOps, formatRatio, type BenchRow } from './support/harness.js';
+import { formatNs, formatOps, formatRatio, sampleStats, type BenchRow } from './support/harness.js';
 import { withRawChromium } from './browser/raw-chromium.js';
 import { ISOLATION_HEADERS, repoRoot } from '../test/support/browser.js';
 import type { CaseSamples } from './browser/measure.js';
@@ -25,12 +25,6 @@ const BASELINES: Record<string, [string, number | undefined]> = {
   'ours-sync': ['sab-dispatcher-spin-both', 1.1],
   'ours-16m-transfer': ['raw-16m', 1.2],
   'ours-16m-copy': ['raw-16m', undefined],
-};
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = (sorted.length - 1) / 2;
-  return (sorted[Math.floor(middle)]! + sorted[Math.ceil(middle)]!) / 2;
 };
 
 async function bundles(): Promise<Map<string, Uint8Array>> {
@@ -82,23 +76,17 @@ export async function run(): Promise<BenchRow[]> {
     const result = await withRawChromium(`http://127.0.0.1:${port}/?${query}`, report, 300_000);
     if (result.error) throw new Error(`the bench page failed: ${result.error}`);
     const samples = result.samples as CaseSamples[];
-    const medians = new Map(samples.map((c) => [c.id, median(c.samples)]));
+    const stats = new Map(samples.map((c) => [c.id, sampleStats(c.samples)]));
     const rows: BenchRow[] = samples.map((c) => {
-      const nsPerOp = medians.get(c.id)!;
-      const sorted = [...c.samples].sort((a, b) => a - b);
+      const own = stats.get(c.id)!;
       const [to, target] = BASELINES[c.id] ?? [];
-      const ratio = to ? nsPerOp / medians.get(to)! : undefined;
+      const ratio = to ? own.nsPerOp / stats.get(to)!.nsPerOp : undefined;
       return {
         suite: SUITE,
         group: c.group,
         id: c.id,
         label: c.label,
-        nsPerOp,
-        opsPerSec: 1e9 / nsPerOp,
-        minNs: sorted[0]!,
-        maxNs: sorted[sorted.length - 1]!,
-        spread: (sorted[Math.floor(sorted.length * 0.75)]! - sorted[Math.floor(sorted.length * 0.25)]!) / 2 / nsPerOp,
-        rounds: sorted.length,
+        ...own,
         opsPerRound: c.opsPerRound,
         ...(to && ratio !== undefined ? { vsBaseline: target === undefined ? { to, ratio } : { to, ratio, target, met: ratio <= target } } : {}),
         ratios: [],

@@ -162,6 +162,7 @@ export async function run(): Promise<BenchRow[]> {
   const SYNC = 'sync call from the Worker (page answers from its event loop)';
   const BYTES = '16 MiB byte array, Worker → page, moved back (no allocation per call)';
   const BYTES_NEW = '16 MiB byte array, Worker → page, a new array per call';
+  const BYTES_COPY = '16 MiB byte array, Worker → page, copied (the default)';
   const cases: BenchCase[] = [
     cmd('raw-seq', 'raw MessagePort', SEQ),
     cmd('comlink-seq', 'Comlink 4.4', SEQ, { baseline: 'raw-seq' }),
@@ -187,7 +188,8 @@ export async function run(): Promise<BenchRow[]> {
     cmd('ours-16m-transfer', 'jsinterop invokeAsync(transfer(bytes)), page returns transfer(bytes)', BYTES, { baseline: 'raw-16m', target: 1.2 }),
     cmd('raw-16m-fresh', 'raw postMessage with transfer', BYTES_NEW),
     cmd('ours-16m-fresh', 'jsinterop invokeVoidAsync(transfer(bytes))', BYTES_NEW, { baseline: 'raw-16m-fresh' }),
-    cmd('ours-16m-copy', 'jsinterop invokeVoidAsync(bytes): copied (the default)', BYTES_NEW, { baseline: 'raw-16m-fresh' }),
+    cmd('raw-16m-copy', 'raw postMessage without transfer (cloned: one copy)', BYTES_COPY),
+    cmd('ours-16m-copy', 'jsinterop invokeVoidAsync(bytes) (copied: one copy)', BYTES_COPY, { baseline: 'raw-16m-copy', target: 1.2 }),
   ];
   // BENCH_WORKER_CASES=raw-seq,ours-seq runs a subset (for digging into one comparison).
   const subset = process.env.BENCH_WORKER_CASES?.split(',');
@@ -197,7 +199,7 @@ export async function run(): Promise<BenchRow[]> {
     // (and GC) to slow whichever small-message case shares their rounds, and that would skew
     // the comparisons of the other groups.
     const rows: BenchRow[] = [];
-    for (const group of [SEQ, PIPE, SYNC, BYTES, BYTES_NEW]) {
+    for (const group of [SEQ, PIPE, SYNC, BYTES, BYTES_NEW, BYTES_COPY]) {
       const members = chosen.filter((c) => c.group === group);
       if (members.length) rows.push(...(await runSuite({ suite: `worker (Node worker_threads): ${group}`, cases: members })));
     }
