@@ -52,14 +52,23 @@ export class PendingCalls {
     onGiveUp: (handle: number) => void,
   ): { handle: number; promise: Promise<unknown> } {
     const handle = ++this.#lastHandle;
+    const timed = timeoutMs !== undefined && timeoutMs !== Infinity;
     let call!: PendingCall;
     const promise = new Promise<unknown>((resolve, reject) => {
-      call = { identifier, resultType, resolve, reject };
+      // Every field from the start: adding them later would move each record through map transitions.
+      call = {
+        identifier,
+        resultType,
+        resolve,
+        reject,
+        deadline: timed ? performance.now() + timeoutMs : undefined,
+        timeoutMs: timed ? timeoutMs : undefined,
+        onGiveUp: timed ? onGiveUp : undefined,
+        signal: undefined,
+        onAbort: undefined,
+      };
     });
-    if (timeoutMs !== undefined && timeoutMs !== Infinity) {
-      call.deadline = performance.now() + timeoutMs;
-      call.timeoutMs = timeoutMs;
-      call.onGiveUp = onGiveUp;
+    if (call.deadline !== undefined) {
       if (call.deadline < this.#timerAt) this.#arm(call.deadline);
       else if (this.#timed === 0) this.#timer?.ref();
       this.#timed++;

@@ -94,8 +94,9 @@ export function checkPageToHost(message: unknown): PageToHost {
   if (message.length !== shape.args.length + 1) {
     throw new TypeError(`Malformed ${shape.name} message: expected ${shape.args.length} arguments, received ${message.length - 1}.`);
   }
-  shape.args.forEach(([name, ok], i) => {
+  for (let i = 0; i < shape.args.length; i++) {
+    const [name, ok] = shape.args[i]!;
     if (!ok(message[i + 1])) throw new TypeError(`Malformed ${shape.name} message: argument '${name}' has the wrong type.`);
-  });
+  }
   return message as PageToHost;
 }
