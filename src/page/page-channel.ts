@@ -22,6 +22,8 @@ export interface PageChannel {
   receive(message: HostToPage): void;
   /** The host is gone: page→host calls in flight reject with `reason`, host streams error. */
   close(reason: string): void;
+  /** A synchronous host→page call (`invokeJSFromDotNet`), for transports that have them. */
+  invokeJS(identifier: string, argsJson: string, resultType: number, targetInstanceId: number, callType: number): string | null;
   /** The dispatcher attached to the official package (for page code that needs it). */
   readonly dispatcher: ReturnType<DotNetNamespace['attachDispatcher']>;
 }
@@ -83,6 +85,7 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
   const receive = (message: HostToPage): void => {
     switch (message[0]) {
       case Msg.BeginInvokeJS:
+        abortSignals.watch(message[3]);
         void dispatcher.beginInvokeJSFromDotNet(message[1], message[2], message[3], message[4] as any, message[5], message[6] as any);
         return;
       case Msg.EndInvokeDotNet:
@@ -121,5 +124,9 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
 
   const pageHelpersId: number = DotNet.createJSObjectReference(pageHelpers).__jsObjectId;
   const hello: Hello = [Msg.Hello, PROTOCOL_VERSION, pageHelpersId, options.syncBuffer ?? null];
-  return { hello, receive, close, dispatcher };
+  const invokeJS: PageChannel['invokeJS'] = (identifier, argsJson, resultType, targetInstanceId, callType) => {
+    abortSignals.watch(argsJson);
+    return dispatcher.invokeJSFromDotNet(identifier, argsJson, resultType as any, targetInstanceId, callType as any);
+  };
+  return { hello, receive, close, invokeJS, dispatcher };
 }

@@ -49,10 +49,13 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions = {}): I
     pageHelpersId,
     streamChunkSize: IN_PROCESS_STREAM_CHUNK,
     beginInvokeJS: (asyncHandle, identifier, argsJson, resultType, targetInstanceId, callType) => {
+      abortSignals.watch(argsJson);
       void dispatcher.beginInvokeJSFromDotNet(asyncHandle, identifier, argsJson, resultType, targetInstanceId, callType);
     },
-    invokeJS: (identifier, argsJson, resultType, targetInstanceId, callType) =>
-      dispatcher.invokeJSFromDotNet(identifier, argsJson, resultType, targetInstanceId, callType),
+    invokeJS: (identifier, argsJson, resultType, targetInstanceId, callType) => {
+      abortSignals.watch(argsJson);
+      return dispatcher.invokeJSFromDotNet(identifier, argsJson, resultType, targetInstanceId, callType);
+    },
     endInvokeDotNet: (callId, succeeded, resultJsonOrError) => dispatcher.endInvokeDotNetFromJS(callId, succeeded, resultJsonOrError),
     sendByteArray: (id, data) => dispatcher.receiveByteArray(id, data),
     transmitStream: (streamId, stream) => dispatcher.supplyDotNetStream(streamId, stream),

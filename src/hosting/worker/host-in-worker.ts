@@ -133,7 +133,7 @@ export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions
       const run: RunSync = (identifier, argsJson, resultType, targetId, callType) => {
         ledger.noteCall(identifier, argsJson);
         const start = outbox.queued.length;
-        const json = channel.dispatcher.invokeJSFromDotNet(identifier, argsJson, resultType as any, targetId, callType as any);
+        const json = channel.invokeJS(identifier, argsJson, resultType, targetId, callType);
         ledger.noteSent(json);
         return { json, byteArrays: takeTrailingByteArrays(outbox.queued, start) };
       };

@@ -19,10 +19,9 @@ export type Post = (data: unknown, transferList: Transferable[]) => void;
 /** Scheduling through a settled promise is cheaper than queueMicrotask in Node (no AsyncResource). */
 const settled = /* @__PURE__ */ Promise.resolve();
 
-const BYTE_MESSAGES: ReadonlySet<unknown> = new Set([Msg.ReceiveByteArray, Msg.StreamChunk, Msg.SendByteArray]);
-
 /** True for a message that carries bytes in its third element. */
-export const carriesBytes = (message: readonly unknown[]): boolean => BYTE_MESSAGES.has(message[0]);
+export const carriesBytes = (message: readonly unknown[]): boolean =>
+  message[0] === Msg.SendByteArray || message[0] === Msg.ReceiveByteArray || message[0] === Msg.StreamChunk;
 
 export interface Outbox {
   /** Queues a message; it leaves with the others of this turn. */
