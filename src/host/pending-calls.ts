@@ -1,3 +1,4 @@
+import { CallTable } from './call-table.js';
 import { JSTimeoutError } from './errors.js';
 import type { JSCallResultType } from './wire.js';
 
@@ -20,7 +21,7 @@ export interface PendingCall {
  * disconnect), so a late or duplicate answer finds nothing and is ignored.
  */
 export class PendingCalls {
-  readonly #calls = new Map<number, PendingCall>();
+  readonly #calls = new CallTable<PendingCall>();
   /** Blazor pre-increments from 1, so the first handle is 2; 0 means "no reply". */
   #lastHandle = 1;
   /**
@@ -101,7 +102,7 @@ export class PendingCalls {
   }
 
   failAll(error: () => unknown): void {
-    for (const handle of [...this.#calls.keys()]) this.fail(handle, error());
+    for (const [handle] of this.#calls.entries()) this.fail(handle, error());
   }
 
   #arm(at: number): void {
@@ -116,7 +117,7 @@ export class PendingCalls {
     this.#timerAt = Infinity;
     const now = performance.now();
     let next = Infinity;
-    for (const [handle, call] of this.#calls) {
+    for (const [handle, call] of this.#calls.entries()) {
       if (call.deadline === undefined) continue;
       if (call.deadline <= now) {
         if (this.fail(handle, new JSTimeoutError(call.identifier, call.timeoutMs!))) call.onGiveUp!(handle);
