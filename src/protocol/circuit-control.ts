@@ -30,6 +30,16 @@ export type Heartbeat = [typeof Control.Heartbeat, number];
 export type End = [typeof Control.End, string];
 export type Rejected = [typeof Control.Rejected, string];
 
+/**
+ * What a page's client reads beyond the message forms, as bits of a number it appends to its
+ * Hello: `[Hello, protocolVersion, pageHelpersId, null, features]`. A Hello without it (an older
+ * client) gets the message forms only.
+ */
+export const PageFeature = {
+  /** The page reads call frames (src/protocol/framing.ts). */
+  CallFrames: 1,
+} as const;
+
 /** True when a decoded text frame's type is in the control range. */
 export const isControl = (type: unknown): boolean => typeof type === 'number' && type >= 30 && type < 40;
 

@@ -2,7 +2,8 @@
  * How protocol messages travel as WebSocket frames (server hosting). A message that carries
  * bytes ([type, id, Uint8Array]: ReceiveByteArray, StreamChunk, SendByteArray) becomes a binary
  * frame, so byte arrays are never base64 or JSON numbers; every other message is a text frame
- * holding its JSON array. See docs/protocol.md, "Server transport".
+ * holding its JSON array, except a call or a completion sent alone, which travel as call and
+ * completion frames (below). See docs/protocol.md, "Server transport".
  *
  * Binary frame layout (little-endian):
  *   byte 0      message type
@@ -10,6 +11,8 @@
  *   bytes 2–9   id, a float64 (every safe integer is exact)
  *   bytes 10–   the bytes
  */
+
+import { Msg, type BeginInvokeJS } from './messages.js';
 
 /** Bytes in front of the payload of a binary frame. */
 export const BINARY_HEADER_SIZE = 10;
@@ -86,3 +89,60 @@ export function encodeFrame(message: readonly unknown[]): string | BinaryParts {
 export const COMPLETION_PREFIX = '!';
 /** {@link COMPLETION_PREFIX} as the first byte of a frame. */
 export const COMPLETION_PREFIX_BYTE = 0x21;
+
+/**
+ * First character of a call frame (host → page): "?", the numbers of a BeginInvokeJS message and
+ * the identifier's length (in UTF-16 units) in decimal, each followed by a comma, then the
+ * identifier and the arguments' JSON as they are:
+ *
+ *   ?{asyncHandle},{resultType},{targetInstanceId},{callType},{identifierLength},{identifier}{argsJson}
+ *
+ * `?2,0,0,1,9,benchEcho[42]` stands for `[BeginInvokeJS, 2, "benchEcho", "[42]", 0, 0, 1]`. The
+ * arguments' JSON is not escaped inside JSON on the host, and the page hands it to the official
+ * package without parsing it first (the package parses it once). Only a call sent alone, to a page
+ * that announced it reads call frames, takes this form; in a batch it is an ordinary message. No
+ * JSON text starts with "?".
+ */
+export const CALL_PREFIX = '?';
+/** {@link CALL_PREFIX} as a UTF-16 code unit. */
+export const CALL_PREFIX_CODE = 0x3f;
+
+/** The header fields of a call frame, in order; the names appear in error messages. */
+const CALL_FIELDS = ['asyncHandle', 'resultType', 'targetInstanceId', 'callType', 'identifierLength'] as const;
+const COMMA = 0x2c;
+
+/** Encodes a BeginInvokeJS message as a call frame. */
+export function encodeCallFrame(message: BeginInvokeJS): string {
+  const [, asyncHandle, identifier, argsJson, resultType, targetInstanceId, callType] = message;
+  return `${CALL_PREFIX}${asyncHandle},${resultType},${targetInstanceId},${callType},${identifier.length},${identifier}${argsJson}`;
+}
+
+/**
+ * Reads a call frame back into its BeginInvokeJS message. Throws a TypeError naming what is wrong
+ * when the text is not a call frame. The header is read digit by digit: no substring is made for a
+ * number, and anything but digits (a sign, an exponent, a space) is refused.
+ */
+export function decodeCallFrame(text: string): BeginInvokeJS {
+  if (text.charCodeAt(0) !== CALL_PREFIX_CODE) throw malformedCall(`it does not start with "${CALL_PREFIX}"`);
+  const header = [0, 0, 0, 0, 0];
+  let at = 1;
+  for (let field = 0; field < header.length; field++) {
+    const start = at;
+    let value = 0;
+    // Past the end charCodeAt is NaN, which is not a digit: a frame cut short is refused here too.
+    for (let code = text.charCodeAt(at); code !== COMMA; code = text.charCodeAt(++at)) {
+      if (!(code >= 0x30 && code <= 0x39)) throw malformedCall(`${CALL_FIELDS[field]} is not a non-negative integer followed by ","`);
+      value = value * 10 + (code - 0x30);
+    }
+    if (at === start || value > Number.MAX_SAFE_INTEGER) throw malformedCall(`${CALL_FIELDS[field]} is not a non-negative integer followed by ","`);
+    header[field] = value;
+    at++;
+  }
+  const end = at + header[4]!;
+  if (end > text.length) throw malformedCall(`the identifier of ${header[4]} characters runs past the end of the frame`);
+  return [Msg.BeginInvokeJS, header[0]!, text.slice(at, end), text.slice(end), header[1]!, header[2]!, header[3]!];
+}
+
+function malformedCall(what: string): TypeError {
+  return new TypeError(`Malformed call frame: ${what}.`);
+}

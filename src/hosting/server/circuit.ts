@@ -8,7 +8,7 @@ import type { WebSocket } from 'ws';
 import { MessageHost } from '../messaging/message-host.js';
 import { checkPageControl, Control, isControl } from '../../protocol/circuit-control.js';
 import { isBatch, textBatcher, type TextBatcher } from '../../protocol/batching.js';
-import { binaryHeader, carriesBytes, COMPLETION_PREFIX_BYTE } from '../../protocol/framing.js';
+import { binaryHeader, carriesBytes, COMPLETION_PREFIX_BYTE, encodeCallFrame } from '../../protocol/framing.js';
 import { Msg, type Hello, type HostToPage } from '../../protocol/messages.js';
 import { Outbox, Receipts, type Frame } from '../../protocol/sequencing.js';
 import { FrameError, IncomingFrames } from './incoming.js';
@@ -68,6 +68,8 @@ export class Circuit {
   readonly #host: MessageHost;
   readonly #outbox = new Outbox();
   readonly #receipts = new Receipts();
+  /** The page's client reads call frames (it said so in its Hello). */
+  readonly #callFrames: boolean;
   // Created on first use: an idle circuit should cost as little memory as possible.
   #incoming: IncomingFrames | undefined;
   #batcher: TextBatcher | undefined;
@@ -78,8 +80,9 @@ export class Circuit {
   #endReason: string | undefined;
 
   /** @internal Created by the server when a page says Hello. */
-  constructor(identity: CircuitIdentity, hello: Hello, opener: CircuitOrigin, settings: Settings, events: CircuitEvents) {
+  constructor(identity: CircuitIdentity, hello: Hello, opener: CircuitOrigin, settings: Settings, events: CircuitEvents, readsCallFrames = false) {
     this.id = identity.id;
+    this.#callFrames = readsCallFrames;
     this.#identity = identity;
     this.#opener = opener;
     this.#settings = settings;
@@ -195,9 +198,12 @@ export class Circuit {
     if (carriesBytes(message)) {
       this.#batcher?.flush(); // text queued before must not be overtaken
       this.#emit([binaryHeader(message[0], message[1]), message[2]]);
-    } else {
-      (this.#batcher ??= textBatcher((frame) => this.#emit(frame), BATCH_CHARS)).add(JSON.stringify(message));
+      return;
     }
+    const batcher = (this.#batcher ??= textBatcher((frame) => this.#emit(frame), BATCH_CHARS));
+    // A call that goes out alone is a call frame, if the page reads them: no JSON around its arguments' JSON.
+    const alone = message[0] === Msg.BeginInvokeJS && this.#callFrames && !batcher.busy;
+    batcher.add(alone ? encodeCallFrame(message) : JSON.stringify(message));
   }
 
   /** Numbers a frame (by keeping it for replay) and sends it, if the page is connected. */

@@ -9,13 +9,12 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Control } from '../../protocol/circuit-control.js';
-import type { Hello } from '../../protocol/messages.js';
 import { BINARY_HEADER_SIZE } from '../../protocol/framing.js';
 import { Circuit, type CircuitEvents, type CircuitOrigin } from './circuit.js';
 import { CircuitQueue } from './circuit-queue.js';
 import { CircuitRegistry } from './circuit-registry.js';
 import { newCircuitIdentity, secretMatches } from './circuit-secret.js';
-import { readOpening } from './opening.js';
+import { readOpening, type CircuitRequest } from './opening.js';
 import { originAllowed } from './origin-check.js';
 import { resolveSettings, type ServerOptions, type Settings } from './options.js';
 
@@ -210,7 +209,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
       } catch (error) {
         return refuseConnection(socket, (error as Error).message);
       }
-      if ('hello' in opening) return this.#start(socket, opening.hello, opener);
+      if ('hello' in opening) return this.#start(socket, opening, opener);
       const [, id, secret, received] = opening.resume;
       const circuit = this.#registry.get(id);
       // One answer for an unknown circuit and a wrong secret: the page learns nothing about which.
@@ -223,13 +222,13 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     });
   }
 
-  #start(socket: WebSocket, hello: Hello, opener: CircuitOrigin): void {
+  #start(socket: WebSocket, { hello, readsCallFrames }: CircuitRequest, opener: CircuitOrigin): void {
     if (this.#registry.size >= this.#settings.maxCircuits) {
       return refuseConnection(socket, `The server holds ${this.#settings.maxCircuits} circuits, the most it accepts; try again later.`, TRY_AGAIN_LATER);
     }
     let circuit: Circuit;
     try {
-      circuit = new Circuit(newCircuitIdentity(), hello, opener, this.#settings, this.#circuitEvents);
+      circuit = new Circuit(newCircuitIdentity(), hello, opener, this.#settings, this.#circuitEvents, readsCallFrames);
     } catch (error) {
       return refuseConnection(socket, (error as Error).message);
     }

@@ -2,10 +2,17 @@
  * The first frame of a connection says what it is for: Hello opens a new circuit, Resume
  * reconnects to a retained one. Anything else is refused before any circuit state exists.
  */
-import { checkPageControl, Control, type Resume } from '../../protocol/circuit-control.js';
+import { checkPageControl, Control, PageFeature, type Resume } from '../../protocol/circuit-control.js';
 import { checkPageToHost, Msg, type Hello } from '../../protocol/messages.js';
 
-export type Opening = { readonly hello: Hello } | { readonly resume: Resume };
+/** A Hello: a page asks for a new circuit. */
+export interface CircuitRequest {
+  readonly hello: Hello;
+  /** The page's client reads call frames (it said so in its Hello). */
+  readonly readsCallFrames: boolean;
+}
+
+export type Opening = CircuitRequest | { readonly resume: Resume };
 
 /** Reads the opening frame; throws an Error whose message the page is sent. */
 export function readOpening(data: Buffer, isBinary: boolean, maxMessageSize: number): Opening {
@@ -17,9 +24,14 @@ export function readOpening(data: Buffer, isBinary: boolean, maxMessageSize: num
     throw new TypeError('Malformed message: the first frame is not JSON.');
   }
   if (Array.isArray(message) && message[0] === Msg.Hello) {
+    // The client's features follow the Hello's own arguments; an older client sends none.
+    const features: unknown = message.length === 5 ? message.pop() : 0;
+    if (typeof features !== 'number' || !Number.isSafeInteger(features) || features < 0) {
+      throw new TypeError('Malformed Hello message: the features after its arguments must be a non-negative integer.');
+    }
     const hello = checkPageToHost(message) as Hello;
     if (hello[3] !== null) throw new TypeError('Malformed Hello message: a page on a server cannot share memory with the host (syncBuffer must be null).');
-    return { hello };
+    return { hello, readsCallFrames: (features & PageFeature.CallFrames) !== 0 };
   }
   if (Array.isArray(message) && message[0] === Control.Resume) return { resume: checkPageControl(message) as Resume };
   throw new TypeError('The first message on a connection must be Hello (a new circuit) or Resume (a reconnect).');

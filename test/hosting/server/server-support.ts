@@ -10,6 +10,7 @@ import { WebSocket } from 'ws';
 import { createInteropServer, type Circuit, type InteropServer, type ServerOptions } from '../../../src/server.js';
 import { connectToServer, type ConnectOptions, type ServerConnection } from '../../../src/server-client.js';
 import { Control } from '../../../src/protocol/circuit-control.js';
+import { CALL_PREFIX, decodeCallFrame } from '../../../src/protocol/framing.js';
 import { Msg, PROTOCOL_VERSION } from '../../../src/protocol/messages.js';
 import { freshDotNet } from '../../support/page.js';
 import type { DotNetNamespace } from '../../../src/page/official-package.js';
@@ -79,14 +80,18 @@ export class StateLog {
  * every frame the server sends, decoded, and lets a test wait for the next one that matches.
  */
 export class RawPage {
-  /** Every message received, in order (the messages of a batch frame one by one). */
+  /** Every message received, in order (the messages of a batch frame one by one, a call frame as its message). */
   readonly frames: unknown[] = [];
+  /** Every text frame received, as it came. */
+  readonly texts: string[] = [];
   #waiters: { match: (frame: any) => boolean; resolve: (frame: any) => void }[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data: Buffer, isBinary: boolean) => {
-      const value = isBinary ? { binary: new Uint8Array(data) } : JSON.parse(data.toString());
+      const text = isBinary ? undefined : data.toString();
+      if (text !== undefined) this.texts.push(text);
+      const value = text === undefined ? { binary: new Uint8Array(data) } : text.startsWith(CALL_PREFIX) ? decodeCallFrame(text) : JSON.parse(text);
       // A batch frame carries several messages; tests look at messages.
       for (const frame of Array.isArray(value) && Array.isArray(value[0]) ? value : [value]) {
         this.frames.push(frame);
@@ -102,15 +107,18 @@ export class RawPage {
     this.closed = new Promise((resolve) => socket.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })));
   }
 
-  /** Opens a connection; `hello` (default true) sends a Hello and waits for Started. */
-  static async open(t: TestContext, url: string, options: { hello?: boolean; headers?: Record<string, string> } = {}): Promise<RawPage> {
+  /**
+   * Opens a connection; `hello` (default true) sends a Hello and waits for Started. With
+   * `features`, the Hello announces them as the real client does (PageFeature bits).
+   */
+  static async open(t: TestContext, url: string, options: { hello?: boolean; features?: number; headers?: Record<string, string> } = {}): Promise<RawPage> {
     const socket = new WebSocket(url, { headers: options.headers });
     const page = new RawPage(socket);
     t.after(() => socket.terminate());
     await once(socket, 'open');
     if (options.hello !== false) {
       const started = page.next((f) => Array.isArray(f) && f[0] === Control.Started);
-      page.send([Msg.Hello, PROTOCOL_VERSION, 0, null]);
+      page.send(options.features === undefined ? [Msg.Hello, PROTOCOL_VERSION, 0, null] : [Msg.Hello, PROTOCOL_VERSION, 0, null, options.features]);
       page.started = await started;
     }
     return page;

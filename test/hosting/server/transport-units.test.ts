@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeBinary, encodeBinary, encodeFrame } from '../../../src/protocol/framing.js';
+import { decodeBinary, decodeCallFrame, encodeBinary, encodeCallFrame, encodeFrame } from '../../../src/protocol/framing.js';
 import { Msg } from '../../../src/protocol/messages.js';
 import { isBatch, textBatcher } from '../../../src/protocol/batching.js';
 import { ACK_EVERY_BYTES, ACK_EVERY_FRAMES, Outbox, Receipts } from '../../../src/protocol/sequencing.js';
@@ -49,6 +49,44 @@ describe('binary frames', () => {
     const text = 'é'.repeat(400); // 800 bytes in UTF-8, 400 UTF-16 units
     assert.throws(() => pageFrames([Msg.BeginInvokeDotNet, '1', 'A', 'M', 0, JSON.stringify([text])], 700), /exceeds the server's maximum message size of 700 bytes/);
     assert.equal(pageFrames([Msg.BeginInvokeDotNet, '1', 'A', 'M', 0, JSON.stringify([text])], 900).length, 1);
+  });
+});
+
+describe('call frames', () => {
+  test('encode and decode round-trip every call: any identifier (commas, "?", non-ASCII) and any arguments text', () => {
+    fc.assert(
+      fc.property(fc.maxSafeNat(), fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), fc.nat(3), fc.maxSafeNat(), fc.nat(4), (handle, identifier, argsJson, resultType, target, callType) => {
+        const message = [Msg.BeginInvokeJS, handle, identifier, argsJson, resultType, target, callType] as const;
+        assert.deepEqual(decodeCallFrame(encodeCallFrame([...message])), message);
+      }),
+    );
+  });
+
+  test('a call frame is the header, the identifier and the arguments as they are', () => {
+    assert.equal(encodeCallFrame([Msg.BeginInvokeJS, 2, 'benchEcho', '[42]', 0, 0, 1]), '?2,0,0,1,9,benchEcho[42]');
+    assert.deepEqual(decodeCallFrame('?7,3,12,2,4,a,b?["x"]'), [Msg.BeginInvokeJS, 7, 'a,b?', '["x"]', 3, 12, 2]);
+    assert.deepEqual(decodeCallFrame('?7,0,0,1,0,'), [Msg.BeginInvokeJS, 7, '', '', 0, 0, 1]);
+  });
+
+  test('a malformed call frame is refused with an error naming what is wrong', () => {
+    const cases: [frame: string, error: RegExp][] = [
+      ['[10,2,"f","[]",0,0,1]', /does not start with "\?"/],
+      ['', /does not start with "\?"/],
+      ['?', /asyncHandle is not a non-negative integer/],
+      ['?,0,0,1,1,f[]', /asyncHandle is not a non-negative integer/],
+      ['?-2,0,0,1,1,f[]', /asyncHandle is not a non-negative integer/],
+      ['?2e3,0,0,1,1,f[]', /asyncHandle is not a non-negative integer/],
+      ['? 2,0,0,1,1,f[]', /asyncHandle is not a non-negative integer/],
+      ['?99999999999999999,0,0,1,1,f[]', /asyncHandle is not a non-negative integer/],
+      ['?2,x,0,1,1,f[]', /resultType is not a non-negative integer/],
+      ['?2,0,1.5,1,1,f[]', /targetInstanceId is not a non-negative integer/],
+      ['?2,0,0', /targetInstanceId is not a non-negative integer followed by ","/],
+      ['?2,0,0,,1,f[]', /callType is not a non-negative integer/],
+      ['?2,0,0,1,', /identifierLength is not a non-negative integer/],
+      ['?2,0,0,1,f,f[]', /identifierLength is not a non-negative integer/],
+      ['?2,0,0,1,10,f[]', /the identifier of 10 characters runs past the end of the frame/],
+    ];
+    for (const [frame, error] of cases) assert.throws(() => decodeCallFrame(frame), (e: unknown) => e instanceof TypeError && /^Malformed call frame: /.test(e.message) && error.test(e.message), frame);
   });
 });
 

@@ -7,8 +7,8 @@
  */
 import { attachPageChannel } from '../../../page/page-channel.js';
 import { isBatch, textBatcher } from '../../../protocol/batching.js';
-import { Control, isControl } from '../../../protocol/circuit-control.js';
-import { COMPLETION_PREFIX, decodeBinary } from '../../../protocol/framing.js';
+import { Control, isControl, PageFeature } from '../../../protocol/circuit-control.js';
+import { CALL_PREFIX_CODE, COMPLETION_PREFIX, decodeBinary, decodeCallFrame } from '../../../protocol/framing.js';
 import { Msg } from '../../../protocol/messages.js';
 import { Outbox, Receipts } from '../../../protocol/sequencing.js';
 import { pageFrames } from './outgoing.js';
@@ -166,16 +166,20 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
     }
   };
 
-  const receive = (event: MessageEvent): void => {
+  const receive = (data: string | ArrayBuffer): void => {
     heard = true;
-    const data = event.data;
     let message: HostToPage;
-    if (typeof data === 'string') {
-      message = JSON.parse(data);
-      if (isControl(message[0])) return control(message);
-    } else {
+    if (typeof data !== 'string') {
       const frame = decodeBinary(new Uint8Array(data));
       message = [frame.type, frame.id, frame.bytes] as HostToPage;
+    } else if (data.charCodeAt(0) === CALL_PREFIX_CODE) {
+      // A call frame: its arguments' JSON goes to the official package unparsed. Counted first,
+      // like every frame, even one that cannot be read.
+      if (receipts.count(data.length)) ack();
+      return channel.receive(decodeCallFrame(data));
+    } else {
+      message = JSON.parse(data);
+      if (isControl(message[0])) return control(message);
     }
     if (receipts.count(typeof data === 'string' ? data.length : data.byteLength)) ack();
     if (isBatch(message)) for (const m of message as unknown as HostToPage[]) channel.receive(m);
@@ -200,8 +204,8 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
     if (endedWith !== undefined) return;
     const ws: WebSocket = (socket = new WS(String(url)));
     ws.binaryType = 'arraybuffer';
-    ws.onopen = () => ws.send(JSON.stringify(circuitId ? [Control.Resume, circuitId, secret, receipts.received] : channel.hello));
-    ws.onmessage = (event) => ws === socket && receive(event);
+    ws.onopen = () => ws.send(JSON.stringify(circuitId ? [Control.Resume, circuitId, secret, receipts.received] : [...channel.hello, PageFeature.CallFrames]));
+    ws.onmessage = (event) => ws === socket && receive(event.data);
     ws.onerror = () => {};
     ws.onclose = (event) => {
       if (ws !== socket) return;
