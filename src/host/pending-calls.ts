@@ -33,6 +33,7 @@ export class PendingCalls {
   /**
    * Calls with a deadline. With none left the timer stays set but unref'd (it never holds the
    * process open), so a stream of one-at-a-time calls does not set and clear a timer per call.
+   * (Only Node's timers have ref/unref; a browser's setTimeout returns a number, which holds nothing.)
    */
   #timed = 0;
 
@@ -71,7 +72,7 @@ export class PendingCalls {
     });
     if (call.deadline !== undefined) {
       if (call.deadline < this.#timerAt) this.#arm(call.deadline);
-      else if (this.#timed === 0) this.#timer?.ref();
+      else if (this.#timed === 0) this.#timer?.ref?.();
       this.#timed++;
     }
     if (signal) {
@@ -90,7 +91,7 @@ export class PendingCalls {
     const call = this.#calls.get(handle);
     if (!call) return undefined;
     this.#calls.delete(handle);
-    if (call.deadline !== undefined && --this.#timed === 0) this.#timer?.unref();
+    if (call.deadline !== undefined && --this.#timed === 0) this.#timer?.unref?.();
     if (call.onAbort) call.signal!.removeEventListener('abort', call.onAbort);
     return call;
   }

@@ -56,6 +56,7 @@ describe('Worker hosting in Chromium', () => {
       assert.deepEqual(asyncCalls.bytesSeen, { type: 'Uint8Array', length: 1000, last: 999 & 0xff });
       const expected = Array.from({ length: 3000 }, (_, i) => (i * 7) & 0xff).reduce((sum, b, i) => (sum + b * (i + 1)) % 1_000_000_007, 0);
       assert.equal(asyncCalls.bytesFromPage, expected);
+      assert.deepEqual(await page.evaluate(() => window.workerTest.run('deadlines')), { sums: [3, 7], expired: 'TimeoutError' });
       const sync = await page.evaluate(() => window.workerTest.run('syncCalls'));
       assert.equal(sync.sum, 9);
       assert.equal(sync.echoed, true);

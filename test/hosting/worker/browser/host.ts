@@ -27,6 +27,20 @@ if (typeof g.WorkerGlobalScope === 'function' && g instanceof g.WorkerGlobalScop
       bytesSeen: await js.invokeAsync('wtInspectBytes', Uint8Array.from({ length: 1000 }, (_, i) => i & 0xff)),
       bytesFromPage: checksum(await js.invokeAsync<Uint8Array>('wtMakeBytes', 3000)),
     }),
+    // A browser's setTimeout returns a number, not a Node Timeout with ref/unref: calls with a
+    // deadline must still settle, and a deadline must still fire.
+    deadlines: async () => {
+      const timed = js.with({ timeout: 60_000 });
+      const sums = [await timed.invokeAsync('wtAdd', 1, 2), await timed.invokeAsync('wtAdd', 3, 4)];
+      const expired = await js
+        .with({ timeout: 20 })
+        .invokeAsync('wtNever')
+        .then(
+          () => 'settled',
+          (error: Error) => error.name,
+        );
+      return { sums, expired };
+    },
     syncCalls: () => {
       if (!isInProcess(js)) return { asyncOnly: attempt(() => asInProcess(js)) };
       const sync = asInProcess(js);

@@ -24,6 +24,7 @@ if (typeof document !== 'undefined') {
   const g = globalThis as any;
   const call = (method: string, ...args: unknown[]): Promise<any> => g.DotNet.invokeMethodAsync('BrowserWorkerTests', method, ...args);
   g.wtAdd = (a: number, b: number) => a + b;
+  g.wtNever = () => new Promise(() => {});
   g.wtEcho = (text: string) => text;
   g.wtRepeat = (text: string, count: number) => text.repeat(count);
   g.wtThrow = () => {
