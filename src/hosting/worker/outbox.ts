@@ -102,7 +102,7 @@ export function createOutbox(post: Post, held = false): Outbox {
   };
 }
 
-/** The messages in one posted payload: a batch, or a single message (a text frame stays a string). */
+/** The messages in one posted payload: a batch, or a single message. */
 export function unpack(data: unknown): unknown[] {
   return Array.isArray(data) && Array.isArray(data[0]) ? data : [data];
 }
