@@ -48,14 +48,13 @@ function sideBySide(rows: readonly BenchRow[], unavailable: Record<string, strin
 }
 
 export async function run(): Promise<BenchRow[]> {
-  const server = await startBenchServer();
+  const server = await startBenchServer({
+    entries: { 'bench-page': 'bench/browser/page.ts', 'bench-worker': 'bench/browser/worker.ts' },
+    pageScript: '/bench-page.js',
+    interop: true,
+  });
   try {
-    const query = new URLSearchParams({
-      rounds: process.env.BENCH_ROUNDS || '15',
-      roundMs: process.env.BENCH_ROUND_MS || '50',
-      warmupMs: process.env.BENCH_WARMUP_MS || '250',
-    });
-    const report = (await withRawChromium(`${server.url}?${query}`, server.report, 300_000)) as PageReport;
+    const report = (await withRawChromium(server.pageUrl, server.report, 300_000)) as PageReport;
     if (report.error) throw new Error(`the bench page failed: ${report.error}`);
     if (!report.crossOriginIsolated) throw new Error('the bench page is not cross-origin isolated: the Worker would have no sync calls');
     const order = (c: CaseSamples) => MODELS.indexOf(c.label as (typeof MODELS)[number]);

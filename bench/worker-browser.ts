@@ -4,12 +4,9 @@
  * real browser started with no DevTools client attached (bench/browser/raw-chromium.ts). The
  * page is cross-origin isolated; the page POSTs its samples back.
  */
-import http from 'node:http';
-import path from 'node:path';
-import * as esbuild from 'esbuild';
 import { formatNs, formatOps, formatRatio, sampleStats, type BenchRow } from './support/harness.js';
 import { withRawChromium } from './browser/raw-chromium.js';
-import { ISOLATION_HEADERS, repoRoot } from '../test/support/browser.js';
+import { startBenchServer } from './browser/bench-server.js';
 import type { CaseSamples } from './browser/measure.js';
 
 const SUITE = 'worker in Chromium';
@@ -27,55 +24,22 @@ const BASELINES: Record<string, [string, number | undefined]> = {
   'ours-16m-copy': ['raw-16m', undefined],
 };
 
-async function bundles(): Promise<Map<string, Uint8Array>> {
-  const entries = { 'worker-transport-page': 'bench/browser/worker-transport-page.ts', 'worker-transport-host': 'bench/browser/worker-transport-host.ts' };
-  const result = await esbuild.build({
-    entryPoints: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, path.join(repoRoot, file)])),
-    outdir: '/bundles',
-    write: false,
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'chrome120',
-    logLevel: 'error',
-  });
-  return new Map(result.outputFiles.map((file) => [file.path.slice('/bundles'.length), file.contents]));
+/** What bench/browser/worker-transport-page.ts POSTs. */
+interface WorkerPageReport {
+  readonly error?: string;
+  readonly userAgent: string;
+  readonly samples: CaseSamples[];
 }
 
 export async function run(): Promise<BenchRow[]> {
-  const files = await bundles();
-  let resolveReport!: (value: any) => void;
-  const report = new Promise<any>((resolve) => (resolveReport = resolve));
-  const headers = { ...ISOLATION_HEADERS, 'Cache-Control': 'no-store' };
-  const server = http.createServer((req, res) => {
-    const { pathname } = new URL(req.url ?? '/', 'http://bench');
-    if (req.method === 'POST' && pathname === '/report') {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        res.writeHead(204, headers).end();
-        resolveReport(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      });
-      return;
-    }
-    if (pathname === '/') {
-      return void res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><meta charset="utf-8"><script type="module" src="/worker-transport-page.js"></script>');
-    }
-    const file = files.get(pathname);
-    if (file) return void res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' }).end(file);
-    res.writeHead(pathname === '/favicon.ico' ? 204 : 404, headers).end();
+  const server = await startBenchServer({
+    entries: { 'worker-transport-page': 'bench/browser/worker-transport-page.ts', 'worker-transport-host': 'bench/browser/worker-transport-host.ts' },
+    pageScript: '/worker-transport-page.js',
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
-    const { port } = server.address() as { port: number };
-    const query = new URLSearchParams({
-      rounds: process.env.BENCH_ROUNDS || '15',
-      roundMs: process.env.BENCH_ROUND_MS || '50',
-      warmupMs: process.env.BENCH_WARMUP_MS || '250',
-    });
-    const result = await withRawChromium(`http://127.0.0.1:${port}/?${query}`, report, 300_000);
+    const result = (await withRawChromium(server.pageUrl, server.report, 300_000)) as WorkerPageReport;
     if (result.error) throw new Error(`the bench page failed: ${result.error}`);
-    const samples = result.samples as CaseSamples[];
+    const samples = result.samples;
     const stats = new Map(samples.map((c) => [c.id, sampleStats(c.samples)]));
     const rows: BenchRow[] = samples.map((c) => {
       const own = stats.get(c.id)!;
@@ -92,7 +56,7 @@ export async function run(): Promise<BenchRow[]> {
         ratios: [],
       };
     });
-    console.log(`\n${SUITE} (${String(result.userAgent).match(/Chrome\/[\d.]+/)?.[0] ?? result.userAgent}; no DevTools client attached; ratios of medians)`);
+    console.log(`\n${SUITE} (${result.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? result.userAgent}; no DevTools client attached; ratios of medians)`);
     let group: string | undefined;
     for (const row of rows) {
       if (row.group !== group) console.log(`-- ${(group = row.group)}`);
@@ -102,7 +66,6 @@ export async function run(): Promise<BenchRow[]> {
     }
     return rows;
   } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
   }
 }
