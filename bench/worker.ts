@@ -16,7 +16,8 @@ import { newMessagePortRpcSession, RpcTarget } from 'capnweb';
 import { hostInWorker, transfer } from '../src/worker.js';
 import type { DotNetNamespace } from '../src/page/official-package.js';
 import { runSuite, type BenchCase, type BenchRow } from './support/harness.js';
-import { REQUEST, STATE, VALUE, type WorkerBenchSetup } from './support/worker-bench-host.js';
+import type { WorkerBenchSetup } from './support/worker-bench-host.js';
+import { answerSabWait, REQUEST, STATE, VALUE } from './support/sab-calls.js';
 import { answerWithDispatcher } from './support/sab-dispatcher.js';
 import { minGzipSize } from './support/bundle-size.js';
 
@@ -41,24 +42,6 @@ function answerSabPost(port: MessageChannel['port1'], buffer: SharedArrayBuffer)
     Atomics.store(header, STATE, id);
     Atomics.notify(header, STATE);
   });
-}
-
-function answerSabWait(buffer: SharedArrayBuffer, stop: { stopped: boolean }, pageSpin: number): void {
-  const header = new Int32Array(buffer);
-  void (async () => {
-    while (!stop.stopped) {
-      const request = Atomics.load(header, REQUEST);
-      if (request !== Atomics.load(header, STATE)) {
-        header[VALUE] = add(header[VALUE]!, 2);
-        Atomics.store(header, STATE, request);
-        Atomics.notify(header, STATE);
-        for (let i = pageSpin; i > 0 && Atomics.load(header, REQUEST) === request; i--);
-        continue;
-      }
-      const result = (Atomics as any).waitAsync(header, REQUEST, request);
-      if (result.async) await result.value;
-    }
-  })();
 }
 
 /** min+gzip bytes of what a page ships for the Worker model: the official package, jsinterop/page and hostInWorker. */
@@ -106,8 +89,8 @@ export async function run(): Promise<BenchRow[]> {
   const ours = hostInWorker(channels.ours.port1, { DotNet: await freshPackage('bench-worker') });
   const oursNoSpin = hostInWorker(channels.oursNoSpin.port1, { DotNet: await freshPackage('bench-worker-nospin'), syncSpin: 0 });
   answerSabPost(channels.sabPostPort.port1, sabPost);
-  answerSabWait(sabWait, stop, 0);
-  answerSabWait(sabWaitPageSpin, stop, 1024);
+  answerSabWait(sabWait, 0, stop);
+  answerSabWait(sabWaitPageSpin, 1024, stop);
   // The official dispatcher driven by hand (its own package instance; the host side is never called).
   const handDriven = (await freshPackage('bench-worker-hand')).attachDispatcher({
     beginInvokeDotNetFromJS() {},

@@ -7,6 +7,7 @@
 import { asInProcess, type IJSRuntime } from '../../src/index.js';
 import { connectToPage, transfer } from '../../src/worker.js';
 import { dispatcherCaller } from '../support/sab-dispatcher.js';
+import { sabWaitCall } from '../support/sab-calls.js';
 import { pipelined, sequential } from '../support/call-loops.js';
 
 export interface BrowserWorkerSetup {
@@ -41,24 +42,6 @@ function rawClient(port: MessagePort): () => Promise<unknown> {
       pending.set(id, resolve);
       port.postMessage([id, 1, 2]);
     });
-}
-
-function sabWaitCall(buffer: SharedArrayBuffer): (x: number, spin: number) => number {
-  const header = new Int32Array(buffer);
-  let id = 0;
-  return (x, spin) => {
-    id++;
-    header[1] = x;
-    Atomics.store(header, 2, id);
-    Atomics.notify(header, 2);
-    let state = Atomics.load(header, 0);
-    for (let i = spin; state !== id && i > 0; i--) state = Atomics.load(header, 0);
-    while (state !== id) {
-      Atomics.wait(header, 0, state);
-      state = Atomics.load(header, 0);
-    }
-    return header[1]!;
-  };
 }
 
 const g = globalThis as any;

@@ -7,6 +7,7 @@ import '../../src/page.js';
 import { hostInWorker, transfer } from '../../src/worker.js';
 import { measure, type PageCase } from './measure.js';
 import { answerWithDispatcher } from '../support/sab-dispatcher.js';
+import { answerSabWait } from '../support/sab-calls.js';
 import type { BrowserWorkerSetup } from './worker-transport-host.js';
 
 export const CASES: readonly (readonly [id: string, group: string, label: string])[] = [
@@ -25,24 +26,6 @@ export const CASES: readonly (readonly [id: string, group: string, label: string
   ['ours-16m-transfer', '16 MiB byte array, Worker → page (moved back)', 'jsinterop invokeAsync(transfer(bytes)), page returns transfer(bytes)'],
   ['ours-16m-copy', '16 MiB byte array, Worker → page (moved back)', 'jsinterop invokeVoidAsync(bytes): copied, not sent back'],
 ];
-
-function answerSabWait(buffer: SharedArrayBuffer, pageSpin: number): void {
-  const header = new Int32Array(buffer);
-  void (async () => {
-    for (;;) {
-      const request = Atomics.load(header, 2);
-      if (request !== Atomics.load(header, 0)) {
-        header[1] = header[1]! + 2;
-        Atomics.store(header, 0, request);
-        Atomics.notify(header, 0);
-        for (let i = pageSpin; i > 0 && Atomics.load(header, 2) === request; i--);
-        continue;
-      }
-      const result = (Atomics as any).waitAsync(header, 2, request);
-      if (result.async) await result.value;
-    }
-  })();
-}
 
 async function main(): Promise<void> {
   const g = globalThis as any;

@@ -6,7 +6,9 @@
  * chunking, no byte arrays, no ordering with async messages, no deadline, no claims.
  */
 
-// Int32 slots: [0] answered call id, [1] requested call id, [2] identifier bytes, [3] argument bytes, [4] result bytes (-1: null).
+import { awaitAnswer, serveRequests } from './sab-calls.js';
+
+// Int32 slots: [0] answered call id (STATE, support/sab-calls.ts), [1] requested call id, [2] identifier bytes, [3] argument bytes, [4] result bytes (-1: null).
 const HEADER = 32;
 
 export interface SyncDispatcher {
@@ -19,26 +21,21 @@ export function answerWithDispatcher(buffer: SharedArrayBuffer, dispatcher: Sync
   const data = new Uint8Array(buffer, HEADER);
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
-  void (async () => {
-    while (!stop.stopped) {
-      const request = Atomics.load(header, 1);
-      if (request !== Atomics.load(header, 0)) {
-        const identifier = decoder.decode(data.slice(0, header[2]));
-        const argsJson = decoder.decode(data.slice(header[2], header[2]! + header[3]!));
-        const json = dispatcher.invokeJSFromDotNet(identifier, argsJson, 0, 0, 1);
-        // Chromium refuses shared memory in encodeInto/decode: encode privately, then copy.
-        const bytes = json === null ? null : encoder.encode(json);
-        if (bytes) data.set(bytes);
-        header[4] = bytes ? bytes.byteLength : -1;
-        Atomics.store(header, 0, request);
-        Atomics.notify(header, 0);
-        for (let i = pageSpin; i > 0 && Atomics.load(header, 1) === request; i--);
-        continue;
-      }
-      const result = (Atomics as any).waitAsync(header, 1, request);
-      if (result.async) await result.value;
-    }
-  })();
+  serveRequests(
+    header,
+    1,
+    pageSpin,
+    () => {
+      const identifier = decoder.decode(data.slice(0, header[2]));
+      const argsJson = decoder.decode(data.slice(header[2], header[2]! + header[3]!));
+      const json = dispatcher.invokeJSFromDotNet(identifier, argsJson, 0, 0, 1);
+      // Chromium refuses shared memory in encodeInto/decode: encode privately, then copy.
+      const bytes = json === null ? null : encoder.encode(json);
+      if (bytes) data.set(bytes);
+      header[4] = bytes ? bytes.byteLength : -1;
+    },
+    stop,
+  );
 }
 
 /** The Worker's side: a blocking call; `spin` polls before Atomics.wait. */
@@ -58,12 +55,7 @@ export function dispatcherCaller(buffer: SharedArrayBuffer): (identifier: string
     header[3] = argsBytes.byteLength;
     Atomics.store(header, 1, id);
     Atomics.notify(header, 1);
-    let state = Atomics.load(header, 0);
-    for (let i = spin; state !== id && i > 0; i--) state = Atomics.load(header, 0);
-    while (state !== id) {
-      Atomics.wait(header, 0, state);
-      state = Atomics.load(header, 0);
-    }
+    awaitAnswer(header, id, spin);
     return header[4]! < 0 ? null : JSON.parse(decoder.decode(data.slice(0, header[4])));
   };
 }

@@ -10,6 +10,7 @@ import { newMessagePortRpcSession } from 'capnweb';
 import { asInProcess, type IJSRuntime } from '../../src/index.js';
 import { connectToPage, transfer } from '../../src/worker.js';
 import { dispatcherCaller } from './sab-dispatcher.js';
+import { awaitAnswer, sabWaitCall, VALUE } from './sab-calls.js';
 import { pipelined, sequential } from './call-loops.js';
 
 export interface WorkerBenchSetup {
@@ -35,9 +36,6 @@ export interface WorkerBenchSetup {
   readonly spin: number;
 }
 
-export const STATE = 0;
-export const VALUE = 1;
-export const REQUEST = 2;
 export const BYTES_16M = 16 * 1024 * 1024;
 export const WINDOW = 1000;
 
@@ -65,31 +63,7 @@ function sabPostCall(port: MessagePort, buffer: SharedArrayBuffer): (x: number, 
   return (x, spin) => {
     id++;
     port.postMessage([id, x]);
-    let state = Atomics.load(header, STATE);
-    for (let i = spin; state !== id && i > 0; i--) state = Atomics.load(header, STATE);
-    while (state !== id) {
-      Atomics.wait(header, STATE, state);
-      state = Atomics.load(header, STATE);
-    }
-    return header[VALUE]!;
-  };
-}
-
-/** The same, with the request in the shared buffer and the page woken by Atomics.notify (ours works this way). */
-function sabWaitCall(buffer: SharedArrayBuffer): (x: number, spin: number) => number {
-  const header = new Int32Array(buffer);
-  let id = 0;
-  return (x, spin) => {
-    id++;
-    header[VALUE] = x;
-    Atomics.store(header, REQUEST, id);
-    Atomics.notify(header, REQUEST);
-    let state = Atomics.load(header, STATE);
-    for (let i = spin; state !== id && i > 0; i--) state = Atomics.load(header, STATE);
-    while (state !== id) {
-      Atomics.wait(header, STATE, state);
-      state = Atomics.load(header, STATE);
-    }
+    awaitAnswer(header, id, spin);
     return header[VALUE]!;
   };
 }
