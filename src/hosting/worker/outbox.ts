@@ -65,20 +65,19 @@ export function createOutbox(post: Post, held = false): Outbox {
   return {
     send(message) {
       const bytes = carriesBytes(message);
-      if (!held && !scheduled && !bytes) {
-        // The first message of a task leaves at once: a lone call or answer waits for nothing.
-        // Those that follow in the same task are batched until its microtasks are done.
+      const first = !held && !scheduled;
+      if (first) {
         scheduled = true;
         void settled.then(endOfTask);
+      }
+      if (first && !bytes) {
+        // The first message of a task leaves at once: a lone call or answer waits for nothing.
+        // Those that follow in the same task are batched until its microtasks are done.
         posted++;
         return post(message, []);
       }
       if (bytes) message[2] = prepareBytes(message[2] as Uint8Array, transfers);
       queue.push(message);
-      if (!held && !scheduled) {
-        scheduled = true;
-        void settled.then(endOfTask);
-      }
     },
     flush,
     release() {
