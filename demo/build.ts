@@ -24,6 +24,7 @@ export async function buildBundles(entries: Record<string, string> = DEMO_ENTRIE
     outdir: '/bundles',
     write: false,
     bundle: true,
+    splitting: true, // as applications ship it: code loaded on demand stays in its own chunk
     format: 'esm',
     platform: 'browser',
     target: 'chrome120',

@@ -31,6 +31,7 @@ export async function bundle(entryPoints: Record<string, string>, outdir: string
     entryPoints: Object.fromEntries(Object.entries(entryPoints).map(([name, file]) => [name, path.join(repoRoot, file)])),
     outdir,
     bundle: true,
+    splitting: true, // as applications ship it: code loaded on demand stays in its own chunk
     format: 'esm',
     platform: 'browser',
     target: 'chrome120',

@@ -10,7 +10,7 @@ import { createJSObjectLedger } from './js-object-ledger.js';
 import { createOutbox, unpack } from './outbox.js';
 import { listen, watchPeer, type MessageTarget } from './ports.js';
 import { CLOSED, DEFAULT_SYNC_BUFFER, MIN_SYNC_BUFFER, STATE } from './sync-buffer.js';
-import { startSyncResponder, type RunSync, type SyncResponder } from './sync-responder.js';
+import type { RunSync, SyncResponder } from './sync-responder.js';
 import type { DotNetNamespace } from '../../page/official-package.js';
 
 /** Options for {@link hostInWorker}. */
@@ -86,6 +86,9 @@ export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions
   const ledger = createJSObjectLedger();
   const size = Math.max(MIN_SYNC_BUFFER, options.syncBufferSize ?? DEFAULT_SYNC_BUFFER);
   const buffer = options.sync !== false && syncPossible() ? new SharedArrayBuffer(size) : null;
+  // Only pages that can share memory with the Worker need the sync responder, and most pages are
+  // not cross-origin isolated: it is a separate chunk for bundlers, loaded during the handshake.
+  const responderModule = buffer ? import('./sync-responder.js') : undefined;
 
   const send = (message: PageToHost): void => {
     if (message[0] === Msg.EndInvokeJS) ledger.noteSent(message[3]);
@@ -99,6 +102,8 @@ export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions
   let syncCalls = buffer !== null;
   let closedReason: string | undefined;
   let responder: SyncResponder | undefined;
+  /** Host messages handled since the Welcome: a sync call waits for those the host posted before it. */
+  let handled = 0;
   let settleReady!: (error?: Error) => void;
   const ready = new Promise<void>((resolve, reject) => {
     settleReady = (error) => (error ? reject(error) : resolve());
@@ -116,7 +121,11 @@ export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions
       } catch {} // the Worker is already gone
     }
     if (responder) responder.close();
-    else if (buffer) Atomics.store(new Int32Array(buffer), STATE, CLOSED);
+    else if (buffer) {
+      const state = new Int32Array(buffer);
+      Atomics.store(state, STATE, CLOSED);
+      Atomics.notify(state, STATE); // a host blocked in a sync call before the responder loaded
+    }
     channel.close(reason);
     ledger.releaseAll(DotNet);
     if (!welcomed) settleReady(new Error(reason));
@@ -137,7 +146,12 @@ export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions
         ledger.noteSent(json);
         return { json, byteArrays: takeTrailingByteArrays(outbox.queued, start) };
       };
-      responder = startSyncResponder(buffer!, run, options.syncSpin ?? DEFAULT_PAGE_SPIN, options.onError);
+      responderModule!.then(
+        ({ startSyncResponder }) => {
+          if (closedReason === undefined) responder = startSyncResponder(buffer!, run, () => handled, options.syncSpin ?? DEFAULT_PAGE_SPIN, options.onError);
+        },
+        (error: unknown) => close(`The page could not load its sync-call responder (sync-responder.js), so it cannot answer the host's synchronous calls: ${error instanceof Error ? error.message : String(error)}`, true),
+      );
     }
     outbox.release();
     settleReady();
@@ -157,7 +171,10 @@ export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions
         channel.receive(message);
       }
     }
-    if (counted) responder?.messageHandled();
+    if (counted) {
+      handled++;
+      responder?.messageHandled();
+    }
   };
 
   const stops = [

@@ -53,14 +53,3 @@ export const KIND_NULL = 0;
 export const KIND_JSON = 1;
 export const KIND_ERROR = 2;
 
-export const stateOf = (callId: number, phase: number): number => (callId << 3) | phase;
-export const callOf = (state: number): number => state >>> 3;
-
-export interface SyncViews {
-  readonly header: Int32Array;
-  readonly data: Uint8Array;
-}
-
-export function viewsOf(buffer: SharedArrayBuffer): SyncViews {
-  return { header: new Int32Array(buffer, 0, HEADER_BYTES / 4), data: new Uint8Array(buffer, HEADER_BYTES) };
-}

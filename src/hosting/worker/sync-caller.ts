@@ -9,9 +9,10 @@
 import { JSDisconnectedException, JSTimeoutError } from '../../host/errors.js';
 import { decode, encode, encodeInto } from './shared-text.js';
 import {
-  ANSWER, ANSWER_NEXT, BYTE_ARRAYS, CALL_TYPE, callOf, CLOSED, IDENTIFIER_BYTES, IDLE, KIND, LENGTH, MAX_CALL_ID,
-  REQUEST, REQUEST_NEXT, RESULT_TYPE, SEQ, STATE, stateOf, TARGET, TOTAL, viewsOf, WRITING, type SyncViews,
+  ANSWER, ANSWER_NEXT, BYTE_ARRAYS, CALL_TYPE, CLOSED, IDENTIFIER_BYTES, IDLE, KIND, LENGTH, MAX_CALL_ID,
+  REQUEST, REQUEST_NEXT, RESULT_TYPE, SEQ, STATE, TARGET, TOTAL, WRITING,
 } from './sync-buffer.js';
+import { callOf, stateOf, viewsOf, type SyncViews } from './sync-views.js';
 
 export interface SyncCallerOptions {
   /** Milliseconds a call may wait for the page; Infinity for no deadline. */

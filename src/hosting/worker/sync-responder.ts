@@ -13,8 +13,9 @@
  */
 import {
   ANSWER, ANSWER_NEXT, BYTE_ARRAYS, CALL_TYPE, CLOSED, IDENTIFIER_BYTES, KIND, KIND_ERROR, KIND_JSON, KIND_NULL, LENGTH,
-  REQUEST, REQUEST_NEXT, RESULT_TYPE, SEQ, STATE, stateOf, TARGET, TOTAL, viewsOf, WRITING,
+  REQUEST, REQUEST_NEXT, RESULT_TYPE, SEQ, STATE, TARGET, TOTAL, WRITING,
 } from './sync-buffer.js';
+import { stateOf, viewsOf } from './sync-views.js';
 
 /** What one call produced: the result JSON (null for none) and the byte arrays it refers to. */
 export interface SyncResult {
@@ -33,7 +34,7 @@ interface Transfer {
 }
 
 export interface SyncResponder {
-  /** One postMessage from the host (sent after the Welcome) was handled. */
+  /** Another postMessage from the host (sent after the Welcome) was handled: a waiting call may go now. */
   messageHandled(): void;
   /** Marks the buffer closed and wakes a blocked host, which then throws JSDisconnectedException. */
   close(): void;
@@ -43,13 +44,19 @@ const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
 /**
- * Starts answering the host's sync calls in `buffer`. `spin`: polls for the host's next call
- * after an answer, before going back to the event loop. (Closures rather than a class: this
+ * Starts answering the host's sync calls in `buffer`. `received`: how many host messages the page
+ * has handled since the Welcome. `spin`: polls for the host's next call after an answer, before
+ * going back to the event loop. (Closures rather than a class: this
  * ships in page bundles, and minifies better this way.)
  */
-export function startSyncResponder(buffer: SharedArrayBuffer, run: RunSync, spin: number, onError?: (error: unknown) => void): SyncResponder {
+export function startSyncResponder(
+  buffer: SharedArrayBuffer,
+  run: RunSync,
+  received: () => number,
+  spin: number,
+  onError?: (error: unknown) => void,
+): SyncResponder {
   const { header, data } = viewsOf(buffer);
-  let received = 0;
   let waitingForMessages = false;
   let closed = false;
   let request: Transfer | undefined;
@@ -123,7 +130,7 @@ export function startSyncResponder(buffer: SharedArrayBuffer, run: RunSync, spin
         if (claim(state)) send(out);
         return true;
       }
-      if (phase !== REQUEST || (waitingForMessages = received < header[SEQ]!)) return false;
+      if (phase !== REQUEST || (waitingForMessages = received() < header[SEQ]!)) return false;
       let input = request;
       if (input?.id !== id) input = request = { id, bytes: new Uint8Array(header[TOTAL]!), at: 0 };
       input.bytes.set(data.subarray(0, header[LENGTH]), input.at);
@@ -162,7 +169,6 @@ export function startSyncResponder(buffer: SharedArrayBuffer, run: RunSync, spin
 
   return {
     messageHandled() {
-      received++;
       if (waitingForMessages) act(Atomics.load(header, STATE));
     },
     close() {

@@ -29,6 +29,13 @@ describe('sync calls from a Worker host', () => {
     assert.match(result.pageToHostSync.error.message, /Cannot call 'Add' on 'WorkerTests' synchronously.*Use invokeMethodAsync instead/);
   });
 
+  test('a sync call made the moment the host is connected is answered (the page loads its responder on demand)', async (t) => {
+    const page = await startWorkerHost(t, { data: { syncAtStart: 'wtAddAtStart' } });
+    page.define('wtAddAtStart', (a: number, b: number) => a + b);
+    assert.deepEqual(await page.nextReport(), { syncAtStart: 42 });
+    assert.equal(page.host.syncCalls, true);
+  });
+
   test('requests and results larger than the shared buffer arrive whole', async (t) => {
     const page = await startWorkerHost(t, { page: { syncBufferSize: 2048 } });
     page.define('wtEcho', (text: string) => text);
