@@ -2,9 +2,10 @@
  * The sending half of a Worker channel, on either side. The first message of a turn of the
  * event loop leaves at once, so a lone call or answer waits for nothing; the messages that
  * follow it in the same turn leave together, as one postMessage, at the end of the turn (a
- * microtask). A message carrying a byte array always waits for that end, so that:
+ * microtask). A message carrying a byte array is never posted alone, so that:
  *  - a byte array travels with the message that refers to it ({"__byte[]": id}), and the
- *    receiver handles both in one go with no other code running between them;
+ *    receiver handles both in one go with no other code running between them (when a turn
+ *    starts with byte arrays, they leave at once with the first message after them);
  *  - a burst of calls (1000 invokeAsync in a loop, 1000 answers) costs two structured clones and
  *    wake-ups of the other thread instead of a thousand.
  * The receiver tells a batch from a single message by its first element: a message starts with
@@ -44,8 +45,11 @@ export function createOutbox(post: Post, held = false): Outbox {
   let queue: unknown[][] = [];
   let transfers: Transferable[] = [];
   let scheduled = false;
+  /** Only byte arrays so far in this turn: they go out with the message that refers to them. */
+  let leadingBytes = false;
   let posted = 0;
   const flush = (): void => {
+    leadingBytes = false;
     if (held) return;
     if (queue.length === 0) {
       transfers = []; // copies of byte arrays a sync answer took along instead
@@ -70,14 +74,19 @@ export function createOutbox(post: Post, held = false): Outbox {
         scheduled = true;
         void settled.then(endOfTask);
       }
-      if (first && !bytes) {
+      if (bytes) {
+        if (first) leadingBytes = true;
+        message[2] = prepareBytes(message[2] as Uint8Array, transfers);
+        queue.push(message);
+      } else if (first) {
         // The first message of a task leaves at once: a lone call or answer waits for nothing.
         // Those that follow in the same task are batched until its microtasks are done.
         posted++;
-        return post(message, []);
+        post(message, []);
+      } else {
+        queue.push(message);
+        if (leadingBytes) flush(); // a call or answer with byte arrays: as much the first message as a lone one
       }
-      if (bytes) message[2] = prepareBytes(message[2] as Uint8Array, transfers);
-      queue.push(message);
     },
     flush,
     release() {

@@ -1,0 +1,78 @@
+/*
+ * The Worker channel's sending side (src/hosting/worker/outbox.ts): when messages leave, and
+ * together with what. Recorded against a fake post: the unit is the schedule, not the port.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createOutbox, unpack } from '../../../src/hosting/worker/outbox.js';
+import { transfer } from '../../../src/hosting/worker/transfer.js';
+import { Msg } from '../../../src/protocol/messages.js';
+
+function recorder() {
+  const posts: { messages: unknown[][]; transferList: Transferable[] }[] = [];
+  const post = (data: unknown, transferList: Transferable[]) => posts.push({ messages: unpack(data) as unknown[][], transferList });
+  const types = () => posts.map((p) => p.messages.map((m) => m[0]));
+  return { posts, post, types };
+}
+
+const endOfTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+const call = (handle: number) => [Msg.BeginInvokeJS, handle, 'f', '[]', 0, 0, 0];
+const bytes = (id: number, data: Uint8Array) => [Msg.ReceiveByteArray, id, data];
+
+describe('the Worker outbox', () => {
+  test('the first message of a turn leaves at once; the rest of the turn leaves as one batch', async () => {
+    const { post, types } = recorder();
+    const outbox = createOutbox(post);
+    outbox.send(call(1));
+    assert.deepEqual(types(), [[Msg.BeginInvokeJS]]);
+    outbox.send(call(2));
+    outbox.send(call(3));
+    assert.equal(types().length, 1, 'the rest waits for the end of the turn');
+    await endOfTurn();
+    assert.deepEqual(types(), [[Msg.BeginInvokeJS], [Msg.BeginInvokeJS, Msg.BeginInvokeJS]]);
+    assert.equal(outbox.posted, 2);
+  });
+
+  test('byte arrays that start a turn leave at once with the message that refers to them, never alone', async () => {
+    const { posts, post, types } = recorder();
+    const outbox = createOutbox(post);
+    const moved = transfer(new Uint8Array(8));
+    const copied = new Uint8Array(4);
+    outbox.send(bytes(0, moved));
+    outbox.send(bytes(1, copied));
+    assert.equal(posts.length, 0, 'byte arrays wait for their message');
+    outbox.send(call(1));
+    assert.deepEqual(types(), [[Msg.ReceiveByteArray, Msg.ReceiveByteArray, Msg.BeginInvokeJS]]);
+    const [first] = posts;
+    assert.equal(first!.messages[0]![2], moved, 'a transferred array is sent as it is');
+    assert.notEqual(first!.messages[1]![2], copied, 'an unmarked array is copied');
+    assert.deepEqual(first!.transferList, [moved.buffer, (first!.messages[1]![2] as Uint8Array).buffer]);
+
+    outbox.send(bytes(0, new Uint8Array(2)));
+    outbox.send(call(2));
+    assert.equal(posts.length, 1, 'later in the same turn, a call with byte arrays waits for the batch');
+    await endOfTurn();
+    assert.deepEqual(types()[1], [Msg.ReceiveByteArray, Msg.BeginInvokeJS]);
+  });
+
+  test('a byte array no message follows (a stream chunk) leaves at the end of the turn', async () => {
+    const { post, types } = recorder();
+    const outbox = createOutbox(post);
+    outbox.send([Msg.StreamChunk, 1, new Uint8Array(3)]);
+    assert.deepEqual(types(), []);
+    await endOfTurn();
+    assert.deepEqual(types(), [[Msg.StreamChunk]]);
+  });
+
+  test('a held outbox keeps everything, in order, until released', async () => {
+    const { post, types } = recorder();
+    const outbox = createOutbox(post, true);
+    outbox.send(bytes(0, new Uint8Array(1)));
+    outbox.send(call(1));
+    outbox.send(call(2));
+    await endOfTurn();
+    assert.deepEqual(types(), []);
+    outbox.release();
+    assert.deepEqual(types(), [[Msg.ReceiveByteArray, Msg.BeginInvokeJS, Msg.BeginInvokeJS]]);
+  });
+});
