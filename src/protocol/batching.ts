@@ -2,9 +2,9 @@
  * Text messages produced in the same task travel in one frame: "[m1,m2,…]". A message is itself
  * an array whose first element is its type (a number), so a frame whose first element is an
  * array is a batch. Under load this turns hundreds of frames (and write system calls) into
- * one. The first message of a task is sent at once, on its own, so a lone call waits for
- * nothing; the ones that follow it in the same task are batched until its microtasks are done.
+ * one. The first message of a turn is sent at once, on its own (turns.ts).
  */
+import { trackTurns } from './turns.js';
 
 export interface TextBatcher {
   /** Queues one message's JSON; it is sent at the end of the current microtask checkpoint. */
@@ -15,15 +15,10 @@ export interface TextBatcher {
   readonly busy: boolean;
 }
 
-/** Scheduling through a settled promise is cheaper than queueMicrotask in Node (no AsyncResource). */
-const settled = /* @__PURE__ */ Promise.resolve();
-
 /** `maxChars` bounds a batch (a message longer than that travels alone). */
 export function textBatcher(emit: (frame: string) => void, maxChars: number): TextBatcher {
   const parts: string[] = [];
   let chars = 0;
-  /** A message went out in this task: the next ones wait for the microtask below. */
-  let busy = false;
   const flush = (): void => {
     if (parts.length === 0) return;
     const frame = parts.length === 1 ? parts[0]! : `[${parts.join(',')}]`;
@@ -31,24 +26,17 @@ export function textBatcher(emit: (frame: string) => void, maxChars: number): Te
     chars = 0;
     emit(frame);
   };
-  const endOfTask = (): void => {
-    busy = false;
-    flush();
-  };
+  const turns = trackTurns(flush);
   return {
     add(json) {
-      if (!busy) {
-        busy = true;
-        void settled.then(endOfTask);
-        return emit(json);
-      }
+      if (turns.begin()) return emit(json);
       if (chars > 0 && chars + json.length > maxChars) flush();
       parts.push(json);
       chars += json.length + 1;
     },
     flush,
     get busy() {
-      return busy;
+      return turns.busy;
     },
   };
 }

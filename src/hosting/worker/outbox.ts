@@ -1,6 +1,6 @@
 /*
  * The sending half of a Worker channel, on either side. The first message of a turn of the
- * event loop leaves at once, so a lone call or answer waits for nothing; the messages that
+ * event loop leaves at once (src/protocol/turns.ts), so a lone call or answer waits for nothing; the messages that
  * follow it in the same turn leave together, as one postMessage, at the end of the turn (a
  * microtask). A message carrying a byte array is never posted alone, so that:
  *  - a byte array travels with the message that refers to it ({"__byte[]": id}), and the
@@ -13,12 +13,10 @@
  */
 import { prepareBytes } from './transfer.js';
 import { Msg } from '../../protocol/messages.js';
+import { trackTurns } from '../../protocol/turns.js';
 
 /** Anything that can post to the other thread. */
 export type Post = (data: unknown, transferList: Transferable[]) => void;
-
-/** Scheduling through a settled promise is cheaper than queueMicrotask in Node (no AsyncResource). */
-const settled = /* @__PURE__ */ Promise.resolve();
 
 /** True for a message that carries bytes in its third element. */
 export const carriesBytes = (message: readonly unknown[]): boolean =>
@@ -44,7 +42,6 @@ export interface Outbox {
 export function createOutbox(post: Post, held = false): Outbox {
   let queue: unknown[][] = [];
   let transfers: Transferable[] = [];
-  let scheduled = false;
   /** Only byte arrays so far in this turn: they go out with the message that refers to them. */
   let leadingBytes = false;
   let posted = 0;
@@ -62,25 +59,16 @@ export function createOutbox(post: Post, held = false): Outbox {
     posted++;
     post(batch.length === 1 ? batch[0] : batch, transferList);
   };
-  const endOfTask = (): void => {
-    scheduled = false;
-    flush();
-  };
+  const turns = trackTurns(flush);
   return {
     send(message) {
       const bytes = carriesBytes(message);
-      const first = !held && !scheduled;
-      if (first) {
-        scheduled = true;
-        void settled.then(endOfTask);
-      }
+      const first = !held && turns.begin();
       if (bytes) {
         if (first) leadingBytes = true;
         message[2] = prepareBytes(message[2] as Uint8Array, transfers);
         queue.push(message);
       } else if (first) {
-        // The first message of a task leaves at once: a lone call or answer waits for nothing.
-        // Those that follow in the same task are batched until its microtasks are done.
         posted++;
         post(message, []);
       } else {
