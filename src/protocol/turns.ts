@@ -1,9 +1,12 @@
 /*
- * The sending policy every transport shares: the first message of a turn of the event loop
- * leaves at once, so a lone call or answer waits for nothing; the ones after it in the same turn
- * wait for the end of the turn (once its microtasks are done) and leave together. This file
- * keeps the "which turn are we in" half of that; the Worker outbox and the server's text
- * batcher decide what leaving together means for their medium.
+ * The sending policy every transport shares: the first message of a turn leaves at once, so a
+ * lone call or answer waits for nothing; the ones after it wait for the end of the turn and
+ * leave together. The end is a microtask queued when the first message left, so it runs after
+ * the microtasks already pending then: when the page handles a batch of calls, the package's
+ * continuations that answer them are all queued before the first answer goes out, and every
+ * answer but the first leaves in one batch. This file keeps the "which turn are we in" half;
+ * the Worker outbox and the server's text batcher decide what leaving together means for their
+ * medium.
  */
 
 /** Scheduling through a settled promise is cheaper than queueMicrotask in Node (no AsyncResource). */
@@ -12,7 +15,7 @@ const settled = /* @__PURE__ */ Promise.resolve();
 export interface Turns {
   /**
    * Records that a message is being sent. True for the turn's first, and then `endOfTurn` is
-   * scheduled to run once this turn's microtasks are done.
+   * queued as a microtask.
    */
   begin(): boolean;
   /** True between a turn's first message and its end. */
