@@ -15,7 +15,8 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { createBirpc } from 'birpc';
 import { newWebSocketRpcSession, RpcTarget } from 'capnweb';
 import { createInteropServer } from '../../src/server.js';
-import { Msg, PROTOCOL_VERSION } from '../../src/protocol/messages.js';
+import * as Msg from '../../src/protocol/message-codes.js';
+import { PROTOCOL_VERSION } from '../../src/protocol/messages.js';
 
 (globalThis as any).WebSocket ??= WebSocket;
 const [role, kind, url, count] = process.argv.slice(2);

@@ -5,7 +5,8 @@
  */
 import { abortSignalsFor } from './abort-signals.js';
 import { pageHelpers } from './page-helpers.js';
-import { Msg, PROTOCOL_VERSION, type Hello, type HostToPage, type PageToHost } from '../protocol/messages.js';
+import * as Msg from '../protocol/message-codes.js';
+import { PROTOCOL_VERSION, type Hello, type HostToPage, type PageToHost } from '../protocol/messages.js';
 import type { DotNetNamespace } from './official-package.js';
 
 export interface PageChannelOptions {

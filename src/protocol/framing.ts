@@ -12,7 +12,8 @@
  *   bytes 10–   the bytes
  */
 
-import { Msg, type BeginInvokeJS } from './messages.js';
+import * as Msg from './message-codes.js';
+import { type BeginInvokeJS } from './messages.js';
 
 /** Bytes in front of the payload of a binary frame. */
 export const BINARY_HEADER_SIZE = 10;

@@ -6,43 +6,9 @@
  * Byte payloads are Uint8Array: transferred over postMessage, sent as binary frames over WebSocket.
  */
 
+import * as Msg from './message-codes.js';
+
 export const PROTOCOL_VERSION = 1;
-
-/**
- * Message type codes. Numbers keep frames small; names are for people reading traces.
- * Codes 30–39 are taken by the server transport's control messages (src/protocol/circuit-control.ts).
- */
-export const Msg = {
-  // handshake
-  /** page → host: [Hello, protocolVersion, pageHelpersId, syncBuffer | null] */
-  Hello: 0,
-  /** host → page: [Welcome, protocolVersion, syncCalls] */
-  Welcome: 1,
-
-  // host → page
-  /** [BeginInvokeJS, asyncHandle, identifier, argsJson, resultType, targetInstanceId, callType] */
-  BeginInvokeJS: 10,
-  /** [EndInvokeDotNet, callId, succeeded, resultJsonOrError] */
-  EndInvokeDotNet: 11,
-  /** [ReceiveByteArray, id, bytes] — precedes the message whose JSON refers to it */
-  ReceiveByteArray: 12,
-  /** [StreamChunk, streamId, bytes] — data of a host stream ({"__dotNetStream": id}) */
-  StreamChunk: 13,
-  /** [StreamEnd, streamId, errorMessage | null] */
-  StreamEnd: 14,
-  /** [CancelJS, asyncHandle] — the host gave up on a call (timeout or abort) */
-  CancelJS: 15,
-
-  // page → host
-  /** [BeginInvokeDotNet, callId | null, assemblyName | null, methodIdentifier, dotNetObjectId, argsJson] */
-  BeginInvokeDotNet: 20,
-  /** [EndInvokeJS, asyncHandle, succeeded, resultOrErrorTripleJson] */
-  EndInvokeJS: 21,
-  /** [SendByteArray, id, bytes] — precedes the message whose JSON refers to it */
-  SendByteArray: 22,
-  /** [StreamCredit, streamId, chunks] — the page can take this many more chunks of a host stream */
-  StreamCredit: 23,
-} as const;
 export type MsgType = (typeof Msg)[keyof typeof Msg];
 
 export type Hello = [typeof Msg.Hello, number, number, SharedArrayBuffer | null];

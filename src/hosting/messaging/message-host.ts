@@ -5,7 +5,8 @@
  */
 import { InteropCore, type RuntimeOptions } from '../../host/core.js';
 import { JSRuntime } from '../../host/runtime.js';
-import { checkPageToHost, Msg, PROTOCOL_VERSION, type Hello, type HostToPage } from '../../protocol/messages.js';
+import * as Msg from '../../protocol/message-codes.js';
+import { checkPageToHost, PROTOCOL_VERSION, type Hello, type HostToPage } from '../../protocol/messages.js';
 import type { HostingModel } from '../../host/types.js';
 import type { PageLink } from '../../host/page-link.js';
 

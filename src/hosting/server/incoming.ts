@@ -6,7 +6,7 @@
  * and carries on.
  */
 import { COMPLETION_PREFIX_BYTE, decodeBinary } from '../../protocol/framing.js';
-import { Msg } from '../../protocol/messages.js';
+import * as Msg from '../../protocol/message-codes.js';
 
 /** A frame the page should not have sent; `message` is what the page is told. */
 export class FrameError extends Error {

@@ -3,7 +3,8 @@
  * reconnects to a retained one. Anything else is refused before any circuit state exists.
  */
 import { checkPageControl, Control, PageFeature, type Resume } from '../../protocol/circuit-control.js';
-import { checkPageToHost, Msg, type Hello } from '../../protocol/messages.js';
+import * as Msg from '../../protocol/message-codes.js';
+import { checkPageToHost, type Hello } from '../../protocol/messages.js';
 
 /** A Hello: a page asks for a new circuit. */
 export interface CircuitRequest {

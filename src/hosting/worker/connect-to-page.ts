@@ -6,7 +6,8 @@
  */
 import { MessageHost, WELCOME } from '../messaging/message-host.js';
 import { JSException } from '../../host/errors.js';
-import { Msg, PROTOCOL_VERSION, type Hello } from '../../protocol/messages.js';
+import * as Msg from '../../protocol/message-codes.js';
+import { PROTOCOL_VERSION, type Hello } from '../../protocol/messages.js';
 import { isWorkerControl, WorkerControl } from '../../protocol/worker-control.js';
 import { createOutbox, unpack } from './outbox.js';
 import { defaultPagePort, listen, watchPeer, type MessageTarget } from './ports.js';

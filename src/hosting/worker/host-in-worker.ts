@@ -4,7 +4,8 @@
  * side goes away.
  */
 import { attachPageChannel } from '../../page/page-channel.js';
-import { Msg, PROTOCOL_VERSION, type HostToPage, type PageToHost, type Welcome } from '../../protocol/messages.js';
+import * as Msg from '../../protocol/message-codes.js';
+import { PROTOCOL_VERSION, type HostToPage, type PageToHost, type Welcome } from '../../protocol/messages.js';
 import { WorkerControl, type Close } from '../../protocol/worker-control.js';
 import { createJSObjectLedger } from './js-object-ledger.js';
 import { createOutbox, unpack } from './outbox.js';

@@ -12,7 +12,7 @@
  * its type number, a batch with a message.
  */
 import { prepareBytes } from './transfer.js';
-import { Msg } from '../../protocol/messages.js';
+import * as Msg from '../../protocol/message-codes.js';
 import { trackTurns } from '../../protocol/turns.js';
 
 /** Anything that can post to the other thread. */

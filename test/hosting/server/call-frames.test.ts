@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Control, PageFeature } from '../../../src/protocol/circuit-control.js';
-import { Msg } from '../../../src/protocol/messages.js';
+import * as Msg from '../../../src/protocol/message-codes.js';
 import { RawPage, startServer } from './server-support.js';
 import type { Circuit, InteropServer } from '../../../src/server.js';
 

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { registerInvokables } from '../../../src/index.js';
 import { Control } from '../../../src/protocol/circuit-control.js';
 import { BINARY_HEADER_SIZE, encodeBinary } from '../../../src/protocol/framing.js';
-import { Msg } from '../../../src/protocol/messages.js';
+import * as Msg from '../../../src/protocol/message-codes.js';
 import { definePageGlobals, isRejected, openPage, RawPage, startServer } from './server-support.js';
 
 /** What the server must do with a frame: refuse it (Rejected), fail the call it carries, or just survive it. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { HostObjectReference, HostStreamReference, JSException, registerInvokables } from '../../../src/index.js';
 import { Control } from '../../../src/protocol/circuit-control.js';
 import { encodeBinary } from '../../../src/protocol/framing.js';
-import { Msg } from '../../../src/protocol/messages.js';
+import * as Msg from '../../../src/protocol/message-codes.js';
 import { definePageGlobals, deferred, isRejected, openPage, RawPage, startServer } from './server-support.js';
 
 const call = (callId: string, method: string, argsJson = '[]') => [Msg.BeginInvokeDotNet, callId, 'LimitsTest', method, 0, argsJson];

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { HostObjectReference, JSInvokable, registerInvokables } from '../../../src/index.js';
-import { Msg } from '../../../src/protocol/messages.js';
+import * as Msg from '../../../src/protocol/message-codes.js';
 import { Control } from '../../../src/protocol/circuit-control.js';
 import { definePageGlobals, openPage, RawPage, startServer } from './server-support.js';
 

@@ -11,7 +11,8 @@ import { createInteropServer, type Circuit, type InteropServer, type ServerOptio
 import { connectToServer, type ConnectOptions, type ServerConnection } from '../../../src/server-client.js';
 import { Control } from '../../../src/protocol/circuit-control.js';
 import { CALL_PREFIX, decodeCallFrame } from '../../../src/protocol/framing.js';
-import { Msg, PROTOCOL_VERSION } from '../../../src/protocol/messages.js';
+import * as Msg from '../../../src/protocol/message-codes.js';
+import { PROTOCOL_VERSION } from '../../../src/protocol/messages.js';
 import { freshDotNet } from '../../support/page.js';
 import type { DotNetNamespace } from '../../../src/page/official-package.js';
 import type { TestContext } from 'node:test';

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decodeBinary, decodeCallFrame, encodeBinary, encodeCallFrame, encodeFrame } from '../../../src/protocol/framing.js';
-import { Msg } from '../../../src/protocol/messages.js';
+import * as Msg from '../../../src/protocol/message-codes.js';
 import { isBatch, textBatcher } from '../../../src/protocol/batching.js';
 import { ACK_EVERY_BYTES, ACK_EVERY_FRAMES, Outbox, Receipts } from '../../../src/protocol/sequencing.js';
 import { pageFrames } from '../../../src/hosting/server/client/outgoing.js';

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createOutbox, unpack } from '../../../src/hosting/worker/outbox.js';
 import { transfer } from '../../../src/hosting/worker/transfer.js';
-import { Msg } from '../../../src/protocol/messages.js';
+import * as Msg from '../../../src/protocol/message-codes.js';
 
 function recorder() {
   const posts: { messages: unknown[][]; transferList: Transferable[] }[] = [];

@@ -9,7 +9,7 @@ import { attachPageChannel } from '../../../page/page-channel.js';
 import { isBatch, textBatcher } from '../../../protocol/batching.js';
 import { Control, isControl, PageFeature } from '../../../protocol/circuit-control.js';
 import { CALL_PREFIX_CODE, COMPLETION_PREFIX, decodeBinary, decodeCallFrame } from '../../../protocol/framing.js';
-import { Msg } from '../../../protocol/messages.js';
+import * as Msg from '../../../protocol/message-codes.js';
 import { Outbox, Receipts } from '../../../protocol/sequencing.js';
 import { pageFrames } from './outgoing.js';
 import type { DotNetNamespace } from '../../../page/official-package.js';

@@ -4,7 +4,8 @@
  * that is too large fails its own call here instead of being sent and refused.
  */
 import { encodeBinary } from '../../../protocol/framing.js';
-import { Msg, type PageToHost } from '../../../protocol/messages.js';
+import * as Msg from '../../../protocol/message-codes.js';
+import { type PageToHost } from '../../../protocol/messages.js';
 
 const encoder = /* @__PURE__ */ new TextEncoder();
 
