@@ -51,6 +51,8 @@ export interface WorkerHost {
   readonly syncCalls: boolean;
   /** True once closed, by either side or because the Worker went away. */
   readonly closed: boolean;
+  /** Resolves with the reason once closed (e.g. "The Worker was terminated."), as a page call would then fail with it. */
+  readonly ended: Promise<string>;
   /**
    * Detaches the page from the host: page calls in flight reject with `reason`, the host's
    * pending calls fail with JSDisconnectedException, and the JS objects the host held are
@@ -90,6 +92,7 @@ export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions
   // Only pages that can share memory with the Worker need the sync responder, and most pages are
   // not cross-origin isolated: it is a separate chunk for bundlers, loaded during the handshake.
   const responderModule = buffer ? import('./sync-responder.js') : undefined;
+  responderModule?.catch(() => {}); // a failed load is handled at the Welcome, if the host wants sync calls
 
   const send = (message: PageToHost): void => {
     if (message[0] === Msg.EndInvokeJS) ledger.noteSent(message[3]);
@@ -110,6 +113,8 @@ export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions
     settleReady = (error) => (error ? reject(error) : resolve());
   });
   ready.catch(() => {}); // a page that never awaits `ready` must not get an unhandled rejection
+  let settleEnded!: (reason: string) => void;
+  const ended = new Promise<string>((resolve) => (settleEnded = resolve));
 
   const close = (reason: string, tellHost: boolean): void => {
     if (closedReason !== undefined) return;
@@ -130,6 +135,7 @@ export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions
     channel.close(reason);
     ledger.releaseAll(DotNet);
     if (!welcomed) settleReady(new Error(reason));
+    settleEnded(reason);
   };
 
   const onWelcome = (message: Welcome): void => {
@@ -192,6 +198,7 @@ export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions
     get closed() {
       return closedReason !== undefined;
     },
+    ended,
     close: (reason = 'The page closed the connection.') => close(reason, true),
     terminate: () => (worker as { terminate?: () => unknown }).terminate?.(), // the wrapped terminate closes first
   };

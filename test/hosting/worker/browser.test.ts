@@ -34,9 +34,10 @@ describe('Worker hosting in Chromium', () => {
     if (outdir) await rm(outdir, { recursive: true, force: true });
   });
 
-  /** Opens the page and starts its Worker host; page errors fail the test. */
-  async function open(pathname: string): Promise<{ page: Page; started: { syncCalls: boolean; isolated: boolean } }> {
+  /** Opens the page and starts its Worker host; page errors fail the test. `prepare` runs before the page loads. */
+  async function open(pathname: string, prepare?: (page: Page) => Promise<void>): Promise<{ page: Page; started: { syncCalls: boolean; isolated: boolean } }> {
     const page = await browser.newPage();
+    await prepare?.(page);
     const errors: Error[] = [];
     page.on('pageerror', (error) => errors.push(error));
     await page.goto(`${site.url}${pathname}`);
@@ -83,6 +84,19 @@ describe('Worker hosting in Chromium', () => {
       assert.equal(asyncCalls.sum, 5);
       assert.deepEqual(await page.evaluate(() => window.workerTest.run('importModule')), { added: 3, answer: 42 });
       assert.deepEqual(await page.evaluate(() => window.workerTest.run('callbacks')), { seen: [2, 5], total: 5 });
+    } finally {
+      await page.close();
+    }
+  });
+
+  // The timeout only bounds a failure: a page that never notices the missing chunk never ends.
+  test('a page whose sync responder chunk fails to load closes the connection and says why', { timeout: 60_000 }, async () => {
+    const { page, started } = await open('/isolated/index.html', async (page) => {
+      await page.route(/sync-responder-.*\.js$/, (route) => route.abort());
+    });
+    try {
+      assert.deepEqual(started, { syncCalls: true, isolated: true }, 'the handshake itself does not wait for the chunk');
+      assert.match(await page.evaluate(() => window.workerTest.whenClosed()), /could not load its sync-call responder \(sync-responder\.js\)/);
     } finally {
       await page.close();
     }

@@ -15,6 +15,7 @@ describe('when either side of a Worker host goes away', () => {
     await page.worker.terminate();
     assert.equal(await pending, 'The Worker was terminated.');
     assert.equal(page.host.closed, true);
+    assert.equal(await page.host.ended, 'The Worker was terminated.');
     await assert.rejects(page.call('Add', 1, 2), /The Worker was terminated/);
   });
 
@@ -23,6 +24,7 @@ describe('when either side of a Worker host goes away', () => {
     const pending = outcome(page.call('Never'));
     await page.call('Crash', 'the host blew up');
     assert.equal(await pending, 'The Worker failed: the host blew up');
+    assert.equal(await page.host.ended, 'The Worker failed: the host blew up');
   });
 
   test('a Worker that exits rejects the page calls in flight with its exit code', async (t) => {

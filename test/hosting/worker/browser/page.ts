@@ -12,6 +12,8 @@ interface WorkerTestPage {
   run(scenario: string): Promise<any>;
   bytesToHost(): Promise<{ sum: number; after: number }>;
   terminateWithPendingCall(): Promise<string>;
+  /** Waits for the connection to close (host.ended); returns its reason if a page call then fails with the same text. */
+  whenClosed(): Promise<string>;
 }
 
 declare global {
@@ -56,6 +58,13 @@ if (typeof document !== 'undefined') {
       );
       worker.terminate();
       return pending;
+    },
+    async whenClosed() {
+      const reason = await host.ended;
+      return call('SumBytes', new Uint8Array(1)).then(
+        () => 'resolved',
+        (error: Error) => (error.message === reason ? reason : `the call failed with "${error.message}", the close said "${reason}"`),
+      );
     },
   };
 }
