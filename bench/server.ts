@@ -6,6 +6,8 @@
  *   JSON RPC    {id, method, params} → {id, result}, the least an RPC can do (and base64 for bytes)
  *   birpc       birpc 4 over ws with JSON
  *   Cap'n Web   capnweb over ws
+ *   floor       the official package's dispatcher driven by hand over a bare socket: the least any
+ *               design on the package can do
  *   jsinterop   js.invokeAsync on a circuit; the page is the official package with our client
  *
  * Sequential = one call at a time; pipelined = 1,000 calls in flight. Then 1 MiB byte arrays,
@@ -39,6 +41,7 @@ const SMALL = '[10,2,"benchEcho","[42]",0,0,1]';
 interface Contenders {
   raw(payload: string | Buffer): Promise<unknown>;
   jsonRpc(method: string, param: unknown): Promise<unknown>;
+  floor(identifier: string, args: unknown[]): Promise<unknown>;
   birpc: { echo(x: unknown): Promise<unknown> };
   capnweb: { echo(x: unknown): Promise<unknown> };
   circuit: Circuit;
@@ -61,6 +64,7 @@ async function connect(): Promise<Contenders> {
   const rpcSocket = accepted('/json-rpc');
   const birpcSocket = accepted('/birpc');
   const capnSocket = accepted('/capnweb');
+  const floorSocket = accepted('/floor');
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const page: ChildProcess = fork(path.join(here, 'support', 'server-page.js'), [`ws://127.0.0.1:${(server.address() as { port: number }).port}`]);
   const [ready] = await Promise.race([once(page, 'message'), once(page, 'exit').then(() => { throw new Error('the page process exited'); })]);
@@ -84,6 +88,15 @@ async function connect(): Promise<Contenders> {
     {},
     { post: (d) => birpcWs.send(d), on: (fn) => void birpcWs.on('message', (d) => fn(d.toString())), serialize: JSON.stringify, deserialize: JSON.parse },
   );
+  const floorWs = await floorSocket;
+  const floorWaiting = new Map<number, (value: unknown) => void>();
+  let floorHandle = 0;
+  floorWs.on('message', (data) => {
+    const [asyncHandle, , result] = JSON.parse(data.toString()) as [number, boolean, unknown];
+    floorWaiting.get(asyncHandle)!(result);
+    floorWaiting.delete(asyncHandle);
+  });
+
   const capnweb = newWebSocketRpcSession<{ echo(x: unknown): unknown }>((await capnSocket) as any) as unknown as Contenders['capnweb'];
   const [circuit] = (await circuitOpened) as [Circuit];
 
@@ -97,13 +110,18 @@ async function connect(): Promise<Contenders> {
       rpcWaiting.set(id, resolve);
       rpc.send(JSON.stringify({ id, method, params: [param] }));
     }),
+    floor: (identifier, args) => new Promise((resolve) => {
+      const asyncHandle = ++floorHandle;
+      floorWaiting.set(asyncHandle, resolve);
+      floorWs.send(JSON.stringify([asyncHandle, identifier, JSON.stringify(args)]));
+    }),
     birpc: birpc as unknown as Contenders['birpc'],
     capnweb,
     circuit,
     async close() {
       page.kill();
       await interop.close();
-      for (const s of [raw, rpc, birpcWs]) s.terminate();
+      for (const s of [raw, rpc, birpcWs, floorWs]) s.terminate();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -117,6 +135,7 @@ function callCases(c: Contenders, kind: 'seq' | 'pipe'): BenchCase[] {
     ['json-rpc', 'minimal JSON RPC', () => c.jsonRpc('echo', 42)],
     ['birpc', 'birpc', () => c.birpc.echo(42)],
     ['capnweb', "Cap'n Web", () => c.capnweb.echo(42)],
+    ['floor', 'official dispatcher over a bare socket (the floor)', () => c.floor('benchEcho', [42])],
     ['jsinterop', 'jsinterop js.invokeAsync', () => js.invokeAsync('benchEcho', 42)],
   ];
   if (kind === 'seq') {

@@ -19,6 +19,7 @@ import { runSuite, type BenchCase, type BenchRow } from './support/harness.js';
 import type { WorkerBenchSetup } from './support/worker-bench-host.js';
 import { answerSabWait, REQUEST, STATE, VALUE } from './support/sab-calls.js';
 import { answerWithDispatcher } from './support/sab-dispatcher.js';
+import { answerWithDispatcherOverPort } from './support/dispatcher-over-port.js';
 import { minGzipSize, type BundleSize } from './support/bundle-size.js';
 
 const add = (a: number, b: number): number => a + b;
@@ -71,6 +72,7 @@ export async function run(): Promise<BenchRow[]> {
     capnweb: new MessageChannel(),
     ours: new MessageChannel(),
     oursNoSpin: new MessageChannel(),
+    floor: new MessageChannel(),
     sabPostPort: new MessageChannel(),
   };
   const sabPost = new SharedArrayBuffer(16);
@@ -90,6 +92,7 @@ export async function run(): Promise<BenchRow[]> {
   createBirpc({ add }, { post: (data) => channels.birpc.port1.postMessage(data), on: (fn) => void channels.birpc.port1.on('message', fn) });
   newMessagePortRpcSession(channels.capnweb.port1 as any, new CapnwebApi());
   const ours = hostInWorker(channels.ours.port1, { DotNet: await freshPackage('bench-worker') });
+  answerWithDispatcherOverPort(channels.floor.port1, await freshPackage('bench-worker-floor'));
   const oursNoSpin = hostInWorker(channels.oursNoSpin.port1, { DotNet: await freshPackage('bench-worker-nospin'), syncSpin: 0 });
   answerSabPost(channels.sabPostPort.port1, sabPost);
   answerSabWait(sabWait, 0, stop);
@@ -117,6 +120,7 @@ export async function run(): Promise<BenchRow[]> {
     capnweb: channels.capnweb.port2,
     ours: channels.ours.port2,
     oursNoSpin: channels.oursNoSpin.port2,
+    floor: channels.floor.port2,
     sabPostPort: channels.sabPostPort.port2,
     sabPost,
     sabWait,
@@ -154,12 +158,14 @@ export async function run(): Promise<BenchRow[]> {
     cmd('comlink-seq', 'Comlink 4.4', SEQ, { baseline: 'raw-seq' }),
     cmd('birpc-seq', 'birpc 4.2', SEQ, { baseline: 'raw-seq' }),
     cmd('capnweb-seq', "Cap'n Web 0.12", SEQ, { baseline: 'raw-seq' }),
+    cmd('floor-seq', 'official dispatcher over a bare port (the floor)', SEQ, { baseline: 'raw-seq' }),
     cmd('ours-seq', 'jsinterop invokeAsync', SEQ, { baseline: 'raw-seq', target: 1.15 }),
     cmd('raw-pipe', 'raw MessagePort', PIPE),
     cmd('comlink-pipe', 'Comlink 4.4', PIPE, { baseline: 'raw-pipe' }),
     cmd('birpc-pipe', 'birpc 4.2', PIPE, { baseline: 'raw-pipe' }),
     cmd('capnweb-pipe', "Cap'n Web 0.12", PIPE, { baseline: 'raw-pipe' }),
     // At least 0.6× raw's throughput = at most 1/0.6 of raw's time per call.
+    cmd('floor-pipe', 'official dispatcher over a bare port (the floor)', PIPE, { baseline: 'raw-pipe' }),
     cmd('ours-pipe', 'jsinterop invokeAsync', PIPE, { baseline: 'raw-pipe', target: 1.667 }),
     cmd('sab-post', 'hand-written SAB, page woken by postMessage', SYNC),
     cmd('sab-post-spin', 'hand-written SAB, postMessage, spin 4096', SYNC, { baseline: 'sab-post' }),

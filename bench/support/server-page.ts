@@ -59,6 +59,20 @@ class PageApi extends RpcTarget {
 }
 newWebSocketRpcSession((await open('/capnweb')) as any, new PageApi());
 
+// The floor for any design on the official package: its dispatcher over a bare socket, driven by hand
+// ([asyncHandle, identifier, argsJson] in, the completion JSON out; a package instance of its own).
+const floorSocket = await open('/floor');
+const floorPackage = (await import(`${import.meta.resolve('@microsoft/dotnet-js-interop')}?instance=floor`)) as { DotNet: DotNetNamespace };
+const floorDispatcher = floorPackage.DotNet.attachDispatcher({
+  beginInvokeDotNetFromJS() {},
+  endInvokeJSFromDotNet: (_asyncHandle: number, _succeeded: boolean, completionJson: string) => floorSocket.send(completionJson),
+  sendByteArray() {},
+});
+floorSocket.on('message', (data) => {
+  const [asyncHandle, identifier, argsJson] = JSON.parse(data.toString()) as [number, string, string];
+  floorDispatcher.beginInvokeJSFromDotNet(asyncHandle, identifier, argsJson, 0, 0, 1); // Default result, window, function call
+});
+
 // jsinterop: the official package, connected with the real client; the host calls window functions.
 const g = globalThis as any;
 g.benchEcho = (x: unknown) => x;

@@ -10,6 +10,7 @@ import { newMessagePortRpcSession } from 'capnweb';
 import { asInProcess, type IJSRuntime } from '../../src/index.js';
 import { connectToPage, transfer } from '../../src/worker.js';
 import { dispatcherCaller } from './sab-dispatcher.js';
+import { dispatcherPortCaller } from './dispatcher-over-port.js';
 import { awaitAnswer, sabWaitCall, VALUE } from './sab-calls.js';
 import { pipelined, sequential } from './call-loops.js';
 
@@ -22,6 +23,8 @@ export interface WorkerBenchSetup {
   readonly capnweb: MessagePort;
   readonly ours: MessagePort;
   readonly oursNoSpin: MessagePort;
+  /** The official dispatcher driven over a bare port (support/dispatcher-over-port.ts). */
+  readonly floor: MessagePort;
   readonly sabPostPort: MessagePort;
   /** Hand-written sync call, page woken by postMessage: [STATE] = id of the answered call, [VALUE] = answer. */
   readonly sabPost: SharedArrayBuffer;
@@ -88,6 +91,7 @@ if (parentPort) {
     const capnweb = newMessagePortRpcSession<{ add(a: number, b: number): number }>(setup.capnweb as any);
     const js: IJSRuntime = await connectToPage({ port: setup.ours });
     const jsNoSpin: IJSRuntime = await connectToPage({ port: setup.oursNoSpin, syncSpin: 0 });
+    const floor = dispatcherPortCaller(setup.floor);
     const sync = asInProcess(js);
     const syncNoSpin = asInProcess(jsNoSpin);
     // 16 MiB each way, moved both ways so the loop allocates nothing: the page sends the array back.
@@ -140,11 +144,13 @@ if (parentPort) {
       'comlink-seq': (n) => sequential(n, () => comlink.add(1, 2)),
       'birpc-seq': (n) => sequential(n, () => birpc.add(1, 2)),
       'capnweb-seq': (n) => sequential(n, () => capnweb.add(1, 2)),
+      'floor-seq': (n) => sequential(n, () => floor('benchAdd', [1, 2])),
       'ours-seq': (n) => sequential(n, () => js.invokeAsync('benchAdd', 1, 2)),
       'raw-pipe': (n) => pipelined(n, WINDOW, raw),
       'comlink-pipe': (n) => pipelined(n, WINDOW, () => comlink.add(1, 2)),
       'birpc-pipe': (n) => pipelined(n, WINDOW, () => birpc.add(1, 2)),
       'capnweb-pipe': (n) => pipelined(n, WINDOW, () => capnweb.add(1, 2)),
+      'floor-pipe': (n) => pipelined(n, WINDOW, () => floor('benchAdd', [1, 2])),
       'ours-pipe': (n) => pipelined(n, WINDOW, () => js.invokeAsync('benchAdd', 1, 2)),
       'sab-post': (n) => syncLoop(n, (x) => sabPost(x, 0)),
       'sab-post-spin': (n) => syncLoop(n, (x) => sabPost(x, setup.spin)),
