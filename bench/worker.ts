@@ -177,6 +177,7 @@ export async function run(): Promise<BenchRow[]> {
     cmd('ours-sync-nospin', 'jsinterop invoke, syncSpin 0 on both sides', SYNC, { baseline: 'sab-dispatcher', target: 1.1 }),
     cmd('ours-sync', 'jsinterop invoke (defaults: spin 4096, page spin 1024)', SYNC, { baseline: 'sab-dispatcher-spin-both', target: 1.1 }),
     cmd('raw-16m', 'raw postMessage with transfer, both ways', BYTES),
+    cmd('floor-16m', 'official dispatcher over a bare port, the array moved both ways (the floor)', BYTES, { baseline: 'raw-16m' }),
     cmd('ours-16m-transfer', 'jsinterop invokeAsync(transfer(bytes)), page returns transfer(bytes)', BYTES, { baseline: 'raw-16m', target: 1.2 }),
     cmd('raw-16m-fresh', 'raw postMessage with transfer', BYTES_NEW),
     cmd('ours-16m-fresh', 'jsinterop invokeVoidAsync(transfer(bytes))', BYTES_NEW, { baseline: 'raw-16m-fresh' }),

@@ -110,6 +110,10 @@ if (parentPort) {
         });
         setup.rawBytes.postMessage([bytesId, rawBuffer], [rawBuffer.buffer as ArrayBuffer]);
       });
+    let floorBuffer: Uint8Array = new Uint8Array(BYTES_16M);
+    const floorBytes = async () => {
+      floorBuffer = (await floor('benchBounce', [floorBuffer])) as Uint8Array;
+    };
     let oursBuffer: Uint8Array = new Uint8Array(BYTES_16M);
     const oursBytes = async () => {
       oursBuffer = await js.invokeAsync<Uint8Array>('benchBounce', transfer(oursBuffer));
@@ -162,6 +166,7 @@ if (parentPort) {
       'ours-sync-nospin': (n) => syncLoop(n, () => syncNoSpin.invoke<number>('benchAdd', 1, 2)),
       'ours-sync': (n) => syncLoop(n, () => sync.invoke<number>('benchAdd', 1, 2)),
       'raw-16m': (n) => sequential(n, rawBytes),
+      'floor-16m': (n) => sequential(n, floorBytes),
       'ours-16m-transfer': (n) => sequential(n, oursBytes),
       'raw-16m-fresh': (n) => sequential(n, rawFresh),
       'ours-16m-fresh': (n) => sequential(n, () => js.invokeVoidAsync('benchTakeBytes', transfer(new Uint8Array(BYTES_16M)))),
