@@ -30,8 +30,10 @@ export interface HostInWorkerOptions {
   readonly syncBufferSize?: number;
   /**
    * After answering a sync call, how many times the page polls for the host's next one before
-   * it returns to its event loop (default 1024, about 5–10 µs). Hosts often make sync
-   * calls in bursts; catching the next one hot avoids waking the event loop for each. 0 turns it off.
+   * it returns to its event loop, to start with (default 1024, about 5–10 µs). Hosts often make
+   * sync calls in bursts; catching the next one hot avoids waking the event loop for each. The
+   * page doubles the count (up to 32×) while the next calls arrive just after its polls ran out,
+   * and halves it back when they come late (src/hosting/worker/page-spin.ts). 0 turns it off.
    */
   readonly syncSpin?: number;
   /** Chunks of a host stream the page buffers before the host waits (default 16). */

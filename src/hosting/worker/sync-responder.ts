@@ -16,6 +16,7 @@ import {
   REQUEST, REQUEST_NEXT, RESULT_TYPE, SEQ, STATE, TARGET, TOTAL, WRITING,
 } from './sync-buffer.js';
 import { stateOf, viewsOf } from './sync-views.js';
+import { adaptPolls } from './page-spin.js';
 
 /** What one call produced: the result JSON (null for none) and the byte arrays it refers to. */
 export interface SyncResult {
@@ -46,8 +47,8 @@ const encoder = new TextEncoder();
 /**
  * Starts answering the host's sync calls in `buffer`. `received`: how many host messages the page
  * has handled since the Welcome. `spin`: polls for the host's next call after an answer, before
- * going back to the event loop. (Closures rather than a class: this
- * ships in page bundles, and minifies better this way.)
+ * going back to the event loop, to start with (page-spin.ts adapts it; 0 turns polling off).
+ * (Closures rather than a class: this ships in page bundles, and minifies better this way.)
  */
 export function startSyncResponder(
   buffer: SharedArrayBuffer,
@@ -152,15 +153,31 @@ export function startSyncResponder(
 
   void (async () => {
     let acted = false;
+    let polls = spin;
+    /** When the last polling started and ran out with no next call (performance.now()); 0 when it did not run out. */
+    let pollStart = 0;
+    let ranOutAt = 0;
     while (!closed) {
       let state = Atomics.load(header, STATE);
       // Right after an answer the host's next call often follows within microseconds: poll for
       // it briefly rather than let the event loop fall asleep, which costs a wake-up per call.
-      for (let i = acted ? spin : 0; i > 0 && (state & 7) === ANSWER; i--) state = Atomics.load(header, STATE);
+      if (acted && polls > 0 && (state & 7) === ANSWER) {
+        pollStart = performance.now();
+        let i = polls;
+        while (i > 0 && (state & 7) === ANSWER) {
+          state = Atomics.load(header, STATE);
+          i--;
+        }
+        if (i === 0 && (state & 7) === ANSWER) ranOutAt = performance.now();
+      }
       // After acting, look again before sleeping: the host may have moved on already, and its
       // notify came before we would wait. Wait only on the value just loaded, with nothing to
       // do: a change since the load makes waitAsync return at once.
       acted = act(state);
+      if (acted && ranOutAt !== 0) {
+        polls = adaptPolls(polls, spin, ranOutAt - pollStart, performance.now() - ranOutAt);
+        ranOutAt = 0;
+      }
       if (acted) continue;
       const result = (Atomics as any).waitAsync(header, STATE, state) as { async: boolean; value: Promise<string> | string };
       if (result.async) await result.value;
