@@ -13,7 +13,7 @@
  */
 
 import * as Msg from './message-codes.js';
-import { type BeginInvokeJS } from './messages.js';
+import { carriesBytes, type BeginInvokeJS } from './messages.js';
 
 /** Bytes in front of the payload of a binary frame. */
 export const BINARY_HEADER_SIZE = 10;
@@ -68,11 +68,6 @@ export function decodeBinary(frame: Uint8Array): BinaryFrame {
   if (flags & ~MORE_PARTS) throw new TypeError(`Malformed binary frame: unknown flags ${flags}.`);
   if (!Number.isSafeInteger(id) || id < 0) throw new TypeError(`Malformed binary frame: the id ${id} is not a non-negative integer.`);
   return { type: view.getUint8(0), id, bytes: frame.subarray(BINARY_HEADER_SIZE), more: flags === MORE_PARTS };
-}
-
-/** True for a message of the shape [type, id, Uint8Array], which travels as a binary frame. */
-export function carriesBytes(message: readonly unknown[]): message is [number, number, Uint8Array] {
-  return message.length === 3 && message[2] instanceof Uint8Array;
 }
 
 /** Encodes one message as one frame: binary (uncopied) when it carries bytes, JSON text otherwise. */

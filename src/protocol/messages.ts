@@ -27,6 +27,15 @@ export type StreamCredit = [typeof Msg.StreamCredit, number, number];
 export type HostToPage = Welcome | BeginInvokeJS | EndInvokeDotNet | ReceiveByteArray | StreamChunk | StreamEnd | CancelJS;
 export type PageToHost = Hello | BeginInvokeDotNet | EndInvokeJS | SendByteArray | StreamCredit;
 export type Message = HostToPage | PageToHost;
+/** The messages that carry bytes in their third element. */
+export type BytesMessage = ReceiveByteArray | StreamChunk | SendByteArray;
+
+/**
+ * True for a message that carries bytes (ReceiveByteArray, StreamChunk, SendByteArray): a Worker
+ * transfers or copies them, a WebSocket sends them as a binary frame.
+ */
+export const carriesBytes = (message: readonly unknown[]): message is BytesMessage =>
+  message[0] === Msg.SendByteArray || message[0] === Msg.ReceiveByteArray || message[0] === Msg.StreamChunk;
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 const isStr = (v: unknown): v is string => typeof v === 'string';

@@ -12,15 +12,12 @@
  * its type number, a batch with a message.
  */
 import { prepareBytes } from './transfer.js';
-import * as Msg from '../../protocol/message-codes.js';
+import { carriesBytes } from '../../protocol/messages.js';
 import { trackTurns } from '../../protocol/turns.js';
 
 /** Anything that can post to the other thread. */
 export type Post = (data: unknown, transferList: Transferable[]) => void;
 
-/** True for a message that carries bytes in its third element. */
-export const carriesBytes = (message: readonly unknown[]): boolean =>
-  message[0] === Msg.SendByteArray || message[0] === Msg.ReceiveByteArray || message[0] === Msg.StreamChunk;
 
 export interface Outbox {
   /** Queues a message; it leaves with the others of this turn. */
