@@ -205,9 +205,12 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
     }
   }
 
-  endInvokeJS(resultOrError: string): void {
-    // Like .NET, read the handle first and ignore an unknown one without validating the rest.
-    const handle = typeof resultOrError === 'string' ? Number(resultOrError.slice(1, resultOrError.indexOf(','))) : NaN;
+  /**
+   * `handle`: the completion's async handle when the transport has already read it (the server's
+   * completion frame, read strictly there); otherwise it is read here. Like .NET, the handle is
+   * read first and an unknown one is ignored without validating the rest.
+   */
+  endInvokeJS(resultOrError: string, handle = typeof resultOrError === 'string' ? Number(resultOrError.slice(1, resultOrError.indexOf(','))) : NaN): void {
     const call = Number.isSafeInteger(handle) ? this.#pending.take(handle) : undefined;
     if (!call) {
       this.#inbox.clear();

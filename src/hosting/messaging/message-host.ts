@@ -99,7 +99,7 @@ export class MessageHost {
       if (!Number.isSafeInteger(handle) || handle < 0) {
         throw new TypeError('Malformed completion frame: expected "![asyncHandle,succeeded,result]" with an integer asyncHandle.');
       }
-      this.core.endInvokeJS(resultOrError);
+      this.core.endInvokeJS(resultOrError, handle);
     } catch (error) {
       this.#options.onProtocolError?.(error instanceof Error ? error : new Error(String(error)), resultOrError);
     }
