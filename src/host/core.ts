@@ -184,10 +184,9 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
         if (!Array.isArray(value) || value.length !== 3 || typeof value[1] !== 'boolean') {
           throw new SyntaxError('Invalid interop arguments: a completion must be [asyncHandle, succeeded, result]');
         }
-        if (!value[1]) failure = JSException.fromPagePayload(value[2]);
+        if (!value[1]) throw (failure = JSException.fromPagePayload(value[2]));
         value = value[2];
       }
-      if (failure) throw failure;
       if (resultType === JSCallResultType.JSVoidResult) return undefined;
       if (resultType === JSCallResultType.JSObjectReference && value !== null && !(value instanceof JSObjectReference)) {
         throw new TypeError(`expected a JS object reference for '${identifier}', but the page sent another value`);
