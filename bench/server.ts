@@ -28,6 +28,7 @@ import { createInteropServer, type Circuit } from '../src/server.js';
 import { runSuite, type BenchCase, type BenchRow } from './support/harness.js';
 import { minGzipSize } from './support/bundle-size.js';
 import { pipelined, sequential } from './support/call-loops.js';
+import { floorHost } from './support/dispatcher-floor.js';
 
 (globalThis as any).WebSocket ??= WebSocket; // for Cap'n Web (see server-page.ts)
 
@@ -89,13 +90,8 @@ async function connect(): Promise<Contenders> {
     { post: (d) => birpcWs.send(d), on: (fn) => void birpcWs.on('message', (d) => fn(d.toString())), serialize: JSON.stringify, deserialize: JSON.parse },
   );
   const floorWs = await floorSocket;
-  const floorWaiting = new Map<number, (value: unknown) => void>();
-  let floorHandle = 0;
-  floorWs.on('message', (data) => {
-    const [asyncHandle, , result] = JSON.parse(data.toString()) as [number, boolean, unknown];
-    floorWaiting.get(asyncHandle)!(result);
-    floorWaiting.delete(asyncHandle);
-  });
+  const floor = floorHost((call) => floorWs.send(JSON.stringify(call)));
+  floorWs.on('message', (data) => floor.receive(data.toString()));
 
   const capnweb = newWebSocketRpcSession<{ echo(x: unknown): unknown }>((await capnSocket) as any) as unknown as Contenders['capnweb'];
   const [circuit] = (await circuitOpened) as [Circuit];
@@ -110,11 +106,7 @@ async function connect(): Promise<Contenders> {
       rpcWaiting.set(id, resolve);
       rpc.send(JSON.stringify({ id, method, params: [param] }));
     }),
-    floor: (identifier, args) => new Promise((resolve) => {
-      const asyncHandle = ++floorHandle;
-      floorWaiting.set(asyncHandle, resolve);
-      floorWs.send(JSON.stringify([asyncHandle, identifier, JSON.stringify(args)]));
-    }),
+    floor: floor.call,
     birpc: birpc as unknown as Contenders['birpc'],
     capnweb,
     circuit,

@@ -19,7 +19,7 @@ import { runSuite, type BenchCase, type BenchRow } from './support/harness.js';
 import type { WorkerBenchSetup } from './support/worker-bench-host.js';
 import { answerSabWait, REQUEST, STATE, VALUE } from './support/sab-calls.js';
 import { answerWithDispatcher } from './support/sab-dispatcher.js';
-import { answerWithDispatcherOverPort } from './support/dispatcher-over-port.js';
+import { answerWithDispatcherOverPort } from './support/dispatcher-floor.js';
 import { minGzipSize, type BundleSize } from './support/bundle-size.js';
 
 const add = (a: number, b: number): number => a + b;

@@ -13,6 +13,7 @@ import { WebSocket } from 'ws';
 import { createBirpc } from 'birpc';
 import { newWebSocketRpcSession, RpcTarget } from 'capnweb';
 import { connectToServer } from '../../src/server-client.js';
+import { floorPage, type FloorCall } from './dispatcher-floor.js';
 import type { DotNetNamespace } from '../../src/page/official-package.js';
 
 // Cap'n Web reads WebSocket.CONNECTING from the global scope, which Node 20 does not have.
@@ -60,18 +61,13 @@ class PageApi extends RpcTarget {
 newWebSocketRpcSession((await open('/capnweb')) as any, new PageApi());
 
 // The floor for any design on the official package: its dispatcher over a bare socket, driven by hand
-// ([asyncHandle, identifier, argsJson] in, the completion JSON out; a package instance of its own).
+// (bench/support/dispatcher-floor.ts: [asyncHandle, identifier, argsJson] in as JSON text, the completion JSON
+// out; a package instance of its own).
 const floorSocket = await open('/floor');
 const floorPackage = (await import(`${import.meta.resolve('@microsoft/dotnet-js-interop')}?instance=floor`)) as { DotNet: DotNetNamespace };
-const floorDispatcher = floorPackage.DotNet.attachDispatcher({
-  beginInvokeDotNetFromJS() {},
-  endInvokeJSFromDotNet: (_asyncHandle: number, _succeeded: boolean, completionJson: string) => floorSocket.send(completionJson),
-  sendByteArray() {},
-});
-floorSocket.on('message', (data) => {
-  const [asyncHandle, identifier, argsJson] = JSON.parse(data.toString()) as [number, string, string];
-  floorDispatcher.beginInvokeJSFromDotNet(asyncHandle, identifier, argsJson, 0, 0, 1); // Default result, window, function call
-});
+// Byte arrays are not part of the server floor: every completion is the package's JSON text.
+const runFloorCall = floorPage(floorPackage.DotNet, (completion) => floorSocket.send(completion as string));
+floorSocket.on('message', (data) => runFloorCall(JSON.parse(data.toString()) as FloorCall));
 
 // jsinterop: the official package, connected with the real client; the host calls window functions.
 const g = globalThis as any;

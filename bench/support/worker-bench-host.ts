@@ -10,7 +10,7 @@ import { newMessagePortRpcSession } from 'capnweb';
 import { asInProcess, type IJSRuntime } from '../../src/index.js';
 import { connectToPage, transfer } from '../../src/worker.js';
 import { dispatcherCaller } from './sab-dispatcher.js';
-import { dispatcherPortCaller } from './dispatcher-over-port.js';
+import { dispatcherPortCaller } from './dispatcher-floor.js';
 import { awaitAnswer, sabWaitCall, VALUE } from './sab-calls.js';
 import { pipelined, sequential } from './call-loops.js';
 
@@ -23,7 +23,7 @@ export interface WorkerBenchSetup {
   readonly capnweb: MessagePort;
   readonly ours: MessagePort;
   readonly oursNoSpin: MessagePort;
-  /** The official dispatcher driven over a bare port (support/dispatcher-over-port.ts). */
+  /** The official dispatcher driven over a bare port (support/dispatcher-floor.ts). */
   readonly floor: MessagePort;
   readonly sabPostPort: MessagePort;
   /** Hand-written sync call, page woken by postMessage: [STATE] = id of the answered call, [VALUE] = answer. */
