@@ -128,11 +128,12 @@ export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions
         post([WorkerControl.Close, reason], []);
       } catch {} // the Worker is already gone
     }
-    if (responder) responder.close();
-    else if (buffer) {
-      const state = new Int32Array(buffer);
-      Atomics.store(state, STATE, CLOSED);
-      Atomics.notify(state, STATE); // a host blocked in a sync call before the responder loaded
+    responder?.close();
+    if (buffer) {
+      // Wakes a host blocked in a sync call (it throws JSDisconnectedException), and the responder's loop.
+      const header = new Int32Array(buffer);
+      Atomics.store(header, STATE, CLOSED);
+      Atomics.notify(header, STATE);
     }
     channel.close(reason);
     ledger.releaseAll(DotNet);

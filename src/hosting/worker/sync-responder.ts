@@ -12,7 +12,7 @@
  * of any length, through private buffers (no shared-memory text coding needed).
  */
 import {
-  ANSWER, ANSWER_NEXT, BYTE_ARRAYS, CALL_TYPE, CLOSED, IDENTIFIER_BYTES, KIND, KIND_ERROR, KIND_JSON, KIND_NULL, LENGTH,
+  ANSWER, ANSWER_NEXT, BYTE_ARRAYS, CALL_TYPE, IDENTIFIER_BYTES, KIND, KIND_ERROR, KIND_JSON, KIND_NULL, LENGTH,
   REQUEST, REQUEST_NEXT, RESULT_TYPE, SEQ, STATE, TARGET, TOTAL, WRITING,
 } from './sync-buffer.js';
 import { stateOf, viewsOf } from './sync-views.js';
@@ -37,7 +37,7 @@ interface Transfer {
 export interface SyncResponder {
   /** Another postMessage from the host (sent after the Welcome) was handled: a waiting call may go now. */
   messageHandled(): void;
-  /** Marks the buffer closed and wakes a blocked host, which then throws JSDisconnectedException. */
+  /** Stops answering. (The page then marks the buffer closed, which wakes this loop and a blocked host.) */
   close(): void;
 }
 
@@ -190,8 +190,6 @@ export function startSyncResponder(
     },
     close() {
       closed = true;
-      Atomics.store(header, STATE, CLOSED);
-      Atomics.notify(header, STATE);
     },
   };
 }
