@@ -261,6 +261,9 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
 }
 
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+  // Node takes its own error listener off a socket it hands to 'upgrade' handlers; without one, a
+  // client that resets the connection while the refusal is written would crash the process.
+  socket.on('error', noop);
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 

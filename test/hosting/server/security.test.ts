@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { HostObjectReference, JSInvokable, registerInvokables } from '../../../src/index.js';
 import * as Msg from '../../../src/protocol/message-codes.js';
@@ -47,6 +48,28 @@ describe('what a page can reach', () => {
     const any = await startServer(t, { allowedOrigins: '*' });
     assert.equal(await upgradeStatus(any.url, 'http://anything.example'), 101);
     assert.deepEqual(server.stats().opening, 0);
+  });
+
+  test('a refused upgrade whose connection fails afterwards (the client resets it) does not take the process down', async (t) => {
+    const server = await startServer(t, { authenticate: () => undefined });
+    // Node stops listening for errors on a socket it hands to 'upgrade' handlers: the handler must.
+    const accepted: Socket[] = [];
+    server.httpServer.on('connection', (socket: Socket) => accepted.push(socket));
+    const refusals: [path: string, origin: string | undefined, status: number][] = [
+      ['/elsewhere', undefined, 404],
+      [new URL(server.url).pathname, 'http://evil.example', 403],
+      [new URL(server.url).pathname, undefined, 401],
+    ];
+    for (const [path, origin, status] of refusals) {
+      const url = new URL(path, server.url).href;
+      assert.equal(await upgradeStatus(url, origin), status);
+      const socket = accepted.at(-1)!;
+      // What a reset mid-refusal delivers (write ECONNRESET); with no listener, emit throws it.
+      assert.doesNotThrow(() => socket.emit('error', Object.assign(new Error('write ECONNRESET'), { code: 'ECONNRESET' })), `after a ${status}`);
+    }
+    // The server goes on serving.
+    const page = await RawPage.open(t, server.url, { headers: {} }).catch((error: Error) => error);
+    assert.match(String(page), /401/);
   });
 
   test('authenticate runs at every upgrade: a falsy result is refused with 401, the user is kept on the circuit', async (t) => {
