@@ -86,14 +86,14 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     this.#circuitEvents = {
       disconnected: (circuit) => {
         this.#registry.retain(circuit);
-        this.emit('connectionDown', circuit);
+        this.#guard(circuit, () => this.emit('connectionDown', circuit));
       },
       ended: (circuit, reason) => {
         this.#registry.remove(circuit);
-        this.#options.onCircuitEnd?.(circuit, reason);
-        this.emit('circuitEnd', circuit, reason);
+        this.#guard(circuit, () => this.#options.onCircuitEnd?.(circuit, reason));
+        this.#guard(circuit, () => this.emit('circuitEnd', circuit, reason));
       },
-      protocolError: (error, circuit) => this.#options.onProtocolError?.(error, circuit),
+      protocolError: (error, circuit) => this.#guard(circuit, () => this.#options.onProtocolError?.(error, circuit)),
     };
   }
 
@@ -217,7 +217,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
         return refuseConnection(socket, 'The circuit is gone: it ended, or it never existed. Reload the page to start a new one.');
       }
       this.#registry.release(circuit);
-      if (circuit.connect(socket, received, opener)) this.emit('connectionUp', circuit);
+      if (circuit.connect(socket, received, opener)) this.#guard(circuit, () => this.emit('connectionUp', circuit));
       else refuseConnection(socket, 'The circuit is gone.');
     });
   }
@@ -234,12 +234,12 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     }
     this.#registry.add(circuit);
     circuit.connect(socket);
-    this.emit('circuit', circuit);
+    this.#guard(circuit, () => this.emit('circuit', circuit));
     for (const queue of this.#queues) queue.push(circuit);
     const onCircuit = this.#options.onCircuit;
     if (!onCircuit) return;
     const fail = (error: unknown): void => {
-      (this.#options.onError ?? ((e: unknown) => console.error('jsinterop: onCircuit failed', e)))(error, circuit);
+      this.#reportError(error, circuit);
       circuit.end(`The host failed to start the circuit: ${error instanceof Error ? error.message : String(error)}`);
     };
     try {
@@ -247,6 +247,27 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
       if (started && typeof started.then === 'function') started.then(undefined, fail);
     } catch (error) {
       fail(error);
+    }
+  }
+
+  /**
+   * Runs application code (an option callback, the listeners of an event) from inside a socket or
+   * timer handler, where a throw would end the process: it is reported to `onError` instead.
+   */
+  #guard(circuit: Circuit, run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.#reportError(error, circuit);
+    }
+  }
+
+  #reportError(error: unknown, circuit: Circuit): void {
+    const report = this.#options.onError ?? ((e: unknown) => console.error(`jsinterop: application code failed for circuit ${circuit.id}:`, e));
+    try {
+      report(error, circuit);
+    } catch (e) {
+      console.error('jsinterop: onError failed', e);
     }
   }
 

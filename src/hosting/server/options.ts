@@ -40,7 +40,12 @@ export interface ServerOptions {
   readonly onCircuitEnd?: (circuit: Circuit, reason: string) => void;
   /** Called with each message from a page that was refused, and why. Default: ignored. */
   readonly onProtocolError?: (error: Error, circuit: Circuit | undefined) => void;
-  /** Called when `onCircuit` fails. Default: console.error. */
+  /**
+   * Called when application code the server runs fails: `onCircuit` (the circuit then ends),
+   * `onCircuitEnd`, `onProtocolError`, or a listener of the server's events. The failure never
+   * reaches the socket or timer handler that ran it, so the process and other circuits go on.
+   * Default: console.error.
+   */
   readonly onError?: (error: unknown, circuit: Circuit) => void;
 
   /** Send host exception details to the page (Blazor's `CircuitOptions.DetailedErrors`). Default false. */

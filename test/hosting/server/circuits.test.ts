@@ -7,7 +7,7 @@ import { asInProcess, HostObjectReference, HostStreamReference, JSException, JSI
 import { createInteropServer, type Circuit } from '../../../src/server.js';
 import { connectToServer } from '../../../src/server-client.js';
 import { freshDotNet } from '../../support/page.js';
-import { definePageGlobals, deferred, openPage, patternBytes, readAll, startServer } from './server-support.js';
+import { definePageGlobals, deferred, isRejected, openPage, patternBytes, RawPage, readAll, startServer } from './server-support.js';
 
 describe('a circuit per connection', () => {
   test('the host calls the page and the page calls the host', async (t) => {
@@ -63,6 +63,35 @@ describe('a circuit per connection', () => {
     const connection = await connectToServer(server.url, { DotNet: await freshDotNet(), WebSocket: WebSocket as any });
     assert.match(await connection.ended, /failed to start the circuit: no session/);
     assert.equal((errors[0] as Error).message, 'no session');
+  });
+
+  test('application code that throws from a callback or an event listener is reported to onError; the server goes on', async (t) => {
+    const errors: string[] = [];
+    const server = await startServer(t, {
+      onProtocolError: () => {
+        throw new Error('in onProtocolError');
+      },
+      onCircuitEnd: () => {
+        throw new Error('in onCircuitEnd');
+      },
+      onError: (error) => void errors.push((error as Error).message),
+    });
+    const hostile = await RawPage.open(t, server.url);
+    hostile.send('not json');
+    await hostile.next(isRejected);
+    const circuit = server.circuit(hostile.started[1])!;
+    const down = once(server, 'connectionDown'); // before the listener that throws, which stops those after it
+    // It runs inside ws's socket handlers: a throw that escaped would end the test process.
+    server.on('connectionDown', () => {
+      throw new Error('in a connectionDown listener');
+    });
+    hostile.socket.terminate();
+    await down;
+    circuit.end('done');
+    assert.deepEqual(errors, ['in onProtocolError', 'in a connectionDown listener', 'in onCircuitEnd']);
+    const page = await openPage(t, server);
+    definePageGlobals(t, { stillServing: () => 'yes' });
+    assert.equal(await page.circuit.js.invokeAsync('stillServing'), 'yes');
   });
 
   test('ending a circuit from the host tells the page, whose calls then fail', async (t) => {
