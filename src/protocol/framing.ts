@@ -80,7 +80,8 @@ export function encodeFrame(message: readonly unknown[]): string | BinaryParts {
  * completion text `[asyncHandle,succeeded,result]`, as it is. It stands for the message
  * `[EndInvokeJS, asyncHandle, succeeded, thatText]` without wrapping JSON in JSON (no escaping
  * on the page, one parse on the host). Only a completion sent alone takes this form; in a
- * batch it is an ordinary message. No JSON text starts with "!".
+ * batch it is an ordinary message. No JSON text starts with "!". The Worker transport posts a
+ * lone completion the same way, as a string (docs/protocol.md, "Worker transport").
  */
 export const COMPLETION_PREFIX = '!';
 /** {@link COMPLETION_PREFIX} as the first byte of a frame. */

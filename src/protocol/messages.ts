@@ -8,7 +8,8 @@
 
 import * as Msg from './message-codes.js';
 
-export const PROTOCOL_VERSION = 1;
+/** 2: the Worker page posts a lone completion as text (docs/protocol.md, "Worker transport"). */
+export const PROTOCOL_VERSION = 2;
 export type MsgType = (typeof Msg)[keyof typeof Msg];
 
 export type Hello = [typeof Msg.Hello, number, number, SharedArrayBuffer | null];

@@ -8,6 +8,7 @@ import { MessageHost, WELCOME } from '../messaging/message-host.js';
 import { JSException } from '../../host/errors.js';
 import * as Msg from '../../protocol/message-codes.js';
 import { PROTOCOL_VERSION, type Hello } from '../../protocol/messages.js';
+import { COMPLETION_PREFIX } from '../../protocol/framing.js';
 import { isWorkerControl, WorkerControl } from '../../protocol/worker-control.js';
 import { createOutbox, unpack } from './outbox.js';
 import { defaultPagePort, listen, watchPeer, type MessageTarget } from './ports.js';
@@ -121,6 +122,8 @@ export function connectToPage(options: ConnectToPageOptions = {}): Promise<IJSRu
     };
 
     const receive = (data: unknown) => {
+      // A completion sent alone comes as text (docs/protocol.md, "Worker transport"); the core checks it.
+      if (typeof data === 'string' && data[0] === COMPLETION_PREFIX) return host?.receiveCompletion(data.slice(1));
       for (const message of unpack(data)) {
         if (isWorkerControl(message)) {
           if (message[0] === WorkerControl.Close) close(message[1], false);

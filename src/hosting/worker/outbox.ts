@@ -35,8 +35,12 @@ export interface Outbox {
   discard(): void;
 }
 
-/** With `held`, nothing leaves until `release()`: the page holds its calls until the host is there. */
-export function createOutbox(post: Post, held = false): Outbox {
+/**
+ * With `held`, nothing leaves until `release()`: the page holds its calls until the host is there.
+ * `lone` gives what to post for a message that leaves on its own, without byte arrays (the page
+ * posts a lone completion as text); by default the message itself.
+ */
+export function createOutbox(post: Post, held = false, lone: (message: unknown[]) => unknown = (message) => message): Outbox {
   let queue: unknown[][] = [];
   let transfers: Transferable[] = [];
   /** Only byte arrays so far in this turn: they go out with the message that refers to them. */
@@ -54,7 +58,7 @@ export function createOutbox(post: Post, held = false): Outbox {
     queue = [];
     transfers = [];
     posted++;
-    post(batch.length === 1 ? batch[0] : batch, transferList);
+    post(batch.length > 1 ? batch : transferList.length ? batch[0] : lone(batch[0]!), transferList);
   };
   const turns = trackTurns(flush);
   return {
@@ -67,7 +71,7 @@ export function createOutbox(post: Post, held = false): Outbox {
         queue.push(message);
       } else if (first) {
         posted++;
-        post(message, []);
+        post(lone(message), []);
       } else {
         queue.push(message);
         if (leadingBytes) flush(); // a call or answer with byte arrays: as much the first message as a lone one

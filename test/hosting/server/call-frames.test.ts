@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Control, PageFeature } from '../../../src/protocol/circuit-control.js';
 import * as Msg from '../../../src/protocol/message-codes.js';
+import { PROTOCOL_VERSION } from '../../../src/protocol/messages.js';
 import { RawPage, startServer } from './server-support.js';
 import type { Circuit, InteropServer } from '../../../src/server.js';
 
@@ -83,7 +84,7 @@ describe('call frames', () => {
     const server = await startServer(t);
     for (const features of ['1', -1, 1.5, null, [1]]) {
       const page = await RawPage.open(t, server.url, { hello: false });
-      page.send([Msg.Hello, 1, 0, null, features]);
+      page.send([Msg.Hello, PROTOCOL_VERSION, 0, null, features]);
       const { code } = await page.closed;
       assert.equal(code, 1008);
       const end = page.frames.find((f) => Array.isArray(f) && f[0] === Control.End) as [number, string];

@@ -5,6 +5,7 @@ import { WebSocket } from 'ws';
 import { HostObjectReference, JSInvokable, registerInvokables } from '../../../src/index.js';
 import * as Msg from '../../../src/protocol/message-codes.js';
 import { Control } from '../../../src/protocol/circuit-control.js';
+import { PROTOCOL_VERSION } from '../../../src/protocol/messages.js';
 import { definePageGlobals, openPage, RawPage, startServer } from './server-support.js';
 
 /** Opens a WebSocket with the given Origin header; resolves with the HTTP status of a refusal, or 101. */
@@ -85,7 +86,7 @@ describe('what a page can reach', () => {
     const server = await startServer(t, { maxCircuits: 1 });
     await RawPage.open(t, server.url);
     const second = await RawPage.open(t, server.url, { hello: false });
-    second.send([Msg.Hello, 1, 0, null]);
+    second.send([Msg.Hello, PROTOCOL_VERSION, 0, null]);
     const end = await second.next((f) => Array.isArray(f) && f[0] === Control.End);
     assert.match(end[1], /holds 1 circuits, the most it accepts/);
     assert.equal((await second.closed).code, 1013);

@@ -75,4 +75,20 @@ describe('the Worker outbox', () => {
     outbox.release();
     assert.deepEqual(types(), [[Msg.ReceiveByteArray, Msg.BeginInvokeJS, Msg.BeginInvokeJS]]);
   });
+
+  test('a message that leaves on its own, and only such a one, is posted as `lone` makes it (the page\'s text completion)', async () => {
+    const posted: unknown[] = [];
+    const outbox = createOutbox((data) => posted.push(data), false, (message) => `lone ${message[1]}`);
+    outbox.send(call(1)); // first of its turn
+    outbox.send(call(2));
+    outbox.send(call(3)); // a batch
+    await endOfTurn();
+    outbox.send(bytes(0, new Uint8Array(1)));
+    outbox.send(call(4)); // with a byte array
+    await endOfTurn();
+    outbox.send(call(5));
+    outbox.send(call(6)); // alone at the end of its turn
+    await endOfTurn();
+    assert.deepEqual(posted.map((data) => (typeof data === 'string' ? data : unpack(data).map((m) => (m as unknown[])[1]))), ['lone 1', [2, 3], [0, 4], 'lone 5', 'lone 6']);
+  });
 });
