@@ -88,14 +88,17 @@ export class MessageHost {
 
   /**
    * Handles an EndInvokeJS whose completion text arrived without its message around it (the
-   * server's completion frame). The core checks the text as it checks a message's.
+   * server's completion frame, the Worker page's text completion). The core checks the text as
+   * it checks a message's. With `failure`, the call fails with that reason whatever the text
+   * says (the transport refused the byte arrays it referred to); only its async handle is read.
    */
-  receiveCompletion(resultOrError: string): void {
+  receiveCompletion(resultOrError: string, failure?: string): void {
     if (this.#closed) return;
+    // What checkPageToHost checks of the message form: an integer async handle. The core checks the rest.
+    const comma = resultOrError.indexOf(',');
+    const handle = resultOrError.charCodeAt(0) === 0x5b && comma > 1 ? Number(resultOrError.slice(1, comma)) : NaN;
+    if (failure !== undefined) return this.failCompletion(handle, failure);
     try {
-      // What checkPageToHost checks of the message form: an integer async handle. The core checks the rest.
-      const comma = resultOrError.indexOf(',');
-      const handle = resultOrError.charCodeAt(0) === 0x5b && comma > 1 ? Number(resultOrError.slice(1, comma)) : NaN;
       if (!Number.isSafeInteger(handle) || handle < 0) {
         throw new TypeError('Malformed completion frame: expected "![asyncHandle,succeeded,result]" with an integer asyncHandle.');
       }
@@ -103,6 +106,12 @@ export class MessageHost {
     } catch (error) {
       this.#options.onProtocolError?.(error instanceof Error ? error : new Error(String(error)), resultOrError);
     }
+  }
+
+  /** Fails the host's call `asyncHandle` with `reason` instead of the page's answer to it (a transport limit refused that answer). */
+  failCompletion(asyncHandle: unknown, reason: string): void {
+    if (this.#closed || typeof asyncHandle !== 'number' || !Number.isSafeInteger(asyncHandle) || asyncHandle < 0) return;
+    this.core.endInvokeJS(JSON.stringify([asyncHandle, false, reason]), asyncHandle);
   }
 
   /** The page is gone: every pending call settles with JSDisconnectedException, streams stop. */

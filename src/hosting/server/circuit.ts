@@ -230,7 +230,7 @@ export class Circuit {
     if (!isBinary && data[0] === COMPLETION_PREFIX_BYTE && data.byteLength <= this.#settings.maxMessageSize) {
       // A completion frame: the text after "!" goes to the core as it is, which checks it (docs/protocol.md).
       if (this.#receipts.count(data.byteLength)) this.#ack();
-      return this.#host.receiveCompletion(data.toString('utf8', 1));
+      return this.#host.receiveCompletion(data.toString('utf8', 1), incoming.takeRefusal());
     }
     if (!isBinary) {
       try {
@@ -259,6 +259,14 @@ export class Circuit {
 
   /** One message from the page, to the message host (which checks its shape) unless a limit refuses it. */
   #dispatch(message: unknown): void {
+    const refers = Array.isArray(message) && (message[0] === Msg.BeginInvokeDotNet || message[0] === Msg.EndInvokeJS);
+    const refusal = refers ? this.#incoming?.takeRefusal() : undefined;
+    if (refusal !== undefined) {
+      // Its byte arrays were refused: the call fails with the reason, as itself (never redacted).
+      const [type, id] = message as unknown[];
+      if (type === Msg.BeginInvokeDotNet) return this.#refuseCall(id, refusal);
+      return this.#host.failCompletion(id, refusal);
+    }
     if (Array.isArray(message) && message[0] === Msg.BeginInvokeDotNet && this.#host.core.pendingCallsFromJSCount >= this.#settings.maxPendingCallsFromPage) {
       return this.#refuseCall(message[1], `The circuit has ${this.#settings.maxPendingCallsFromPage} calls from the page in progress, the most it accepts; wait for some to complete.`);
     }

@@ -37,8 +37,20 @@ export class IncomingFrames {
   #discardingId = -1;
   /** Bytes of the current page message's byte arrays, counted as Blazor does (at least 4 per array). */
   #messageBytes = 0;
+  /** Why byte arrays of the message still to come were refused, until that message arrives. */
+  #refusal: string | undefined;
 
   constructor(private readonly limits: IncomingLimits) {}
+
+  /**
+   * Why the byte arrays the next call or completion refers to were refused (the per-call limit),
+   * or undefined; each refusal is taken once, by the message that follows its byte arrays.
+   */
+  takeRefusal(): string | undefined {
+    const refusal = this.#refusal;
+    this.#refusal = undefined;
+    return refusal;
+  }
 
   /** True while a byte array is half received. */
   get midByteArray(): boolean {
@@ -100,7 +112,8 @@ export class IncomingFrames {
     if (this.#messageBytes > this.limits.maxByteArrayBytes) {
       this.#dropParts();
       if (more) this.#discardingId = id;
-      throw new FrameError(`${BYTE_ARRAY_LIMIT_TEXT} (limit ${this.limits.maxByteArrayBytes} bytes)`);
+      this.#refusal = `${BYTE_ARRAY_LIMIT_TEXT} (limit ${this.limits.maxByteArrayBytes} bytes)`;
+      throw new FrameError(this.#refusal);
     }
     if (!more && this.#partsId < 0) return [Msg.SendByteArray, id, bytes];
     // Parts are views into ws's receive buffers until they are copied into one array below.
