@@ -90,7 +90,8 @@ export function connectToPage(options: ConnectToPageOptions = {}): Promise<IJSRu
 
     const welcome = (hello: Hello) => {
       const buffer = hello[3];
-      const syncCalls = typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer && canBlock();
+      const offered = typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer;
+      const syncCalls = offered && canBlock();
       const caller = syncCalls
         ? new SyncCaller(buffer!, { timeout: options.syncTimeout ?? DEFAULT_SYNC_TIMEOUT, spin: options.syncSpin ?? DEFAULT_SYNC_SPIN })
         : undefined;
@@ -111,9 +112,11 @@ export function connectToPage(options: ConnectToPageOptions = {}): Promise<IJSRu
         hostingModel: 'worker',
         streamChunkSize: WORKER_STREAM_CHUNK,
         invokeJS,
-        asyncOnlyReason:
-          'this runtime is hosted in a Worker and the page offered no SharedArrayBuffer, so only async calls are possible ' +
-          '(in a browser, serve the page with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)',
+        asyncOnlyReason: offered
+          ? 'this runtime is hosted on a thread that may not block in Atomics.wait (a browser\'s main thread), so only async calls are possible; run connectToPage() in a Worker'
+          : 'this runtime is hosted in a Worker and the page offered no SharedArrayBuffer, so only async calls are possible ' +
+            '(in a browser, serve the page with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp; ' +
+            'the page also needs Atomics.waitAsync, and hostInWorker must not be given sync: false)',
         onProtocolError: options.onError,
       });
       post(WELCOME(syncCalls), []);

@@ -20,7 +20,8 @@ const marked = new WeakSet<Uint8Array>();
  * Only an array that spans its whole ArrayBuffer moves. A view into a larger buffer (a
  * `subarray`, a small Node `Buffer` from the shared pool) and an array over a
  * SharedArrayBuffer are copied, since moving them would detach bytes the array does not own.
- * Byte arrays of a synchronous call travel through the shared buffer and are always copied.
+ * The byte arrays of a synchronous call's result travel through the shared buffer and are always
+ * copied; a synchronous call's arguments are posted like an async call's, so marked ones move.
  */
 export function transfer<T extends Uint8Array>(bytes: T): T {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('transfer() takes a Uint8Array.');

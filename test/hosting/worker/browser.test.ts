@@ -67,6 +67,9 @@ describe('Worker hosting in Chromium', () => {
       assert.deepEqual(await page.evaluate(() => window.workerTest.run('importModule')), { added: 3, answer: 42 });
       assert.deepEqual(await page.evaluate(() => window.workerTest.run('callbacks')), { seen: [2, 5], total: 5 });
       assert.deepEqual(await page.evaluate(() => window.workerTest.bytesToHost()), { sum: 300_000, after: 0 });
+      const mainThread = await page.evaluate(() => window.workerTest.hostOnMainThread());
+      assert.match(mainThread.asyncOnly, /hosted on a thread that may not block in Atomics\.wait \(a browser's main thread\)/);
+      assert.deepEqual({ ...mainThread, asyncOnly: '' }, { offered: true, accepted: false, inProcess: false, asyncOnly: '', sum: 5 });
     } finally {
       await page.close();
     }

@@ -5,7 +5,8 @@
  * (node --test runs every file under test/) it does nothing.
  */
 import '../../../../src/page.js';
-import { hostInWorker, transfer, type WorkerHost } from '../../../../src/worker.js';
+import { asInProcess, isInProcess } from '../../../../src/index.js';
+import { connectToPage, hostInWorker, transfer, type WorkerHost } from '../../../../src/worker.js';
 
 interface WorkerTestPage {
   start(): Promise<{ syncCalls: boolean; isolated: boolean }>;
@@ -14,6 +15,8 @@ interface WorkerTestPage {
   terminateWithPendingCall(): Promise<string>;
   /** Waits for the connection to close (host.ended); returns its reason if a page call then fails with the same text. */
   whenClosed(): Promise<string>;
+  /** A host on this (main) thread over a MessageChannel: the page offers a buffer, but this thread may not block. */
+  hostOnMainThread(): Promise<{ offered: boolean; accepted: boolean; inProcess: boolean; asyncOnly: string; sum: number }>;
 }
 
 declare global {
@@ -58,6 +61,22 @@ if (typeof document !== 'undefined') {
       );
       worker.terminate();
       return pending;
+    },
+    async hostOnMainThread() {
+      const { port1, port2 } = new MessageChannel();
+      const pageEnd = hostInWorker(port1);
+      const offered = pageEnd.syncCalls;
+      const js = await connectToPage({ port: port2 });
+      await pageEnd.ready;
+      let asyncOnly = '';
+      try {
+        asInProcess(js);
+      } catch (error) {
+        asyncOnly = (error as Error).message;
+      }
+      const sum = await js.invokeAsync<number>('wtAdd', 2, 3);
+      pageEnd.close();
+      return { offered, accepted: pageEnd.syncCalls, inProcess: isInProcess(js), asyncOnly, sum };
     },
     async whenClosed() {
       const reason = await host.ended;
