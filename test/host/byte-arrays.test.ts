@@ -1,6 +1,7 @@
-import { describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { HostObjectReference, JSInvokable, registerInvokables } from '../../src/index.js';
+import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
 import { openPage } from '../support/page.js';
 
 /** What a page function saw: its argument's class and bytes. */
@@ -23,16 +24,21 @@ describe('byte arrays from the host to the page', () => {
     const page = await openPage(t);
     page.define('inspect', (value: unknown) => ({ isBytes: value instanceof Uint8Array, bytes: [...(value as Uint8Array)] }));
     assert.deepEqual(await page.js.invokeAsync('inspect', Buffer.from('hi')), { isBytes: true, bytes: [104, 105] });
-    assert.deepEqual(page.js.invoke('inspect', Buffer.from([7])), { isBytes: true, bytes: [7] });
     assert.equal(page.calls('beginInvokeJSFromDotNet')[0]![2], '[{"__byte[]":1}]');
-    assert.equal(page.calls('invokeJSFromDotNet')[0]![1], '[{"__byte[]":2}]');
+  });
+
+  test('a Node Buffer travels as bytes through a sync call too', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const page = await openPage(t);
+    page.define('inspect', (value: unknown) => ({ isBytes: value instanceof Uint8Array, bytes: [...(value as Uint8Array)] }));
+    assert.deepEqual(page.js.invoke('inspect', Buffer.from([7])), { isBytes: true, bytes: [7] });
+    assert.equal(page.calls('invokeJSFromDotNet')[0]![1], '[{"__byte[]":1}]');
   });
 
   test('host byte array ids start at 1 and are never reset, across calls and within one call', async (t) => {
     const page = await openPage(t);
     page.define('count', (...arrays: Uint8Array[]) => arrays.map((a) => a.length));
     assert.deepEqual(await page.js.invokeAsync('count', new Uint8Array(1), new Uint8Array(2)), [1, 2]);
-    assert.deepEqual(page.js.invoke('count', new Uint8Array(3)), [3]);
+    assert.deepEqual(await page.js.invokeAsync('count', new Uint8Array(3)), [3]);
     page.define('ignore', () => undefined);
     await page.js.invokeVoidAsync('ignore', { list: [new Uint8Array(4)] });
     assert.deepEqual(page.calls('receiveByteArray').map(([id, data]) => [id, data.length]), [
@@ -41,14 +47,22 @@ describe('byte arrays from the host to the page', () => {
       [3, 3],
       [4, 4],
     ]);
-    assert.equal(page.calls('beginInvokeJSFromDotNet')[1]![2], '[{"list":[{"__byte[]":4}]}]');
+    assert.equal(page.calls('beginInvokeJSFromDotNet')[2]![2], '[{"list":[{"__byte[]":4}]}]');
+  });
+
+  test('a sync call takes the next byte array id after the async calls before it', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const page = await openPage(t);
+    page.define('count', (...arrays: Uint8Array[]) => arrays.map((a) => a.length));
+    await page.js.invokeAsync('count', new Uint8Array(1), new Uint8Array(2));
+    assert.deepEqual(page.js.invoke('count', new Uint8Array(3)), [3]);
+    assert.equal(page.calls('invokeJSFromDotNet')[0]![1], '[{"__byte[]":3}]');
   });
 
   test('an empty array and a view into a larger buffer arrive with exactly their bytes', async (t) => {
     const page = await openPage(t);
     page.define('inspect', (...values: unknown[]) => values.map(describeBytes));
     const buffer = new Uint8Array([9, 8, 7, 6, 5]);
-    assert.deepEqual(page.js.invoke('inspect', new Uint8Array(0), buffer.subarray(1, 3)), [
+    assert.deepEqual(await page.js.invokeAsync('inspect', new Uint8Array(0), buffer.subarray(1, 3)), [
       { type: 'Uint8Array', bytes: [] },
       { type: 'Uint8Array', bytes: [8, 7] },
     ]);
@@ -66,11 +80,16 @@ describe('byte arrays from the host to the page', () => {
     t.after(registerInvokables('Bytes.A', { Make: (n: number) => new Uint8Array(n).fill(n) }));
     const result = await page.DotNet.invokeMethodAsync<Uint8Array>('Bytes.A', 'Make', 3);
     assert.deepEqual(describeBytes(result), { type: 'Uint8Array', bytes: [3, 3, 3] });
-    assert.deepEqual(describeBytes(page.DotNet.invokeMethod('Bytes.A', 'Make', 2)), { type: 'Uint8Array', bytes: [2, 2] });
     assert.deepEqual(
       page.calls('endInvokeDotNetFromJS').map(([, ok, json]) => [ok, json]),
       [[true, `{"__byte[]":1}`]],
     );
+  });
+
+  test('a byte array returned by a host method to a sync page call reaches the page as bytes', IN_PROCESS_ONLY.pageSyncCalls, async (t) => {
+    const page = await openPage(t);
+    t.after(registerInvokables('Bytes.A', { Make: (n: number) => new Uint8Array(n).fill(n) }));
+    assert.deepEqual(describeBytes(page.DotNet.invokeMethod('Bytes.A', 'Make', 2)), { type: 'Uint8Array', bytes: [2, 2] });
   });
 });
 
@@ -87,7 +106,7 @@ describe('byte arrays from the page to the host', () => {
     assert.equal(page.calls('endInvokeJSFromDotNet')[0]![2], '[2,true,{"__byte[]":0}]');
   });
 
-  test('a Uint8Array result of a sync call arrives as a Uint8Array', async (t) => {
+  test('a Uint8Array result of a sync call arrives as a Uint8Array', IN_PROCESS_ONLY.syncCalls, async (t) => {
     const page = await openPage(t);
     page.define('makeBytes', () => ({ data: new Uint8Array([1]), more: [new Uint8Array([2, 3])] }));
     const result = page.js.invoke<{ data: Uint8Array; more: Uint8Array[] }>('makeBytes');
@@ -101,13 +120,27 @@ describe('byte arrays from the page to the host', () => {
     const received: unknown[] = [];
     t.after(registerInvokables('Bytes.B', { Take: (...args: unknown[]) => void received.push(...args) }));
     await page.DotNet.invokeMethodAsync('Bytes.B', 'Take', new Uint8Array([1, 2]), { inner: new Uint8Array([3]) });
-    page.DotNet.invokeMethod('Bytes.B', 'Take', new Uint8Array([4]));
+    await page.DotNet.invokeMethodAsync('Bytes.B', 'Take', new Uint8Array([4]));
     assert.deepEqual(describeBytes(received[0]), { type: 'Uint8Array', bytes: [1, 2] });
     assert.deepEqual(describeBytes((received[1] as { inner: unknown }).inner), { type: 'Uint8Array', bytes: [3] });
     assert.deepEqual(describeBytes(received[2]), { type: 'Uint8Array', bytes: [4] });
     assert.deepEqual(page.calls('sendByteArray').map(([id]) => id), [0, 1, 0]);
     assert.deepEqual(page.calls('beginInvokeDotNetFromJS')[0]![4], '[{"__byte[]":0},{"inner":{"__byte[]":1}}]');
-    assert.deepEqual(page.calls('invokeDotNetFromJS')[0]![3], '[{"__byte[]":0}]');
+    assert.deepEqual(page.calls('beginInvokeDotNetFromJS')[1]![4], '[{"__byte[]":0}]');
+  });
+
+  test('byte array arguments of sync page-to-host calls arrive as Uint8Array, numbered from 0', IN_PROCESS_ONLY.pageSyncCalls, async (t) => {
+    const page = await openPage(t);
+    const received: unknown[] = [];
+    t.after(registerInvokables('Bytes.B', { Take: (...args: unknown[]) => void received.push(...args) }));
+    await page.DotNet.invokeMethodAsync('Bytes.B', 'Take', new Uint8Array([1, 2]));
+    page.DotNet.invokeMethod('Bytes.B', 'Take', new Uint8Array([4]), new Uint8Array([5]));
+    assert.deepEqual(received.slice(1).map(describeBytes), [
+      { type: 'Uint8Array', bytes: [4] },
+      { type: 'Uint8Array', bytes: [5] },
+    ]);
+    assert.deepEqual(page.calls('sendByteArray').map(([id]) => id), [0, 0, 1]);
+    assert.deepEqual(page.calls('invokeDotNetFromJS')[0]![3], '[{"__byte[]":0},{"__byte[]":1}]');
   });
 
   test('a host object method receives and returns byte arrays', async (t) => {

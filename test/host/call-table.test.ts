@@ -3,9 +3,10 @@
  * any sequence of adds (consecutive handles) and removals (any order, unknown handles too)
  * leaves both with the same contents, in the same order.
  */
-import { describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
 import { CallTable } from '../../src/host/call-table.js';
 
 type Step = { add: true } | { remove: number };
@@ -35,19 +36,19 @@ function agree(steps: readonly Step[], firstHandle = 2): void {
 }
 
 describe('call table', () => {
-  test('behaves as a Map for any interleaving of adds and removals', () => {
+  test('behaves as a Map for any interleaving of adds and removals', IN_PROCESS_ONLY.noPage, () => {
     const step: fc.Arbitrary<Step> = fc.oneof(fc.constant<Step>({ add: true }), fc.nat(5000).map((remove): Step => ({ remove })));
     fc.assert(fc.property(fc.array(step, { maxLength: 300 }), fc.maxSafeNat(), (steps, first) => agree(steps, Math.min(first, Number.MAX_SAFE_INTEGER - 400))));
   });
 
-  test('one-at-a-time calls, bursts settled in order and out of order', () => {
+  test('one-at-a-time calls, bursts settled in order and out of order', IN_PROCESS_ONLY.noPage, () => {
     const sequential: Step[] = Array.from({ length: 3000 }, (_, i) => (i % 2 ? { remove: 0 + 1 } : { add: true }));
     agree(sequential);
     const burst: Step[] = [...Array.from({ length: 3000 }, (): Step => ({ add: true })), ...Array.from({ length: 3000 }, (_, i): Step => ({ remove: (i * 7919) % 3001 + 1 }))];
     agree(burst);
   });
 
-  test('a call that stays pending while many later calls settle does not keep their slots', () => {
+  test('a call that stays pending while many later calls settle does not keep their slots', IN_PROCESS_ONLY.noPage, () => {
     const gc = (globalThis as { gc?: () => void }).gc;
     assert.ok(gc, 'run with --expose-gc (npm test does)');
     const table = new CallTable<object>();

@@ -1,6 +1,7 @@
-import { describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { JSCallResultType, JSCallType } from '../../src/index.js';
+import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
 import { openPage } from '../support/page.js';
 
 class Point {
@@ -29,23 +30,32 @@ describe('function calls', () => {
     assert.equal(await js.invokeAsync('doubleLater', 21), 42);
   });
 
-  test('invoke calls a global function synchronously and returns its result', async (t) => {
+  test('invoke calls a global function synchronously and returns its result', IN_PROCESS_ONLY.syncCalls, async (t) => {
     const { js, define } = await openPage(t);
     define('concat', (a: string, b: string) => a + b);
     assert.equal(js.invoke('concat', 'ab', 'cd'), 'abcd');
   });
 
+  const everyJsonKind = [0, -1.5, 'text', true, false, null, [1, [2]], { a: { b: 'c' } }];
+
   test('arguments of every JSON kind reach the JS function unchanged', async (t) => {
     const { js, define } = await openPage(t);
     const received: unknown[][] = [];
     define('record', (...args: unknown[]) => void received.push(args));
-    const args = [0, -1.5, 'text', true, false, null, [1, [2]], { a: { b: 'c' } }];
-    await js.invokeVoidAsync('record', ...args);
-    js.invokeVoid('record', ...args);
-    assert.deepEqual(received, [args, args]);
+    await js.invokeVoidAsync('record', ...everyJsonKind);
+    await js.invokeAsync('record', ...everyJsonKind);
+    assert.deepEqual(received, [everyJsonKind, everyJsonKind]);
   });
 
-  test('invokeVoidAsync and invokeVoid ignore a result that JSON cannot represent', async (t) => {
+  test('arguments of every JSON kind reach the JS function unchanged through invokeVoid', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const { js, define } = await openPage(t);
+    const received: unknown[][] = [];
+    define('record', (...args: unknown[]) => void received.push(args));
+    js.invokeVoid('record', ...everyJsonKind);
+    assert.deepEqual(received, [everyJsonKind]);
+  });
+
+  test('invokeVoidAsync ignores a result that JSON cannot represent', async (t) => {
     const { js, define } = await openPage(t);
     let calls = 0;
     define('makeBigInt', () => {
@@ -53,8 +63,18 @@ describe('function calls', () => {
       return 10n;
     });
     assert.equal(await js.invokeVoidAsync('makeBigInt'), undefined);
+    assert.equal(calls, 1);
+  });
+
+  test('invokeVoid ignores a result that JSON cannot represent', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const { js, define } = await openPage(t);
+    let calls = 0;
+    define('makeBigInt', () => {
+      calls++;
+      return 10n;
+    });
     assert.equal(js.invokeVoid('makeBigInt'), undefined);
-    assert.equal(calls, 2);
+    assert.equal(calls, 1);
   });
 });
 
@@ -68,7 +88,7 @@ describe('constructor calls', () => {
     await point.disposeAsync();
   });
 
-  test('invokeConstructor runs `new` synchronously and returns an in-process reference', async (t) => {
+  test('invokeConstructor runs `new` synchronously and returns an in-process reference', IN_PROCESS_ONLY.syncCalls, async (t) => {
     const { js, define } = await openPage(t);
     define('Point', Point);
     const point = js.invokeConstructor('Point', 6, 8);
@@ -80,25 +100,33 @@ describe('constructor calls', () => {
   test('a constructor found through a nested identifier is constructed with its arguments', async (t) => {
     const { js, define } = await openPage(t);
     define('geometry', { shapes: { Point } });
-    const point = js.invokeConstructor('geometry.shapes.Point', 1, 2);
-    assert.deepEqual([point.getValue('x'), point.getValue('y')], [1, 2]);
-    point.dispose();
+    const point = await js.invokeConstructorAsync('geometry.shapes.Point', 1, 2);
+    assert.deepEqual([await point.getValueAsync('x'), await point.getValueAsync('y')], [1, 2]);
+    await point.disposeAsync();
   });
 });
 
 describe('property reads and writes', () => {
-  test('getValueAsync and getValue read a nested property', async (t) => {
+  test('getValueAsync reads a nested property', async (t) => {
     const { js, define } = await openPage(t);
     define('settings', { theme: { color: 'teal' } });
     assert.equal(await js.getValueAsync('settings.theme.color'), 'teal');
+  });
+
+  test('getValue and setValue read and write a nested property synchronously', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const { js, define } = await openPage(t);
+    const settings = { theme: { color: 'teal' } };
+    define('settings', settings);
     assert.equal(js.getValue('settings.theme.color'), 'teal');
+    assert.equal(js.setValue('settings.theme.color', { rgb: [1, 2, 3] }), undefined);
+    assert.deepEqual(settings.theme.color, { rgb: [1, 2, 3] });
   });
 
   test('getValue re-reads the property on every call', async (t) => {
     const { js, define } = await openPage(t);
     const counter = { hits: 1 };
     define('counter', counter);
-    assert.equal(js.getValue('counter.hits'), 1);
+    assert.equal(await js.getValueAsync('counter.hits'), 1);
     counter.hits = 2;
     assert.equal(await js.getValueAsync('counter.hits'), 2);
   });
@@ -110,16 +138,16 @@ describe('property reads and writes', () => {
         return 'tick';
       },
     });
-    assert.equal(js.getValue('clock.now'), 'tick');
+    assert.equal(await js.getValueAsync('clock.now'), 'tick');
   });
 
-  test('setValueAsync and setValue write a nested property and resolve to nothing', async (t) => {
+  test('setValueAsync writes a nested property and resolves to nothing', async (t) => {
     const { js, define } = await openPage(t);
     const settings = { theme: { color: 'teal' } };
     define('settings', settings);
     assert.equal(await js.setValueAsync('settings.theme.color', 'plum'), undefined);
     assert.equal(settings.theme.color, 'plum');
-    assert.equal(js.setValue('settings.theme.color', { rgb: [1, 2, 3] }), undefined);
+    assert.equal(await js.setValueAsync('settings.theme.color', { rgb: [1, 2, 3] }), undefined);
     assert.deepEqual(settings.theme.color, { rgb: [1, 2, 3] });
   });
 
@@ -143,9 +171,8 @@ describe('the page’s handler cache (Blazor behaviour kept as is)', () => {
   test('a function re-assigned after its first call is not seen: the page keeps the function it resolved first', async (t) => {
     const { js, define } = await openPage(t);
     define('version', () => 'first');
-    assert.equal(js.invoke('version'), 'first');
+    assert.equal(await js.invokeAsync('version'), 'first');
     (globalThis as any).version = () => 'second';
-    assert.equal(js.invoke('version'), 'first');
     assert.equal(await js.invokeAsync('version'), 'first');
   });
 });
@@ -174,7 +201,7 @@ describe('`this` binding and nested identifiers', () => {
       },
     });
     assert.equal(await js.invokeAsync('outer.who'), 'outer');
-    assert.equal(js.invoke('outer.inner.who'), 'inner');
+    assert.equal(await js.invokeAsync('outer.inner.who'), 'inner');
   });
 
   test('a method inherited through the prototype chain is callable', async (t) => {
@@ -224,7 +251,7 @@ describe('calls on JS object references', () => {
     assert.equal(js.stats().jsObjectReferences, 0);
   });
 
-  test('every sync member targets the referenced object', async (t) => {
+  test('every sync member targets the referenced object', IN_PROCESS_ONLY.syncCalls, async (t) => {
     const { js, define } = await openPage(t);
     const widget = makeWidget();
     define('makeWidget', () => widget);
@@ -277,7 +304,7 @@ describe('the wire', () => {
     assert.deepEqual([Default, JSObjectReference, JSStreamReference, JSVoidResult], [0, 1, 2, 3]);
   });
 
-  test('each sync member sends the same call type and result type through invokeJSFromDotNet', async (t) => {
+  test('each sync member sends the same call type and result type through invokeJSFromDotNet', IN_PROCESS_ONLY.syncCalls, async (t) => {
     const page = await openPage(t);
     page.define('target', { fn: () => 1, obj: () => ({}), Point, bytes: () => new Uint8Array([1]), value: 5 });
     page.js.invoke('target.fn');
@@ -303,13 +330,21 @@ describe('the wire', () => {
   test('a call on a reference sends the reference’s id as the target', async (t) => {
     const page = await openPage(t);
     page.define('makeThing', () => ({ ping: () => 'pong' }));
-    const thing = page.js.invokeObjectReference('makeThing');
+    const thing = await page.js.invokeObjectReferenceAsync('makeThing');
     assert.ok(thing);
     await thing.invokeAsync('ping');
-    thing.invoke('ping');
     assert.equal(page.calls('beginInvokeJSFromDotNet').at(-1)![4], thing.id);
-    assert.equal(page.calls('invokeJSFromDotNet').at(-1)![3], thing.id);
     await thing.disposeAsync();
+  });
+
+  test('a sync call on a reference sends the reference’s id as the target', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const page = await openPage(t);
+    page.define('makeThing', () => ({ ping: () => 'pong' }));
+    const thing = page.js.invokeObjectReference('makeThing');
+    assert.ok(thing);
+    thing.invoke('ping');
+    assert.equal(page.calls('invokeJSFromDotNet').at(-1)![3], thing.id);
+    thing.dispose();
   });
 
   test('arguments travel as one JSON array ("[]" for none) and async handles start at 2', async (t) => {

@@ -1,17 +1,26 @@
-import { describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { JSTimeoutError, pageAbortSignal } from '../../src/index.js';
+import { test } from '../support/hosting-models.js';
 import { deferred, openPage, type Page } from '../support/page.js';
 
-/** Defines `name` on the page as a function whose promise settles only when the test says so. */
-function defineControlled(page: Page, name: string) {
-  const calls: { resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
+type Settle = { resolve: (value: unknown) => void; reject: (error: unknown) => void };
+
+/**
+ * Defines `name` on the page as a function whose promise settles only when the test says so.
+ * Returns `call(n)`, which resolves once the page has run the n-th call (from 0): where the page
+ * is reached by messages, a call made now arrives later.
+ */
+function defineControlled(page: Page, name: string): (n: number) => Promise<Settle> {
+  const calls: ReturnType<typeof deferred<Settle>>[] = [];
+  const slot = (n: number) => (calls[n] ??= deferred<Settle>());
+  let arrived = 0;
   page.define(name, () => {
     const call = deferred();
-    calls.push(call);
+    slot(arrived++).resolve(call);
     return call.promise;
   });
-  return calls;
+  return (n) => slot(n).promise;
 }
 
 /** A safety net, not a timing assertion: if a deadline never fired, the test fails instead of hanging. */
@@ -47,7 +56,7 @@ describe('timeouts', safety, () => {
 
   test('a per-call timeout overrides the default, and Infinity means no deadline', async (t) => {
     const page = await openPage(t, { defaultTimeout: 20 });
-    const calls = defineControlled(page, 'controlled');
+    const controlled = defineControlled(page, 'controlled');
     // Both deadlines would be 20 ms; the unlimited call starts first, so its deadline, had it
     // one, would fire before the other's. When the limited call has timed out, the unlimited
     // one must still be pending: resolving it then must deliver the value.
@@ -55,29 +64,29 @@ describe('timeouts', safety, () => {
     const limited = page.js.invokeAsync('controlled');
     await assert.rejects(limited, { name: 'TimeoutError' });
     assert.equal(page.js.stats().pendingCalls, 1);
-    calls[0]!.resolve('finished');
+    (await controlled(0)).resolve('finished');
     assert.equal(await unlimited, 'finished');
   });
 
   test('a reference’s with({ timeout }) applies to calls on that reference', async (t) => {
     const page = await openPage(t);
     page.define('makeWaiter', () => ({ wait: () => new Promise(() => {}) }));
-    const waiter = page.js.invokeObjectReference('makeWaiter')!;
+    const waiter = (await page.js.invokeObjectReferenceAsync('makeWaiter'))!;
     await assert.rejects(waiter.with({ timeout: 20 }).invokeAsync('wait'), { name: 'TimeoutError', message: timeoutMessage('wait', 20) });
-    waiter.dispose();
+    await waiter.disposeAsync();
   });
 
   test('a completion that arrives after the timeout is ignored', async (t) => {
     const page = await openPage(t);
-    const calls = defineControlled(page, 'slow');
+    const slow = defineControlled(page, 'slow');
     const fast = defineControlled(page, 'fast');
     await assert.rejects(page.js.with({ timeout: 20 }).invokeAsync('slow'), { name: 'TimeoutError' });
     const completions = page.calls('endInvokeJSFromDotNet').length;
-    calls[0]!.resolve('too late');
+    (await slow(0)).resolve('too late');
     // The page's completion is dispatched after its await; a later call's completion is
     // delivered after it, so waiting for that one proves the late one has been handled.
     const next = page.js.invokeAsync('fast');
-    fast[0]!.resolve('next');
+    (await fast(0)).resolve('next');
     assert.equal(await next, 'next');
     assert.deepEqual(
       page.calls('endInvokeJSFromDotNet').slice(completions).map(([handle, , json]) => [handle, json]),

@@ -1,12 +1,22 @@
-import { describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { ObjectDisposedError, type IJSInProcessObjectReference } from '../../src/index.js';
-import { openPage, type Page } from '../support/page.js';
+import { ObjectDisposedError, type IJSInProcessObjectReference, type IJSObjectReference } from '../../src/index.js';
+import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
+import { openPage, type InProcessPage, type Page } from '../support/page.js';
 
-async function disposedReference(page: Page): Promise<IJSInProcessObjectReference> {
-  page.define('makeTarget', () => ({ fn: () => 1, Ctor: class {}, bytes: () => new Uint8Array(1), value: 1 }));
-  const ref = page.js.invokeObjectReference('makeTarget')!;
+const makeTarget = () => ({ fn: () => 1, Ctor: class {}, bytes: () => new Uint8Array(1), value: 1 });
+
+async function disposedReference(page: Page): Promise<IJSObjectReference> {
+  page.define('makeTarget', makeTarget);
+  const ref = (await page.js.invokeObjectReferenceAsync('makeTarget'))!;
   await ref.disposeAsync();
+  return ref;
+}
+
+function disposedInProcessReference(page: InProcessPage): IJSInProcessObjectReference {
+  page.define('makeTarget', makeTarget);
+  const ref = page.js.invokeObjectReference('makeTarget')!;
+  ref.dispose();
   return ref;
 }
 
@@ -14,7 +24,7 @@ const disposedMessage = (id: number) =>
   `Cannot access a disposed object: the JS object reference with id ${id} was disposed. Keep the reference until you are done with it, or obtain a new one.`;
 
 describe('a disposed JS object reference', () => {
-  const asyncMembers: [string, (ref: IJSInProcessObjectReference) => Promise<unknown>][] = [
+  const asyncMembers: [string, (ref: IJSObjectReference) => Promise<unknown>][] = [
     ['invokeAsync', (ref) => ref.invokeAsync('fn')],
     ['invokeVoidAsync', (ref) => ref.invokeVoidAsync('fn')],
     ['invokeConstructorAsync', (ref) => ref.invokeConstructorAsync('Ctor')],
@@ -46,9 +56,9 @@ describe('a disposed JS object reference', () => {
     ['setValue', (ref) => ref.setValue('value', 2)],
   ];
   for (const [member, call] of syncMembers) {
-    test(`${member} throws ObjectDisposedError and sends nothing`, async (t) => {
+    test(`${member} throws ObjectDisposedError and sends nothing`, IN_PROCESS_ONLY.syncCalls, async (t) => {
       const page = await openPage(t);
-      const ref = await disposedReference(page);
+      const ref = disposedInProcessReference(page);
       const before = page.js.stats().callsToJS;
       const wireBefore = page.wire.length;
       assert.throws(() => call(ref), (error: unknown) => error instanceof ObjectDisposedError && error.message === disposedMessage(ref.id));
@@ -62,7 +72,7 @@ describe('releasing references', () => {
   test('disposeAsync releases the object on the page; the page no longer knows its id', async (t) => {
     const page = await openPage(t);
     page.define('makeBox', () => ({}));
-    const ref = page.js.invokeObjectReference('makeBox')!;
+    const ref = (await page.js.invokeObjectReferenceAsync('makeBox'))!;
     assert.equal(page.js.stats().jsObjectReferences, 1);
     await ref.disposeAsync();
     assert.equal(ref.disposed, true);
@@ -73,20 +83,30 @@ describe('releasing references', () => {
     });
   });
 
-  test('disposing twice, or through both dispose and disposeAsync, releases once', async (t) => {
+  test('disposing twice, at once or through a with() view, releases once', async (t) => {
     const page = await openPage(t);
     page.define('makeBox', () => ({}));
-    const first = page.js.invokeObjectReference('makeBox')!;
-    const second = page.js.invokeObjectReference('makeBox')!;
+    const first = (await page.js.invokeObjectReferenceAsync('makeBox'))!;
+    const second = (await page.js.invokeObjectReferenceAsync('makeBox'))!;
     await Promise.all([first.disposeAsync(), first.disposeAsync()]);
-    second.dispose();
     await second.disposeAsync();
-    second.with({}).dispose();
+    await second.with({}).disposeAsync();
     assert.deepEqual(page.calls('disposeJSObjectReferenceById'), [[first.id], [second.id]]);
     assert.equal(page.js.stats().jsObjectReferences, 0);
   });
 
-  test('`using` releases a reference at the end of its block', async (t) => {
+  test('disposing through both dispose and disposeAsync releases once', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const page = await openPage(t);
+    page.define('makeBox', () => ({}));
+    const ref = page.js.invokeObjectReference('makeBox')!;
+    ref.dispose();
+    await ref.disposeAsync();
+    ref.with({}).dispose();
+    assert.deepEqual(page.calls('disposeJSObjectReferenceById'), [[ref.id]]);
+    assert.equal(page.js.stats().jsObjectReferences, 0);
+  });
+
+  test('`using` releases a reference at the end of its block', IN_PROCESS_ONLY.syncCalls, async (t) => {
     const page = await openPage(t);
     page.define('makeBox', () => ({ n: 3 }));
     let id: number;
@@ -115,7 +135,7 @@ describe('releasing references', () => {
     assert.deepEqual(page.calls('disposeJSObjectReferenceById'), [[ids[1]], [ids[0]]]);
   });
 
-  test('releasing in-process sends no interop call: the page table is updated directly', async (t) => {
+  test('releasing in-process sends no interop call: the page table is updated directly', { inProcessOnly: 'it checks the in-process shortcut; over messages a release is an interop call, as in Blazor' }, async (t) => {
     const page = await openPage(t);
     page.define('makeBox', () => ({}));
     const ref = page.js.invokeObjectReference('makeBox')!;

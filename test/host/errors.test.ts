@@ -1,6 +1,7 @@
-import { describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { JSException } from '../../src/index.js';
+import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
 import { openPage } from '../support/page.js';
 
 /** Settles `promise` and returns its rejection, failing when it resolves. */
@@ -56,12 +57,19 @@ describe('JSException', () => {
     assert.ok(error instanceof JSException);
     assert.equal(error.message, 'first line\nsecond line');
     assert.match(error.jsStack ?? '', /^Error: first line\nsecond line\n {4}at /);
+  });
+
+  test('a multi-line error message of a sync call is kept whole', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const { js, define } = await openPage(t);
+    define('explodeLines', () => {
+      throw new Error('first line\nsecond line');
+    });
     const syncError = thrownBy(() => js.invoke('explodeLines'));
     assert.ok(syncError instanceof JSException);
     assert.equal(syncError.message, 'first line\nsecond line');
   });
 
-  test('a sync call that throws throws a JSException whose cause is the page’s own error', async (t) => {
+  test('a sync call that throws throws a JSException whose cause is the page’s own error', IN_PROCESS_ONLY.syncCalls, async (t) => {
     const { js, define } = await openPage(t);
     const original = new RangeError('too far');
     define('explode', () => {
@@ -108,22 +116,31 @@ describe('JSException', () => {
 });
 
 describe('arguments the host cannot send', () => {
-  test('an argument JSON cannot represent rejects, or throws, before anything is sent', async (t) => {
+  const nothingSent = {
+    jsObjectReferences: 0,
+    hostObjectReferences: 0,
+    pendingCalls: 0,
+    pendingCallsFromJS: 0,
+    callsToJS: 0,
+    callsFromJS: 0,
+  };
+
+  test('an argument JSON cannot represent rejects before anything is sent', async (t) => {
     const page = await openPage(t);
     page.define('take', () => 'taken');
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     await assert.rejects(page.js.invokeAsync('take', { n: 1n }), { name: 'TypeError', message: 'Do not know how to serialize a BigInt' });
     await assert.rejects(page.js.invokeAsync('take', cyclic), { name: 'TypeError', message: /^Converting circular structure to JSON/ });
+    assert.deepEqual(page.js.stats(), nothingSent);
+    assert.equal(page.wire.length, 0);
+  });
+
+  test('an argument JSON cannot represent throws from a sync call before anything is sent', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const page = await openPage(t);
+    page.define('take', () => 'taken');
     assert.throws(() => page.js.invoke('take', 2n), { name: 'TypeError', message: 'Do not know how to serialize a BigInt' });
-    assert.deepEqual(page.js.stats(), {
-      jsObjectReferences: 0,
-      hostObjectReferences: 0,
-      pendingCalls: 0,
-      pendingCallsFromJS: 0,
-      callsToJS: 0,
-      callsFromJS: 0,
-    });
+    assert.deepEqual(page.js.stats(), nothingSent);
     assert.equal(page.wire.length, 0);
   });
 });
@@ -155,35 +172,52 @@ describe('the page’s error texts', () => {
     define('frozen', Object.freeze({ value: 1 }));
   }
 
+  const argsOf = (identifier: string, member: string) => (member === 'setValue' ? [identifier, 1] : [identifier]);
+
   for (const [what, identifier, member, message] of cases) {
     test(`${what}: "${message}"`, async (t) => {
       const { js, define } = await openPage(t);
       definePage(define);
-      const args = member === 'setValue' ? [identifier, 1] : [identifier];
-      await assert.rejects((js as any)[`${member}Async`](...args), { name: 'JSException', message });
-      assert.throws(() => (js as any)[member](...args), { name: 'JSException', message });
+      await assert.rejects((js as any)[`${member}Async`](...argsOf(identifier, member)), { name: 'JSException', message });
     });
   }
+
+  test('sync calls get the same texts', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const { js, define } = await openPage(t);
+    definePage(define);
+    for (const [, identifier, member, message] of cases) {
+      assert.throws(() => (js as any)[member](...argsOf(identifier, member)), { name: 'JSException', message });
+    }
+  });
+
+  const releasedMessage = (id: number) => `JS object instance with ID ${id} does not exist (has it been disposed?).`;
+  const releasedArgumentMessage = (id: number) => `JS object instance with Id '${id}' does not exist. It may have been disposed.`;
 
   test('a call on an object the page has released: "JS object instance with ID n does not exist (has it been disposed?)."', async (t) => {
     const { js, define, DotNet } = await openPage(t);
     define('makeBox', () => ({ ping: () => 'pong' }));
-    const ref = js.invokeObjectReference('makeBox')!;
+    const ref = (await js.invokeObjectReferenceAsync('makeBox'))!;
     DotNet.disposeJSObjectReferenceById(ref.id); // page code lets go of the object behind the host's back
-    const message = `JS object instance with ID ${ref.id} does not exist (has it been disposed?).`;
-    await assert.rejects(ref.invokeAsync('ping'), { name: 'JSException', message });
-    assert.throws(() => ref.invoke('ping'), { name: 'JSException', message });
+    await assert.rejects(ref.invokeAsync('ping'), { name: 'JSException', message: releasedMessage(ref.id) });
   });
 
   test('passing a reference the page has released: "JS object instance with Id \'n\' does not exist. It may have been disposed."', async (t) => {
     const { js, define, DotNet } = await openPage(t);
     define('makeBox', () => ({}));
     define('take', () => 'taken');
+    const ref = (await js.invokeObjectReferenceAsync('makeBox'))!;
+    DotNet.disposeJSObjectReferenceById(ref.id);
+    await assert.rejects(js.invokeAsync('take', ref), { name: 'JSException', message: releasedArgumentMessage(ref.id) });
+  });
+
+  test('sync calls get the same texts for an object the page has released', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const { js, define, DotNet } = await openPage(t);
+    define('makeBox', () => ({ ping: () => 'pong' }));
+    define('take', () => 'taken');
     const ref = js.invokeObjectReference('makeBox')!;
     DotNet.disposeJSObjectReferenceById(ref.id);
-    const message = `JS object instance with Id '${ref.id}' does not exist. It may have been disposed.`;
-    await assert.rejects(js.invokeAsync('take', ref), { name: 'JSException', message });
-    assert.throws(() => js.invoke('take', ref), { name: 'JSException', message });
+    assert.throws(() => ref.invoke('ping'), { name: 'JSException', message: releasedMessage(ref.id) });
+    assert.throws(() => js.invoke('take', ref), { name: 'JSException', message: releasedArgumentMessage(ref.id) });
   });
 });
 
@@ -209,19 +243,29 @@ describe('results the host cannot read', () => {
       RangeError,
     ],
   ];
+  /** Checks that `error` is the JSException a result the host cannot read gives, wrapping the reading error. */
+  function assertReadingFailure(error: unknown, inner: string, type: ErrorConstructor): void {
+    assert.ok(error instanceof JSException);
+    assert.equal(error.message, `An exception occurred executing JS interop: ${inner}. See InnerException for more details.`);
+    assert.ok(error.cause instanceof type);
+    assert.equal((error.cause as Error).message, inner);
+  }
+
   for (const [what, value, inner, type] of cases) {
     test(`${what} fails the call with a JSException whose cause is the reading error`, async (t) => {
       const { js, define } = await openPage(t);
       define('giveBad', () => value);
-      const expected = `An exception occurred executing JS interop: ${inner}. See InnerException for more details.`;
-      for (const error of [await rejectionOf(js.invokeAsync('giveBad')), thrownBy(() => js.invoke('giveBad'))]) {
-        assert.ok(error instanceof JSException);
-        assert.equal(error.message, expected);
-        assert.ok(error.cause instanceof type);
-        assert.equal((error.cause as Error).message, inner);
-      }
+      assertReadingFailure(await rejectionOf(js.invokeAsync('giveBad')), inner, type);
       assert.equal(js.stats().pendingCalls, 0);
       assert.equal(js.stats().jsObjectReferences, 0);
     });
   }
+
+  test('a sync call fails the same way for each of them', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const { js, define } = await openPage(t);
+    const results = cases.map(([, value]) => value);
+    define('giveBad', (i: number) => results[i]);
+    cases.forEach(([, , inner, type], i) => assertReadingFailure(thrownBy(() => js.invoke('giveBad', i)), inner, type));
+    assert.equal(js.stats().jsObjectReferences, 0);
+  });
 });

@@ -1,7 +1,8 @@
-import { describe, test } from 'node:test';
+import { describe, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { HostObjectReference, JSInvokable, ObjectDisposedError } from '../../src/index.js';
-import { openPage, type Page } from '../support/page.js';
+import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
+import { roundTrip, openPage, type Page } from '../support/page.js';
 
 class Greeter {
   constructor(readonly name: string) {}
@@ -79,11 +80,11 @@ describe('host objects in arguments', () => {
     const page = await openPage(t);
     const { received } = receiveOnPage(page);
     using ref = HostObjectReference.create(new Greeter('Ann'));
-    page.js.invokeVoid('receive', ref);
+    await page.js.invokeVoidAsync('receive', ref);
     assert.equal(await received[0].invokeMethodAsync('hello', 'Bob'), 'Ann greets Bob');
   });
 
-  test('invokeMethod calls a decorated method synchronously', async (t) => {
+  test('invokeMethod calls a decorated method synchronously', IN_PROCESS_ONLY.pageSyncCalls, async (t) => {
     const page = await openPage(t);
     const { received } = receiveOnPage(page);
     using ref = HostObjectReference.create(new Greeter('Ann'));
@@ -95,7 +96,7 @@ describe('host objects in arguments', () => {
     const page = await openPage(t);
     const { received } = receiveOnPage(page);
     using ref = HostObjectReference.create(new Greeter('Ann'));
-    page.js.invokeVoid('receive', ref);
+    await page.js.invokeVoidAsync('receive', ref);
     assert.equal(await received[0].invokeMethodAsync('later', 21), 42);
   });
 
@@ -106,9 +107,9 @@ describe('host objects in arguments', () => {
     using first = HostObjectReference.create(greeter);
     using second = HostObjectReference.create(greeter);
     assert.equal(first.id, 0, 'no id before the reference is first sent');
-    page.js.invokeVoid('receive', first);
-    page.js.invokeVoid('receive', first);
-    page.js.invokeVoid('receive', second);
+    await page.js.invokeVoidAsync('receive', first);
+    await page.js.invokeVoidAsync('receive', first);
+    await page.js.invokeVoidAsync('receive', second);
     assert.deepEqual([first.id, second.id], [1, 2]);
     assert.equal(page.js.stats().hostObjectReferences, 2);
   });
@@ -120,53 +121,82 @@ describe('host objects in arguments', () => {
     using ref = HostObjectReference.create(new Greeter('Ann'));
     current = ref;
     assert.equal(await page.js.invokeAsync('echo', ref), ref);
-    assert.equal(page.js.invoke<{ nested: unknown }>('echo', { nested: ref }).nested, ref);
+    assert.equal((await page.js.invokeAsync<{ nested: unknown }>('echo', { nested: ref })).nested, ref);
     assert.equal(await page.js.invokeAsync('passBack', ref), true);
   });
+
+  test('a DotNetObject in a sync result arrives as the same HostObjectReference', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const page = await openPage(t);
+    page.define('echo', (value: unknown) => value);
+    using ref = HostObjectReference.create(new Greeter('Ann'));
+    assert.equal(page.js.invoke<{ nested: unknown }>('echo', { nested: ref }).nested, ref);
+  });
 });
+
+class Factory {
+  @JSInvokable()
+  make(name: string) {
+    return HostObjectReference.create(new Greeter(name));
+  }
+}
 
 describe('host objects in results', () => {
   test('a host object returned by an invokable reaches the page as a DotNetObject that works', async (t) => {
     const page = await openPage(t);
     const { received } = receiveOnPage(page);
-    class Factory {
-      @JSInvokable()
-      make(name: string) {
-        return HostObjectReference.create(new Greeter(name));
-      }
-    }
     using factory = HostObjectReference.create(new Factory());
-    page.js.invokeVoid('receive', factory);
+    await page.js.invokeVoidAsync('receive', factory);
     const made = await received[0].invokeMethodAsync('make', 'Dee');
     assert.ok(made instanceof page.DotNet.DotNetObject);
     assert.equal(await made.invokeMethodAsync('hello', 'Eve'), 'Dee greets Eve');
-    const madeSync = received[0].invokeMethod('make', 'Fay');
-    assert.equal(madeSync.invokeMethod('hello', 'Gus'), 'Fay greets Gus');
-    assert.equal(page.js.stats().hostObjectReferences, 3);
+    assert.equal(page.js.stats().hostObjectReferences, 2);
     made.dispose();
-    madeSync.dispose();
+    await roundTrip(page);
+    assert.equal(page.js.stats().hostObjectReferences, 1);
+  });
+
+  test('a host object returned to a sync page call works synchronously', IN_PROCESS_ONLY.pageSyncCalls, async (t) => {
+    const page = await openPage(t);
+    const { received } = receiveOnPage(page);
+    using factory = HostObjectReference.create(new Factory());
+    page.js.invokeVoid('receive', factory);
+    const made = received[0].invokeMethod('make', 'Fay');
+    assert.ok(made instanceof page.DotNet.DotNetObject);
+    assert.equal(made.invokeMethod('hello', 'Gus'), 'Fay greets Gus');
+    assert.equal(page.js.stats().hostObjectReferences, 2);
+    made.dispose();
     assert.equal(page.js.stats().hostObjectReferences, 1);
   });
 });
+
+/** What the page's invokeMethodAsync rejected with; the caller checks its first line. */
+function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    (value) => assert.fail(`expected a rejection, got ${JSON.stringify(value)}`),
+    (error: unknown) => error,
+  );
+}
+
+const deniedNames = ['secret', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'name'];
 
 describe('which methods the page may call', () => {
   test('@JSInvokable("Alias") exposes the method under the alias only', async (t) => {
     const page = await openPage(t);
     const { received } = receiveOnPage(page);
     using ref = HostObjectReference.create(new Greeter('Ann'));
-    page.js.invokeVoid('receive', ref);
+    await page.js.invokeVoidAsync('receive', ref);
     assert.equal(await received[0].invokeMethodAsync('Shout', 'hey'), 'HEY');
-    assert.throws(() => received[0].invokeMethod('shout', 'hey'), { message: denied('Greeter', 'shout') });
+    assert.equal(firstLine(await rejectionOf(received[0].invokeMethodAsync('shout', 'hey'))), `Error: ${denied('Greeter', 'shout')}`);
   });
 
   test('two @JSInvokable decorators give two aliases', async (t) => {
     const page = await openPage(t);
     const { received } = receiveOnPage(page);
     using ref = HostObjectReference.create(new Greeter('Ann'));
-    page.js.invokeVoid('receive', ref);
-    assert.equal(received[0].invokeMethod('First'), 'twice from Ann');
-    assert.equal(received[0].invokeMethod('Second'), 'twice from Ann');
-    assert.throws(() => received[0].invokeMethod('twice'), { message: denied('Greeter', 'twice') });
+    await page.js.invokeVoidAsync('receive', ref);
+    assert.equal(await received[0].invokeMethodAsync('First'), 'twice from Ann');
+    assert.equal(await received[0].invokeMethodAsync('Second'), 'twice from Ann');
+    assert.equal(firstLine(await rejectionOf(received[0].invokeMethodAsync('twice'))), `Error: ${denied('Greeter', 'twice')}`);
   });
 
   test('{ invokable: { Alias: "method" } } and { invokable: ["method"] } expose undecorated methods', async (t) => {
@@ -184,30 +214,28 @@ describe('which methods the page may call', () => {
     };
     using aliased = HostObjectReference.create(counter, { invokable: { Increment: 'bump' } });
     using listed = HostObjectReference.create(counter, { invokable: ['peek'] });
-    page.js.invokeVoid('receive', aliased);
-    page.js.invokeVoid('receive', listed);
+    await page.js.invokeVoidAsync('receive', aliased);
+    await page.js.invokeVoidAsync('receive', listed);
     assert.equal(await received[0].invokeMethodAsync('Increment', 2), 2);
-    assert.equal(received[1].invokeMethod('peek'), 2);
-    assert.throws(() => received[0].invokeMethod('bump', 1), { message: denied('Object', 'bump') });
-    assert.throws(() => received[1].invokeMethod('bump', 1), { message: denied('Object', 'bump') });
+    assert.equal(await received[1].invokeMethodAsync('peek'), 2);
+    assert.equal(firstLine(await rejectionOf(received[0].invokeMethodAsync('bump', 1))), `Error: ${denied('Object', 'bump')}`);
+    assert.equal(firstLine(await rejectionOf(received[1].invokeMethodAsync('bump', 1))), `Error: ${denied('Object', 'bump')}`);
   });
 
-  test('listing something that is not a method fails when the reference is created', () => {
+  test('listing something that is not a method fails when the reference is created', IN_PROCESS_ONLY.noPage, () => {
     assert.throws(() => HostObjectReference.create({ x: 1 }, { invokable: ['x'] }), {
       name: 'TypeError',
       message: "HostObjectReference.create: 'x' is not a method of the object, so it cannot be invokable.",
     });
   });
 
-  for (const identifier of ['secret', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'name']) {
+  for (const identifier of deniedNames) {
     test(`"${identifier}" is denied with Blazor’s "does not contain a public invokable method" text`, async (t) => {
       const page = await openPage(t);
       const { received } = receiveOnPage(page);
       using ref = HostObjectReference.create(new Greeter('Ann'));
-      page.js.invokeVoid('receive', ref);
-      assert.throws(() => received[0].invokeMethod(identifier), { name: 'Error', message: denied('Greeter', identifier) });
-      const error = await received[0].invokeMethodAsync(identifier).catch((e: unknown) => e);
-      assert.equal(firstLine(error), `Error: ${denied('Greeter', identifier)}`);
+      await page.js.invokeVoidAsync('receive', ref);
+      assert.equal(firstLine(await rejectionOf(received[0].invokeMethodAsync(identifier))), `Error: ${denied('Greeter', identifier)}`);
     });
   }
 
@@ -215,7 +243,7 @@ describe('which methods the page may call', () => {
     const page = await openPage(t, { detailedErrors: false });
     const { received } = receiveOnPage(page);
     using ref = HostObjectReference.create(new Greeter('Ann'));
-    page.js.invokeVoid('receive', ref);
+    await page.js.invokeVoidAsync('receive', ref);
     const redacted = (method: string) =>
       `There was an exception invoking '${method}'. For more details turn on detailed exceptions in 'CircuitOptions.DetailedErrors'`;
     await assert.rejects(received[0].invokeMethodAsync('secret'), { message: redacted('secret') });
@@ -226,52 +254,86 @@ describe('which methods the page may call', () => {
     const page = await openPage(t);
     const { received } = receiveOnPage(page);
     using ref = HostObjectReference.create(new Greeter('Ann'));
-    page.js.invokeVoid('receive', ref);
-    const error = await received[0].invokeMethodAsync('fail').catch((e: unknown) => e);
+    await page.js.invokeVoidAsync('receive', ref);
+    const error = await rejectionOf(received[0].invokeMethodAsync('fail'));
     assert.equal(firstLine(error), 'Error: greeter failed');
     assert.match((error as Error).message, /\n {4}at Greeter\.fail /);
-    assert.throws(() => received[0].invokeMethod('fail'), { name: 'Error', message: 'greeter failed' });
   });
 
   test('fewer arguments than parameters fail with Blazor’s text', async (t) => {
     const page = await openPage(t);
     const { received } = receiveOnPage(page);
     using ref = HostObjectReference.create(new Greeter('Ann'));
-    page.js.invokeVoid('receive', ref);
+    await page.js.invokeVoidAsync('receive', ref);
     const expected = "The call to 'hello' expects '1' parameters, but received '0'.";
-    assert.throws(() => received[0].invokeMethod('hello'), { message: expected });
-    assert.equal(firstLine(await received[0].invokeMethodAsync('hello').catch((e: unknown) => e)), `TypeError: ${expected}`);
+    assert.equal(firstLine(await rejectionOf(received[0].invokeMethodAsync('hello'))), `TypeError: ${expected}`);
   });
+});
 
-  test('a sync call of an async host method fails clearly instead of returning a promise', async (t) => {
+describe('which methods the page may call synchronously', () => {
+  /** A page holding a DotNetObject for a new Greeter, sent through a sync call. */
+  async function greeterOnPage(t: TestContext) {
     const page = await openPage(t);
     const { received } = receiveOnPage(page);
-    using ref = HostObjectReference.create(new Greeter('Ann'));
+    const ref = HostObjectReference.create(new Greeter('Ann'));
+    t.after(() => ref.dispose());
     page.js.invokeVoid('receive', ref);
-    assert.throws(() => received[0].invokeMethod('later', 1), {
+    return { page, ref, greeter: received[0] };
+  }
+
+  test('denied and aliased-away names get the same texts from invokeMethod', IN_PROCESS_ONLY.pageSyncCalls, async (t) => {
+    const { greeter } = await greeterOnPage(t);
+    for (const identifier of ['shout', 'twice', ...deniedNames]) {
+      assert.throws(() => greeter.invokeMethod(identifier), { name: 'Error', message: denied('Greeter', identifier) });
+    }
+    assert.equal(greeter.invokeMethod('First'), 'twice from Ann');
+  });
+
+  test('an exception in a host method is thrown by invokeMethod with its message', IN_PROCESS_ONLY.pageSyncCalls, async (t) => {
+    const { greeter } = await greeterOnPage(t);
+    assert.throws(() => greeter.invokeMethod('fail'), { name: 'Error', message: 'greeter failed' });
+  });
+
+  test('fewer arguments than parameters fail invokeMethod with Blazor’s text', IN_PROCESS_ONLY.pageSyncCalls, async (t) => {
+    const { greeter } = await greeterOnPage(t);
+    assert.throws(() => greeter.invokeMethod('hello'), { message: "The call to 'hello' expects '1' parameters, but received '0'." });
+  });
+
+  test('a sync call of an async host method fails clearly instead of returning a promise', IN_PROCESS_ONLY.pageSyncCalls, async (t) => {
+    const { greeter } = await greeterOnPage(t);
+    assert.throws(() => greeter.invokeMethod('later', 1), {
       message: "'later' returned a Promise, which a synchronous call cannot wait for. Call it with invokeMethodAsync instead.",
     });
   });
 
-  test('an instance call that names an assembly fails with Blazor’s text', async (t) => {
-    const page = await openPage(t);
-    const { received } = receiveOnPage(page);
-    using ref = HostObjectReference.create(new Greeter('Ann'));
-    page.js.invokeVoid('receive', ref);
+  // The package refuses this itself in invokeMethodAsync, so only the sync path reaches the host's check.
+  test('an instance call that names an assembly fails with Blazor’s text', IN_PROCESS_ONLY.pageSyncCalls, async (t) => {
+    const { page, ref } = await greeterOnPage(t);
     assert.throws(() => page.dispatcher.invokeDotNetMethod('SomeAssembly', 'hello', ref.id, ['x']), {
       message: "For instance method calls, 'assemblyName' should be null. Value received: 'SomeAssembly'.",
     });
   });
+
+  test('a released object fails invokeMethod with Blazor’s "There is no tracked object with id" text', IN_PROCESS_ONLY.pageSyncCalls, async (t) => {
+    const { greeter } = await greeterOnPage(t);
+    greeter.dispose();
+    assert.throws(() => greeter.invokeMethod('hello', 'x'), {
+      message: "There is no tracked object with id '1'. Perhaps the DotNetObjectReference instance was already disposed. (Parameter 'dotNetObjectId')",
+    });
+  });
 });
+
+const untracked = (id: number) => `There is no tracked object with id '${id}'. Perhaps the DotNetObjectReference instance was already disposed. (Parameter 'dotNetObjectId')`;
 
 describe('lifetime of host objects', () => {
   test('dispose() on the page sends __Dispose, which releases the object on the host', async (t) => {
     const page = await openPage(t);
     const { received } = receiveOnPage(page);
     const ref = HostObjectReference.create(new Greeter('Ann'));
-    page.js.invokeVoid('receive', ref);
+    await page.js.invokeVoidAsync('receive', ref);
     assert.equal(page.js.stats().hostObjectReferences, 1);
     received[0].dispose();
+    await roundTrip(page);
     assert.deepEqual(page.calls('beginInvokeDotNetFromJS').at(-1), [1, null, '__Dispose', 1, 'null']);
     assert.deepEqual(page.calls('endInvokeDotNetFromJS').at(-1), ['1', true, 'null']);
     assert.equal(page.js.stats().hostObjectReferences, 0);
@@ -283,22 +345,20 @@ describe('lifetime of host objects', () => {
     const page = await openPage(t);
     const { received } = receiveOnPage(page);
     const ref = HostObjectReference.create(new Greeter('Ann'));
-    page.js.invokeVoid('receive', ref);
+    await page.js.invokeVoidAsync('receive', ref);
     received[0].dispose();
-    const expected = "There is no tracked object with id '1'. Perhaps the DotNetObjectReference instance was already disposed. (Parameter 'dotNetObjectId')";
-    assert.throws(() => received[0].invokeMethod('hello', 'x'), { message: expected });
-    assert.equal(firstLine(await received[0].invokeMethodAsync('hello', 'x').catch((e: unknown) => e)), `RangeError: ${expected}`);
+    assert.equal(firstLine(await rejectionOf(received[0].invokeMethodAsync('hello', 'x'))), `RangeError: ${untracked(1)}`);
   });
 
   test('disposing on the host releases the object; the page’s next call fails', async (t) => {
     const page = await openPage(t);
     const { received } = receiveOnPage(page);
     const ref = HostObjectReference.create(new Greeter('Ann'));
-    page.js.invokeVoid('receive', ref);
+    await page.js.invokeVoidAsync('receive', ref);
     ref.dispose();
     ref.dispose();
     assert.equal(page.js.stats().hostObjectReferences, 0);
-    assert.throws(() => received[0].invokeMethod('hello', 'x'), { message: /^There is no tracked object with id '1'\./ });
+    assert.equal(firstLine(await rejectionOf(received[0].invokeMethodAsync('hello', 'x'))), `RangeError: ${untracked(1)}`);
   });
 
   test('a disposed reference cannot be sent to the page', async (t) => {
@@ -315,12 +375,13 @@ describe('lifetime of host objects', () => {
     const { received } = receiveOnPage(page);
     // A plain object with the marker key is not a host object to the host, so it is sent as is
     // and the page revives it to a DotNetObject with an id the host does not know.
-    page.js.invokeVoid('receive', { __dotNetObject: 999 });
+    await page.js.invokeVoidAsync('receive', { __dotNetObject: 999 });
     assert.ok(received[0] instanceof page.DotNet.DotNetObject);
-    assert.throws(() => received[0].invokeMethod('hello', 'x'), {
-      message: "There is no tracked object with id '999'. Perhaps the DotNetObjectReference instance was already disposed. (Parameter 'dotNetObjectId')",
-    });
+    assert.equal(firstLine(await rejectionOf(received[0].invokeMethodAsync('hello', 'x'))), `RangeError: ${untracked(999)}`);
   });
+
+  const trackedElsewhere =
+    'HostObjectReference is already being tracked by a different instance of JSRuntime. A common cause is caching an instance of HostObjectReference globally. Consider creating instances of HostObjectReference at the JSInterop callsite.';
 
   test('a reference tracked by one runtime cannot be sent through another', async (t) => {
     const first = await openPage(t);
@@ -328,21 +389,29 @@ describe('lifetime of host objects', () => {
     receiveOnPage(first);
     second.define('receive2', () => undefined);
     using ref = HostObjectReference.create(new Greeter('Ann'));
-    first.js.invokeVoid('receive', ref);
-    const expected =
-      'HostObjectReference is already being tracked by a different instance of JSRuntime. A common cause is caching an instance of HostObjectReference globally. Consider creating instances of HostObjectReference at the JSInterop callsite.';
-    await assert.rejects(second.js.invokeVoidAsync('receive2', ref), { message: expected });
-    assert.throws(() => second.js.invokeVoid('receive2', ref), { message: expected });
+    await first.js.invokeVoidAsync('receive', ref);
+    await assert.rejects(second.js.invokeVoidAsync('receive2', ref), { message: trackedElsewhere });
     assert.equal(second.js.stats().callsToJS, 0);
     assert.equal(second.js.stats().hostObjectReferences, 0);
+  });
+
+  test('a reference tracked by one runtime cannot be sent through another’s sync call', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const first = await openPage(t);
+    const second = await openPage(t);
+    receiveOnPage(first);
+    second.define('receive2', () => undefined);
+    using ref = HostObjectReference.create(new Greeter('Ann'));
+    first.js.invokeVoid('receive', ref);
+    assert.throws(() => second.js.invokeVoid('receive2', ref), { message: trackedElsewhere });
+    assert.equal(second.js.stats().callsToJS, 0);
   });
 
   test('maxHostObjectReferences bounds how many host objects the page may hold at once', async (t) => {
     const page = await openPage(t, { maxHostObjectReferences: 2 });
     const { received } = receiveOnPage(page);
     const refs = [0, 1, 2].map((i) => HostObjectReference.create(new Greeter(`G${i}`)));
-    page.js.invokeVoid('receive', refs[0]);
-    page.js.invokeVoid('receive', refs[1]);
+    await page.js.invokeVoidAsync('receive', refs[0]);
+    await page.js.invokeVoidAsync('receive', refs[1]);
     const calls = page.js.stats().callsToJS;
     await assert.rejects(page.js.invokeVoidAsync('receive', refs[2]), {
       name: 'RangeError',
@@ -351,12 +420,13 @@ describe('lifetime of host objects', () => {
     assert.equal(page.js.stats().callsToJS, calls);
     assert.equal(refs[2]!.id, 0, 'the refused reference stays untracked');
     received[0].dispose();
-    page.js.invokeVoid('receive', refs[2]);
+    await roundTrip(page);
+    await page.js.invokeVoidAsync('receive', refs[2]);
     assert.equal(await received[2].invokeMethodAsync('hello', 'x'), 'G2 greets x');
     for (const ref of refs) ref.dispose();
   });
 
-  test('create() refuses values that are not objects', () => {
+  test('create() refuses values that are not objects', IN_PROCESS_ONLY.noPage, () => {
     assert.throws(() => HostObjectReference.create(null as unknown as object), {
       name: 'TypeError',
       message: "HostObjectReference.create needs an object. (Parameter 'value')",

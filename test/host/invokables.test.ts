@@ -1,12 +1,29 @@
-import { describe, test, type TestContext } from 'node:test';
+import { describe, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { JSInvokable, registerInvokables } from '../../src/index.js';
+import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
 import { deferred, openPage } from '../support/page.js';
 
 /** Static invokables are process-wide (like loaded assemblies): each test registers its own and removes it. */
 function register(t: TestContext, assemblyName: string, source: Parameters<typeof registerInvokables>[1]): void {
   t.after(registerInvokables(assemblyName, source));
 }
+
+/**
+ * The first line of the page's rejection: with detailed errors the host sends the error's
+ * stack, which the page's Error carries as its message.
+ */
+async function rejectionLine(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    (value) => assert.fail(`expected a rejection, got ${JSON.stringify(value)}`),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof Error, 'the page rejects with an Error');
+  return error.message.split('\n')[0]!;
+}
+
+const notInAssembly = (assembly: string, identifier: string) =>
+  `The assembly '${assembly}' does not contain a public invokable method with [JSInvokableAttribute("${identifier}")].`;
 
 class MathService {
   static calls = 0;
@@ -27,6 +44,8 @@ class MathService {
   }
 }
 
+const unreachableStatics = ['notInvokable', 'halve', 'constructor', 'toString', '__proto__', 'prototype', 'calls'];
+
 describe('static invokables', () => {
   test('DotNet.invokeMethodAsync calls a function registered with registerInvokables', async (t) => {
     const { DotNet } = await openPage(t);
@@ -34,7 +53,7 @@ describe('static invokables', () => {
     assert.equal(await DotNet.invokeMethodAsync('Calc.A', 'Sum', 1, 2, 3), 6);
   });
 
-  test('DotNet.invokeMethod calls it synchronously', async (t) => {
+  test('DotNet.invokeMethod calls it synchronously', IN_PROCESS_ONLY.pageSyncCalls, async (t) => {
     const { DotNet } = await openPage(t);
     register(t, 'Calc.B', { Concat: (a: string, b: string) => a + b });
     assert.equal(DotNet.invokeMethod('Calc.B', 'Concat', 'x', 'y'), 'xy');
@@ -56,17 +75,15 @@ describe('static invokables', () => {
     register(t, 'Calc.D', MathService);
     const before = MathService.calls;
     assert.equal(await DotNet.invokeMethodAsync('Calc.D', 'Multiply', 6, 7), 42);
-    assert.equal(DotNet.invokeMethod('Calc.D', 'Half', 9), 4.5);
+    assert.equal(await DotNet.invokeMethodAsync('Calc.D', 'Half', 9), 4.5);
     assert.equal(MathService.calls, before + 1);
   });
 
   test('an undecorated static method, an unknown alias target and prototype names are not reachable', async (t) => {
     const { DotNet } = await openPage(t);
     register(t, 'Calc.E', MathService);
-    for (const identifier of ['notInvokable', 'halve', 'constructor', 'toString', '__proto__', 'prototype', 'calls']) {
-      assert.throws(() => DotNet.invokeMethod('Calc.E', identifier), {
-        message: `The assembly 'Calc.E' does not contain a public invokable method with [JSInvokableAttribute("${identifier}")].`,
-      });
+    for (const identifier of unreachableStatics) {
+      assert.equal(await rejectionLine(DotNet.invokeMethodAsync('Calc.E', identifier)), `Error: ${notInAssembly('Calc.E', identifier)}`);
     }
   });
 
@@ -74,7 +91,6 @@ describe('static invokables', () => {
     const page = await openPage(t);
     register(t, 'Calc.F', { Nothing: () => undefined });
     assert.equal(await page.DotNet.invokeMethodAsync('Calc.F', 'Nothing'), null);
-    assert.equal(page.DotNet.invokeMethod('Calc.F', 'Nothing'), null);
     assert.deepEqual(page.calls('endInvokeDotNetFromJS'), [['1', true, 'null']]);
   });
 
@@ -89,8 +105,15 @@ describe('static invokables', () => {
   test('stats() counts page-to-host calls while the host is still running them', async (t) => {
     const page = await openPage(t);
     const gate = deferred<string>();
-    register(t, 'Calc.Q', { Wait: () => gate.promise });
+    const started = deferred<void>();
+    register(t, 'Calc.Q', {
+      Wait: () => {
+        started.resolve();
+        return gate.promise;
+      },
+    });
     const call = page.DotNet.invokeMethodAsync('Calc.Q', 'Wait');
+    await started.promise;
     assert.equal(page.js.stats().pendingCallsFromJS, 1);
     gate.resolve('opened');
     assert.equal(await call, 'opened');
@@ -100,19 +123,19 @@ describe('static invokables', () => {
   test('the function returned by registerInvokables unregisters them', async (t) => {
     const { DotNet } = await openPage(t);
     const unregister = registerInvokables('Calc.H', { Ping: () => 'pong' });
-    assert.equal(DotNet.invokeMethod('Calc.H', 'Ping'), 'pong');
+    assert.equal(await DotNet.invokeMethodAsync('Calc.H', 'Ping'), 'pong');
     unregister();
-    assert.throws(() => DotNet.invokeMethod('Calc.H', 'Ping'), { message: "There is no loaded assembly with the name 'Calc.H'." });
+    assert.equal(await rejectionLine(DotNet.invokeMethodAsync('Calc.H', 'Ping')), "Error: There is no loaded assembly with the name 'Calc.H'.");
   });
 
-  test('registering the same identifier twice in one assembly fails', (t) => {
+  test('registering the same identifier twice in one assembly fails', IN_PROCESS_ONLY.noPage, (t) => {
     register(t, 'Calc.I', { Ping: () => 'pong' });
     assert.throws(() => registerInvokables('Calc.I', { Ping: () => 'again' }), {
       message: "The assembly 'Calc.I' already has an invokable method 'Ping'; identifiers must be unique within an assembly.",
     });
   });
 
-  test('an object without functions, or a class without decorated statics, registers nothing and fails', () => {
+  test('an object without functions, or a class without decorated statics, registers nothing and fails', IN_PROCESS_ONLY.noPage, () => {
     assert.throws(() => registerInvokables('Calc.J', { value: 1 }), {
       name: 'TypeError',
       message: "registerInvokables('Calc.J'): found no invokable functions to register.",
@@ -122,33 +145,38 @@ describe('static invokables', () => {
 });
 
 describe('errors of page-to-host calls', () => {
-  test('an unknown assembly fails with Blazor’s text, synchronously and asynchronously', async (t) => {
+  test('an unknown assembly fails with Blazor’s text', async (t) => {
     const { DotNet } = await openPage(t);
-    const expected = "There is no loaded assembly with the name 'Nowhere'.";
-    assert.throws(() => DotNet.invokeMethod('Nowhere', 'Method'), { message: expected });
-    const error: Error = await DotNet.invokeMethodAsync('Nowhere', 'Method').then(
-      () => assert.fail('should reject'),
-      (e: Error) => e,
-    );
-    assert.equal(error.message.split('\n')[0], `Error: ${expected}`);
+    assert.equal(await rejectionLine(DotNet.invokeMethodAsync('Nowhere', 'Method')), "Error: There is no loaded assembly with the name 'Nowhere'.");
   });
 
   test('an unknown method fails with Blazor’s text', async (t) => {
     const { DotNet } = await openPage(t);
     register(t, 'Calc.K', { Known: () => 1 });
-    assert.throws(() => DotNet.invokeMethod('Calc.K', 'Unknown'), {
-      message: `The assembly 'Calc.K' does not contain a public invokable method with [JSInvokableAttribute("Unknown")].`,
-    });
+    assert.equal(await rejectionLine(DotNet.invokeMethodAsync('Calc.K', 'Unknown')), `Error: ${notInAssembly('Calc.K', 'Unknown')}`);
   });
 
   test('fewer arguments than parameters fail; surplus arguments are ignored', async (t) => {
     const { DotNet } = await openPage(t);
     register(t, 'Calc.L', { Add: (a: number, b: number) => a + b });
-    assert.throws(() => DotNet.invokeMethod('Calc.L', 'Add', 1), { message: "The call to 'Add' expects '2' parameters, but received '1'." });
-    assert.equal(DotNet.invokeMethod('Calc.L', 'Add', 1, 2, 3), 3);
+    assert.equal(await rejectionLine(DotNet.invokeMethodAsync('Calc.L', 'Add', 1)), "TypeError: The call to 'Add' expects '2' parameters, but received '1'.");
+    assert.equal(await DotNet.invokeMethodAsync('Calc.L', 'Add', 1, 2, 3), 3);
   });
 
-  test('a sync call of an async host function fails with a clear error instead of a promise', async (t) => {
+  test('DotNet.invokeMethod fails with the same texts, thrown', IN_PROCESS_ONLY.pageSyncCalls, async (t) => {
+    const { DotNet } = await openPage(t);
+    register(t, 'Calc.E', MathService);
+    register(t, 'Calc.L', { Add: (a: number, b: number) => a + b, Nothing: () => undefined });
+    assert.throws(() => DotNet.invokeMethod('Nowhere', 'Method'), { message: "There is no loaded assembly with the name 'Nowhere'." });
+    for (const identifier of [...unreachableStatics, 'Unknown']) {
+      assert.throws(() => DotNet.invokeMethod('Calc.E', identifier), { message: notInAssembly('Calc.E', identifier) });
+    }
+    assert.throws(() => DotNet.invokeMethod('Calc.L', 'Add', 1), { message: "The call to 'Add' expects '2' parameters, but received '1'." });
+    assert.equal(DotNet.invokeMethod('Calc.L', 'Add', 1, 2, 3), 3);
+    assert.equal(DotNet.invokeMethod('Calc.L', 'Nothing'), null);
+  });
+
+  test('a sync call of an async host function fails with a clear error instead of a promise', IN_PROCESS_ONLY.pageSyncCalls, async (t) => {
     const { DotNet } = await openPage(t);
     register(t, 'Calc.M', { Slow: async () => 1 });
     assert.throws(() => DotNet.invokeMethod('Calc.M', 'Slow'), {

@@ -4,9 +4,10 @@
  * result, and the same objects offered in the same order (revival has effects: it takes byte
  * arrays and creates references).
  */
-import { describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
 import { reviveMarkers } from '../../src/host/json-codec.js';
 
 /** A stand-in for the codec's marker reviver: replaces {"__m": n} and logs every object it is offered. */
@@ -38,7 +39,7 @@ const jsonWithMarkers = fc.letrec((tie) => ({
 })).value;
 
 describe('reviving markers after a plain parse', () => {
-  test('gives what a JSON.parse reviver gives, offering the same objects in the same order', () => {
+  test('gives what a JSON.parse reviver gives, offering the same objects in the same order', IN_PROCESS_ONLY.noPage, () => {
     fc.assert(
       fc.property(jsonWithMarkers, (value) => {
         const text = JSON.stringify(value);
@@ -48,7 +49,7 @@ describe('reviving markers after a plain parse', () => {
     );
   });
 
-  test('a "__proto__" key stays an own property and never sets the prototype', () => {
+  test('a "__proto__" key stays an own property and never sets the prototype', IN_PROCESS_ONLY.noPage, () => {
     const { value } = viaWalk('{"__proto__":{"__m":7},"x":[{"__m":1}]}');
     const parsed = value as Record<string, unknown>;
     assert.equal(Object.getPrototypeOf(parsed), Object.prototype);

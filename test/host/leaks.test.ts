@@ -1,14 +1,20 @@
-import { describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as nextTask } from 'node:timers/promises';
 import { HostObjectReference, JSInvokable } from '../../src/index.js';
-import { openPage, type Page } from '../support/page.js';
+import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
+import { openPage, roundTrip, type InProcessPage, type Page } from '../support/page.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const needsGc = gc ? {} : { skip: 'run node with --expose-gc (npm test does)' };
 
 /** Creates a reference and drops it, in a frame of its own so nothing keeps it reachable. */
-function leakOne(page: Page): number {
+async function leakOne(page: Page): Promise<number> {
+  const ref = await page.js.invokeObjectReferenceAsync('makeBox');
+  return ref!.id;
+}
+
+function leakOneSync(page: InProcessPage): number {
   const ref = page.js.invokeObjectReference('makeBox')!;
   return ref.id;
 }
@@ -22,8 +28,15 @@ async function collectUntil(done: () => boolean): Promise<void> {
   assert.ok(done(), 'the garbage collector did not finalize the dropped reference');
 }
 
+class Item {
+  @JSInvokable()
+  ping(): string {
+    return 'pong';
+  }
+}
+
 describe('no leaks at scale', () => {
-  test('100,000 sync create/dispose cycles end with zero live references and zero pending calls', async (t) => {
+  test('100,000 sync create/dispose cycles end with zero live references and zero pending calls', IN_PROCESS_ONLY.syncCalls, async (t) => {
     const page = await openPage(t);
     page.define('makeBox', () => ({}));
     const { js } = page;
@@ -51,24 +64,39 @@ describe('no leaks at scale', () => {
       assert.equal(await counter!.invokeAsync('bump'), 1);
     }
     page.wire.length = 0;
+    // In-process a release updates the page's table directly; over messages it is a call of
+    // Blazor's "DotNet.disposeJSObjectReferenceById" (docs/protocol.md §4), counted as one.
+    const releases = page.model === 'in-process' ? 0 : 10_000;
     assert.deepEqual(page.js.stats(), {
       jsObjectReferences: 0,
       hostObjectReferences: 0,
       pendingCalls: 0,
       pendingCallsFromJS: 0,
-      callsToJS: 20_000,
+      callsToJS: 20_000 + releases,
       callsFromJS: 0,
     });
   });
 
   test('10,000 host objects called and disposed by the page leave nothing tracked', async (t) => {
     const page = await openPage(t);
-    class Item {
-      @JSInvokable()
-      ping(): string {
-        return 'pong';
-      }
+    page.define('useAndDispose', async (item: any) => {
+      const answer = await item.invokeMethodAsync('ping');
+      item.dispose();
+      return answer;
+    });
+    for (let i = 0; i < 10_000; i++) {
+      assert.equal(await page.js.invokeAsync('useAndDispose', HostObjectReference.create(new Item())), 'pong');
     }
+    await roundTrip(page); // the answer to the last dispose() is still on its way to the page
+    page.wire.length = 0;
+    const stats = page.js.stats();
+    assert.equal(stats.hostObjectReferences, 0);
+    assert.equal(stats.pendingCallsFromJS, 0);
+    assert.equal(stats.callsFromJS, 20_000);
+  });
+
+  test('10,000 host objects called and disposed by the page through sync calls leave nothing tracked', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const page = await openPage(t);
     page.define('useAndDispose', (item: any) => {
       const answer = item.invokeMethod('ping');
       item.dispose();
@@ -89,7 +117,7 @@ describe('the garbage-collection safety net', () => {
   test('a reference collected without being disposed releases its JS object', needsGc, async (t) => {
     const page = await openPage(t);
     page.define('makeBox', () => ({}));
-    const id = leakOne(page);
+    const id = await leakOne(page);
     assert.equal(page.js.stats().jsObjectReferences, 1);
     const released = () => page.calls('disposeJSObjectReferenceById').some(([released]) => released === id);
     await collectUntil(released);
@@ -99,11 +127,14 @@ describe('the garbage-collection safety net', () => {
     });
   });
 
-  test('with warnOnLeaks, the host is told once per creation site where the leak came from', needsGc, async (t) => {
+  // TODO(worker): a reference made by an async call is reported as created in the code that
+  // delivers the page's answer (the dispatcher, or a MessagePort handler), never in this file:
+  // the creation site is captured when the answer is revived, not where the call was made.
+  test('with warnOnLeaks, the host is told once per creation site where the leak came from', { ...needsGc, inProcessOnly: 'the creation site is right for sync calls only (TODO below)' }, async (t) => {
     const warn = t.mock.method(console, 'warn', () => {});
     const page = await openPage(t, { warnOnLeaks: true });
     page.define('makeBox', () => ({}));
-    const ids = [leakOne(page), leakOne(page)];
+    const ids = [leakOneSync(page), leakOneSync(page)];
     await collectUntil(() => page.js.stats().jsObjectReferences === 0);
     assert.equal(warn.mock.callCount(), 1);
     const message = String(warn.mock.calls[0]!.arguments[0]);
@@ -123,7 +154,7 @@ describe('the garbage-collection safety net', () => {
     const warn = t.mock.method(console, 'warn', () => {});
     const page = await openPage(t);
     page.define('makeBox', () => ({}));
-    leakOne(page);
+    await leakOne(page);
     await collectUntil(() => page.js.stats().jsObjectReferences === 0);
     assert.equal(warn.mock.callCount(), 0);
   });

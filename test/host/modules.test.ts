@@ -1,6 +1,7 @@
-import { describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
 import { fixtureUrl, openPage } from '../support/page.js';
 
 const moduleUrl = fixtureUrl('math-module.js');
@@ -10,8 +11,16 @@ describe('importing a module', () => {
     const { js } = await openPage(t);
     const module = await js.import(moduleUrl);
     assert.equal(await module.invokeAsync('add', 2, 3), 5);
-    assert.equal(module.invoke('greet', 'node'), 'hello node');
+    assert.equal(await module.invokeAsync('greet', 'node'), 'hello node');
     await module.disposeAsync();
+  });
+
+  test('an in-process module reference has the sync members too', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const { js } = await openPage(t);
+    const module = await js.import(moduleUrl);
+    assert.equal(module.invoke('greet', 'node'), 'hello node');
+    assert.equal(module.getValue('config.nested.label'), 'deep');
+    module.dispose();
   });
 
   test('an async export is awaited', async (t) => {
@@ -44,7 +53,7 @@ describe('importing a module', () => {
     const module = await js.import(moduleUrl);
     assert.equal(await module.getValueAsync('version'), '1.2.3');
     assert.equal(await module.getValueAsync('config.answer'), 42);
-    assert.equal(module.getValue('config.nested.label'), 'deep');
+    assert.equal(await module.getValueAsync('config.nested.label'), 'deep');
     await module.disposeAsync();
   });
 

@@ -1,5 +1,6 @@
-import { describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
 import { openPage } from '../support/page.js';
 
 describe('JS object references as arguments', () => {
@@ -8,11 +9,10 @@ describe('JS object references as arguments', () => {
     const box = { content: 1 };
     define('getBox', () => box);
     define('isBox', (candidate: unknown) => candidate === box);
-    const ref = js.invokeObjectReference('getBox');
+    const ref = await js.invokeObjectReferenceAsync('getBox');
     assert.ok(ref);
     assert.equal(await js.invokeAsync('isBox', ref), true);
-    assert.equal(js.invoke('isBox', ref), true);
-    ref.dispose();
+    await ref.disposeAsync();
   });
 
   test('references nested in objects and arrays arrive as their objects', async (t) => {
@@ -22,22 +22,33 @@ describe('JS object references as arguments', () => {
     define('getA', () => a);
     define('getB', () => b);
     define('check', (arg: { first: unknown; rest: unknown[] }) => arg.first === a && arg.rest[0] === b && arg.rest[1] === a);
-    const refA = js.invokeObjectReference('getA')!;
-    const refB = js.invokeObjectReference('getB')!;
+    const refA = (await js.invokeObjectReferenceAsync('getA'))!;
+    const refB = (await js.invokeObjectReferenceAsync('getB'))!;
     assert.equal(await js.invokeAsync('check', { first: refA, rest: [refB, refA] }), true);
-    refA.dispose();
-    refB.dispose();
+    await refA.disposeAsync();
+    await refB.disposeAsync();
+  });
+
+  test('a reference passed to a sync call arrives as the very object it refers to', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const { js, define } = await openPage(t);
+    const box = { content: 1 };
+    define('getBox', () => box);
+    define('isBox', (candidate: unknown) => candidate === box);
+    const ref = js.invokeObjectReference('getBox');
+    assert.ok(ref);
+    assert.equal(js.invoke('isBox', ref), true);
+    ref.dispose();
   });
 
   test('a reference is written as {"__jsObjectId": id}', async (t) => {
     const page = await openPage(t);
     page.define('getBox', () => ({}));
     page.define('ignore', () => undefined);
-    const ref = page.js.invokeObjectReference('getBox')!;
+    const ref = (await page.js.invokeObjectReferenceAsync('getBox'))!;
     await page.js.invokeVoidAsync('ignore', ref, { inner: ref });
-    const argsJson = page.calls('beginInvokeJSFromDotNet')[0]![2];
+    const argsJson = page.calls('beginInvokeJSFromDotNet')[1]![2];
     assert.equal(argsJson, `[{"__jsObjectId":${ref.id}},{"inner":{"__jsObjectId":${ref.id}}}]`);
-    ref.dispose();
+    await ref.disposeAsync();
   });
 
   test('a stream reference passed back as an argument arrives as its data source', async (t) => {
@@ -50,22 +61,22 @@ describe('JS object references as arguments', () => {
     await stream.disposeAsync();
   });
 
+  const foreignMessage = (id: number) =>
+    `The JS reference with id ${id} belongs to another runtime; JS object ids are only meaningful to the page that issued them.`;
+  const disposedMessage = (id: number) =>
+    `Cannot access a disposed object: the JS object reference with id ${id} was disposed. Keep the reference until you are done with it, or obtain a new one.`;
+
   test('a reference from another runtime is rejected before anything is sent', async (t) => {
     const mine = await openPage(t);
     const theirs = await openPage(t);
     theirs.define('makeTheirs', () => ({}));
     mine.define('takeArg', () => 'called');
-    const foreign = theirs.js.invokeObjectReference('makeTheirs')!;
+    const foreign = (await theirs.js.invokeObjectReferenceAsync('makeTheirs'))!;
     const before = mine.js.stats().callsToJS;
-    const expected = {
-      name: 'TypeError',
-      message: `The JS reference with id ${foreign.id} belongs to another runtime; JS object ids are only meaningful to the page that issued them.`,
-    };
-    await assert.rejects(mine.js.invokeAsync('takeArg', foreign), expected);
-    assert.throws(() => mine.js.invoke('takeArg', [foreign]), expected);
+    await assert.rejects(mine.js.invokeAsync('takeArg', foreign), { name: 'TypeError', message: foreignMessage(foreign.id) });
     assert.equal(mine.js.stats().callsToJS, before);
     assert.equal(mine.js.stats().pendingCalls, 0);
-    foreign.dispose();
+    await foreign.disposeAsync();
   });
 
   test('a disposed reference cannot be passed as an argument: ObjectDisposedError, nothing sent', async (t) => {
@@ -73,21 +84,34 @@ describe('JS object references as arguments', () => {
     define('makeBox', () => ({}));
     define('makeBytes', () => new Uint8Array(3));
     define('takeArg', () => 'called');
-    const ref = js.invokeObjectReference('makeBox')!;
-    const stream = js.invokeStreamReference('makeBytes');
-    ref.dispose();
+    const ref = (await js.invokeObjectReferenceAsync('makeBox'))!;
+    const stream = await js.invokeStreamReferenceAsync('makeBytes');
+    await ref.disposeAsync();
     await stream.disposeAsync();
     const before = js.stats().callsToJS;
-    await assert.rejects(js.invokeAsync('takeArg', ref), {
-      name: 'ObjectDisposedError',
-      message: `Cannot access a disposed object: the JS object reference with id ${ref.id} was disposed. Keep the reference until you are done with it, or obtain a new one.`,
-    });
+    await assert.rejects(js.invokeAsync('takeArg', ref), { name: 'ObjectDisposedError', message: disposedMessage(ref.id) });
     await assert.rejects(js.invokeAsync('takeArg', stream), {
       name: 'ObjectDisposedError',
       message: `A disposed JS reference (id ${stream.id}) cannot be passed to JavaScript.`,
     });
-    assert.throws(() => js.invoke('takeArg', { inner: ref }), { name: 'ObjectDisposedError' });
+    await assert.rejects(js.invokeAsync('takeArg', { inner: ref }), { name: 'ObjectDisposedError' });
     assert.equal(js.stats().callsToJS, before);
+  });
+
+  test('a sync call refuses foreign and disposed references before anything is sent', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const mine = await openPage(t);
+    const theirs = await openPage(t);
+    theirs.define('makeTheirs', () => ({}));
+    mine.define('makeBox', () => ({}));
+    mine.define('takeArg', () => 'called');
+    const foreign = theirs.js.invokeObjectReference('makeTheirs')!;
+    const ref = mine.js.invokeObjectReference('makeBox')!;
+    ref.dispose();
+    const before = mine.js.stats().callsToJS;
+    assert.throws(() => mine.js.invoke('takeArg', [foreign]), { name: 'TypeError', message: foreignMessage(foreign.id) });
+    assert.throws(() => mine.js.invoke('takeArg', { inner: ref }), { name: 'ObjectDisposedError', message: disposedMessage(ref.id) });
+    assert.equal(mine.js.stats().callsToJS, before);
+    foreign.dispose();
   });
 });
 
@@ -95,23 +119,23 @@ describe('reference identity and views', () => {
   test('ids are positive, distinct and stable for the life of a reference', async (t) => {
     const { js, define } = await openPage(t);
     define('makeBox', () => ({}));
-    const refs = [js.invokeObjectReference('makeBox')!, js.invokeObjectReference('makeBox')!, js.invokeObjectReference('makeBox')!];
+    const refs = [(await js.invokeObjectReferenceAsync('makeBox'))!, (await js.invokeObjectReferenceAsync('makeBox'))!, (await js.invokeObjectReferenceAsync('makeBox'))!];
     const ids = refs.map((ref) => ref.id);
     assert.equal(new Set(ids).size, 3);
     assert.ok(ids.every((id) => Number.isInteger(id) && id > 0));
-    refs[0]!.invoke('valueOf');
+    await refs[0]!.invokeAsync('valueOf');
     assert.deepEqual(
       refs.map((ref) => ref.id),
       ids,
     );
-    for (const ref of refs) ref.dispose();
+    for (const ref of refs) await ref.disposeAsync();
   });
 
   test('a with() view calls the same object, and disposing either disposes both', async (t) => {
     const { js, define } = await openPage(t);
     const box = { n: 1 };
     define('getBox', () => box);
-    const ref = js.invokeObjectReference('getBox')!;
+    const ref = (await js.invokeObjectReferenceAsync('getBox'))!;
     const view = ref.with({ timeout: 1000 });
     assert.equal(view.id, ref.id);
     assert.equal(await view.getValueAsync('n'), 1);

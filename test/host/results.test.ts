@@ -1,15 +1,16 @@
-import { describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { JSException } from '../../src/index.js';
+import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
 import { openPage } from '../support/page.js';
 
+const jsonValue = { n: 1.25, s: 'text', b: false, nothing: null, list: [1, 'two', [3]], nested: { deep: { x: -7 } } };
+
 describe('value results', () => {
-  test('JSON values come back as the same values, asynchronously and synchronously', async (t) => {
+  test('JSON values come back as the same values', async (t) => {
     const { js, define } = await openPage(t);
-    const value = { n: 1.25, s: 'text', b: false, nothing: null, list: [1, 'two', [3]], nested: { deep: { x: -7 } } };
-    define('giveValue', () => value);
-    assert.deepEqual(await js.invokeAsync('giveValue'), value);
-    assert.deepEqual(js.invoke('giveValue'), value);
+    define('giveValue', () => jsonValue);
+    assert.deepEqual(await js.invokeAsync('giveValue'), jsonValue);
   });
 
   test('undefined, a missing result and NaN all come back as null (JSON has no undefined)', async (t) => {
@@ -17,7 +18,6 @@ describe('value results', () => {
     define('giveUndefined', () => undefined);
     define('giveNaN', () => NaN);
     assert.equal(await js.invokeAsync('giveUndefined'), null);
-    assert.equal(js.invoke('giveUndefined'), null);
     assert.equal(await js.invokeAsync('giveNaN'), null);
   });
 
@@ -25,10 +25,19 @@ describe('value results', () => {
     const { js, define } = await openPage(t);
     define('epoch', () => new Date(0));
     assert.equal(await js.invokeAsync('epoch'), '1970-01-01T00:00:00.000Z');
+  });
+
+  test('sync calls give the same values', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const { js, define } = await openPage(t);
+    define('giveValue', () => jsonValue);
+    define('giveUndefined', () => undefined);
+    define('epoch', () => new Date(0));
+    assert.deepEqual(js.invoke('giveValue'), jsonValue);
+    assert.equal(js.invoke('giveUndefined'), null);
     assert.equal(js.invoke('epoch'), '1970-01-01T00:00:00.000Z');
   });
 
-  test('a sync call does not await a promise: it comes back as {} (the page never awaits in the sync path)', async (t) => {
+  test('a sync call does not await a promise: it comes back as {} (the page never awaits in the sync path)', IN_PROCESS_ONLY.syncCalls, async (t) => {
     const { js, define } = await openPage(t);
     define('later', async () => 5);
     assert.deepEqual(js.invoke('later'), {});
@@ -53,23 +62,23 @@ describe('object reference results', () => {
     const { js, define } = await openPage(t);
     const box = {};
     define('getBox', () => box);
-    const first = js.invokeObjectReference('getBox');
-    const second = js.invokeObjectReference('getBox');
+    const first = await js.invokeObjectReferenceAsync('getBox');
+    const second = await js.invokeObjectReferenceAsync('getBox');
     assert.ok(first && second);
     assert.notEqual(first.id, second.id);
     assert.equal(js.stats().jsObjectReferences, 2);
-    first.dispose();
-    second.dispose();
+    await first.disposeAsync();
+    await second.disposeAsync();
   });
 
   test('a function can be returned as a reference and called through it', async (t) => {
     const { js, define } = await openPage(t);
     define('makeAdder', (n: number) => Object.assign((x: number) => x + n, { base: n }));
-    const adder = js.invokeObjectReference('makeAdder', 10);
+    const adder = await js.invokeObjectReferenceAsync('makeAdder', 10);
     assert.ok(adder);
-    assert.equal(adder.invoke('call', null, 5), 15);
-    assert.equal(adder.getValue('base'), 10);
-    adder.dispose();
+    assert.equal(await adder.invokeAsync('call', null, 5), 15);
+    assert.equal(await adder.getValueAsync('base'), 10);
+    await adder.disposeAsync();
   });
 
   test('null and undefined come back as null (the page sends {"__jsObjectId":-1}) and hold nothing', async (t) => {
@@ -77,24 +86,31 @@ describe('object reference results', () => {
     page.define('giveNull', () => null);
     page.define('giveUndefined', () => undefined);
     assert.equal(await page.js.invokeObjectReferenceAsync('giveNull'), null);
-    assert.equal(page.js.invokeObjectReference('giveUndefined'), null);
-    assert.deepEqual(page.calls('endInvokeJSFromDotNet').map(([, , json]) => json), ['[2,true,{"__jsObjectId":-1}]']);
-    assert.deepEqual(page.calls('invokeJSFromDotNet').length, 1);
+    assert.equal(await page.js.invokeObjectReferenceAsync('giveUndefined'), null);
+    assert.deepEqual(
+      page.calls('endInvokeJSFromDotNet').map(([, , json]) => json),
+      ['[2,true,{"__jsObjectId":-1}]', '[3,true,{"__jsObjectId":-1}]'],
+    );
     assert.equal(page.js.stats().jsObjectReferences, 0);
   });
+
+  const notAnObject = { name: 'JSException', message: "Cannot create a JSObjectReference from the value '5'." };
 
   test('a primitive cannot become a reference: the page’s error comes back', async (t) => {
     const { js, define } = await openPage(t);
     define('giveFive', () => 5);
-    await assert.rejects(js.invokeObjectReferenceAsync('giveFive'), {
-      name: 'JSException',
-      message: "Cannot create a JSObjectReference from the value '5'.",
-    });
-    assert.throws(() => js.invokeObjectReference('giveFive'), {
-      name: 'JSException',
-      message: "Cannot create a JSObjectReference from the value '5'.",
-    });
+    await assert.rejects(js.invokeObjectReferenceAsync('giveFive'), notAnObject);
     assert.equal(js.stats().jsObjectReferences, 0);
+  });
+
+  test('a sync call gives null for undefined, and the page’s error for a primitive', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const page = await openPage(t);
+    page.define('giveUndefined', () => undefined);
+    page.define('giveFive', () => 5);
+    assert.equal(page.js.invokeObjectReference('giveUndefined'), null);
+    assert.deepEqual(page.calls('invokeJSFromDotNet').length, 1);
+    assert.throws(() => page.js.invokeObjectReference('giveFive'), notAnObject);
+    assert.equal(page.js.stats().jsObjectReferences, 0);
   });
 });
 
@@ -115,7 +131,7 @@ describe('references nested in value results', () => {
   test('a JS stream reference inside a value result becomes a readable stream reference', async (t) => {
     const { js, define, DotNet } = await openPage(t);
     define('giveFiles', () => [DotNet.createJSStreamReference(new Uint8Array([1, 2, 3]))]);
-    const [file] = js.invoke<any[]>('giveFiles');
+    const [file] = await js.invokeAsync<any[]>('giveFiles');
     assert.equal(file.length, 3);
     assert.deepEqual([...new Uint8Array(await new Response(file.openReadStream()).arrayBuffer())], [1, 2, 3]);
     await file.disposeAsync();
@@ -133,7 +149,7 @@ describe('stream reference results', () => {
     await stream.disposeAsync();
   });
 
-  test('invokeStreamReference (sync) returns a stream reference too', async (t) => {
+  test('invokeStreamReference (sync) returns a stream reference too', IN_PROCESS_ONLY.syncCalls, async (t) => {
     const { js, define } = await openPage(t);
     define('giveBlob', () => new Blob(['abcd']));
     const stream = js.invokeStreamReference('giveBlob');

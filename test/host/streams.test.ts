@@ -1,6 +1,7 @@
-import { describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { HostObjectReference, HostStreamReference, JSException, registerInvokables, type HostStreamSource } from '../../src/index.js';
+import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
 import { openPage, patternBytes, readAll } from '../support/page.js';
 
 describe('JS stream references (page data read by the host)', () => {
@@ -157,22 +158,32 @@ describe('host stream references (host data read by the page)', () => {
     assert.equal(new TextDecoder().decode(await received.arrayBuffer()), 'payload');
   });
 
-  test('a stream reference can be sent once; sending it again throws before anything is sent', async (t) => {
+  const sentAlready = {
+    message: 'This HostStreamReference was already sent to the page; its data can be transmitted once. Create a new one for each call.',
+  };
+
+  test('a stream reference can be sent once; sending it again rejects before anything is sent', async (t) => {
     const { js, define } = await openPage(t);
     define('size', async (stream: { arrayBuffer(): Promise<ArrayBuffer> }) => (await stream.arrayBuffer()).byteLength);
     const reference = HostStreamReference.create(new Uint8Array(5));
     assert.equal(reference.sent, false);
     assert.equal(await js.invokeAsync('size', reference), 5);
     const before = js.stats().callsToJS;
-    const expected = {
-      message: 'This HostStreamReference was already sent to the page; its data can be transmitted once. Create a new one for each call.',
-    };
-    await assert.rejects(js.invokeAsync('size', reference), expected);
-    assert.throws(() => js.invoke('size', reference), expected);
+    await assert.rejects(js.invokeAsync('size', reference), sentAlready);
     assert.equal(js.stats().callsToJS, before);
   });
 
-  test('create() refuses anything but a ReadableStream, Blob, Uint8Array or ArrayBuffer', () => {
+  test('a stream reference already sent makes a sync call throw before anything is sent', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const { js, define } = await openPage(t);
+    define('size', async (stream: { arrayBuffer(): Promise<ArrayBuffer> }) => (await stream.arrayBuffer()).byteLength);
+    const reference = HostStreamReference.create(new Uint8Array(5));
+    assert.equal(await js.invokeAsync('size', reference), 5);
+    const before = js.stats().callsToJS;
+    assert.throws(() => js.invoke('size', reference), sentAlready);
+    assert.equal(js.stats().callsToJS, before);
+  });
+
+  test('create() refuses anything but a ReadableStream, Blob, Uint8Array or ArrayBuffer', IN_PROCESS_ONLY.noPage, () => {
     assert.throws(() => HostStreamReference.create('text' as unknown as Uint8Array), {
       name: 'TypeError',
       message: 'HostStreamReference.create needs a ReadableStream, Blob, Uint8Array or ArrayBuffer.',

@@ -1,14 +1,19 @@
 /*
  * A fresh page per test: a new instance of the official @microsoft/dotnet-js-interop package
  * (its JS object table, ids and default dispatcher are module-global, so sharing one instance
- * would let tests see each other's ids), an in-process runtime attached to it, and a log of
- * everything that crosses the dispatcher contract in either direction.
+ * would let tests see each other's ids), a runtime attached to it in the test's hosting model
+ * (support/hosting-models.ts), and a log of everything that crosses the dispatcher contract in
+ * either direction.
  *
  * The log is taken by wrapping the real package's objects, never by replacing them: every
  * call still reaches the official dispatcher, and the tests can assert the exact wire JSON.
+ * The dispatcher contract is the same whatever carries it, so the log reads the same in every
+ * model: in the Worker model it records what the page channel asks of the dispatcher.
  */
 import '../../src/page/node-globals.js';
-import { createInProcessRuntime, type IJSInProcessRuntime, type InProcessRuntimeOptions } from '../../src/index.js';
+import { createInProcessRuntime, type IJSInProcessRuntime, type IJSRuntime, type RuntimeOptions } from '../../src/index.js';
+import { modelOf, type HostingModel, type ModelContext } from './hosting-models.js';
+import { connectOverChannel } from './worker-channel.js';
 import type { DotNetNamespace } from '../../src/page/official-package.js';
 import type { TestContext } from 'node:test';
 
@@ -26,10 +31,12 @@ export type PageDispatcher = ReturnType<DotNetNamespace['attachDispatcher']> & {
 };
 
 export interface Page {
+  /** How the runtime reaches the page. */
+  readonly model: HostingModel;
   /** The fresh instance of the official package; its `DotNetObject` class is this instance's own. */
   readonly DotNet: DotNetNamespace;
   /** The runtime under test, attached to {@link DotNet}. */
-  readonly js: IJSInProcessRuntime;
+  readonly js: IJSRuntime;
   /** The page's dispatcher that `js` drives, for page-side calls the public `DotNet` API does not offer. */
   readonly dispatcher: PageDispatcher;
   /** Everything that crossed the contract, in order. */
@@ -38,6 +45,12 @@ export interface Page {
   calls(method: string): any[][];
   /** Puts `value` on the page's global object (`window`) for the duration of the test. */
   define(name: string, value: unknown): void;
+}
+
+/** A page whose runtime shares its thread, so it has the synchronous API too. */
+export interface InProcessPage extends Page {
+  readonly model: 'in-process';
+  readonly js: IJSInProcessRuntime;
 }
 
 let instances = 0;
@@ -93,19 +106,24 @@ export function recordWire(DotNet: DotNetNamespace, wire: WireEntry[]): { DotNet
 }
 
 /**
- * Opens a page for one test: a fresh package instance and a runtime attached to it.
+ * Opens a page for one test: a fresh package instance and a runtime attached to it, in the
+ * test's hosting model (in-process unless the test was registered for every model).
  * Globals defined with `page.define` are removed when the test ends.
  */
-export async function openPage(t: TestContext, options: Omit<InProcessRuntimeOptions, 'DotNet'> = {}): Promise<Page> {
+export function openPage(t: ModelContext, options?: RuntimeOptions): Promise<Page>;
+export function openPage(t: TestContext, options?: RuntimeOptions): Promise<InProcessPage>;
+export async function openPage(t: TestContext, options: RuntimeOptions = {}): Promise<Page> {
   const DotNet = await freshDotNet();
   const wire: WireEntry[] = [];
   const recorder = recordWire(DotNet, wire);
-  const js = createInProcessRuntime({ ...options, DotNet: recorder.DotNet });
+  const model = modelOf(t);
+  const js = model === 'in-process' ? createInProcessRuntime({ ...options, DotNet: recorder.DotNet }) : await connectOverChannel(t, recorder.DotNet, options);
   const defined: string[] = [];
   t.after(() => {
     for (const name of defined) delete (globalThis as any)[name];
   });
   return {
+    model,
     DotNet,
     js,
     dispatcher: recorder.dispatcher(),
@@ -117,6 +135,18 @@ export async function openPage(t: TestContext, options: Omit<InProcessRuntimeOpt
       defined.push(name);
     },
   };
+}
+
+/**
+ * Resolves once each side has handled everything the other sent before now. Some page calls are
+ * fire and forget (DotNetObject.dispose()), and so are the host's answers to them. Messages keep
+ * their order, so a host-to-page call answered shows the host has handled what the page sent
+ * before; a second one, sent after the host answered those, shows the page has the answers.
+ * These are calls like any other: a test that counts calls counts them too.
+ */
+export async function roundTrip(page: Page): Promise<void> {
+  await page.js.invokeVoidAsync('Array.isArray');
+  await page.js.invokeVoidAsync('Array.isArray');
 }
 
 /** A promise with its settle functions, for page functions that finish when the test says so. */

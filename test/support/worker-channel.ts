@@ -1,0 +1,52 @@
+/*
+ * The Worker model with both of its halves in this thread: the page side (hostInWorker) and the
+ * host side (connectToPage) joined by a real MessageChannel. Every call takes the whole message
+ * path (handshake, outbox batching, structured clone, MessageHost, the page channel and the
+ * official package's dispatcher); only the second thread is missing.
+ *
+ * Without it there are no synchronous calls: the host would block the very thread that has to
+ * answer. So the page offers none (sync: false), and the runtime is async-only, as in a browser
+ * page that is not cross-origin isolated.
+ */
+import { MessageChannel } from 'node:worker_threads';
+import type { TestContext } from 'node:test';
+import { isInProcess, type IJSRuntime, type RuntimeOptions } from '../../src/index.js';
+import { connectToPage, hostInWorker } from '../../src/worker.js';
+import type { DotNetNamespace } from '../../src/page/official-package.js';
+
+/**
+ * Attaches `DotNet` (the page) to a host over a new same-thread channel and resolves with the
+ * host's runtime once the handshake is done. The channel closes when the test ends.
+ */
+export async function connectOverChannel(t: TestContext, DotNet: DotNetNamespace, options: RuntimeOptions = {}): Promise<IJSRuntime> {
+  resolveReleasesOnOwnInstance(DotNet);
+  const { port1: pagePort, port2: hostPort } = new MessageChannel();
+  const worker = hostInWorker(pagePort, { DotNet, sync: false });
+  t.after(() => {
+    worker.close('the test ended');
+    pagePort.close(); // an open port keeps the process alive
+  });
+  const [js] = await Promise.all([connectToPage({ ...options, port: hostPort }), worker.ready]);
+  // A twin that quietly ran in-process would pass every test and prove nothing about the Worker.
+  if (js.hostingModel !== 'worker' || isInProcess(js)) throw new Error(`expected an async-only Worker runtime, got ${js.hostingModel}`);
+  return js;
+}
+
+/**
+ * Blazor releases a JS object with an async call of "DotNet.disposeJSObjectReferenceById" on
+ * window, which the page resolves through window.DotNet the first time and keeps from then on
+ * (the handler cache, test/host/calls.test.ts). A real page has one DotNet; here every page has
+ * its own instance and a test may hold two pages, so each instance resolves the identifier
+ * now, while window.DotNet is briefly its own.
+ */
+function resolveReleasesOnOwnInstance(DotNet: DotNetNamespace): void {
+  const g = globalThis as { DotNet?: unknown };
+  const previous = g.DotNet;
+  g.DotNet = DotNet;
+  try {
+    DotNet.findJSFunction('DotNet.disposeJSObjectReferenceById', 0);
+  } finally {
+    if (previous === undefined) delete g.DotNet;
+    else g.DotNet = previous;
+  }
+}
