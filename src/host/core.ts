@@ -12,7 +12,7 @@ import { JSObjectReference, ReferenceState } from './js-object-reference.js';
 import { JSStreamReference } from './js-stream-reference.js';
 import { createJsonCodec, type CodecContext, type JsonCodec } from './json-codec.js';
 import { LeakGuard } from './leak-guard.js';
-import { PendingCalls } from './pending-calls.js';
+import { PendingCalls, type PendingCall } from './pending-calls.js';
 import { DISPOSE_JS_OBJECT_IDENTIFIER, JSCallResultType, JSCallType, WINDOW_TARGET } from './wire.js';
 import type { HostEndpoint, PageLink } from './page-link.js';
 import type { CallOptions, HostingModel, InteropStats } from './types.js';
@@ -53,6 +53,8 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
   #liveJSReferences = 0;
   #pendingFromJS = 0;
   #callsToJS = 0;
+  /** The async call whose answer is being read, while it is: references in it are that call's. */
+  #answering: PendingCall | undefined;
   #callsFromJS = 0;
   #disconnectReason: string | undefined;
   #serializingHandle = 0;
@@ -123,6 +125,7 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
     resultType: JSCallResultType,
     callType: JSCallType,
     options: CallOptions | undefined,
+    counted = true,
   ): Promise<any> {
     if (this.#disconnectReason !== undefined) return Promise.reject(new JSDisconnectedException(this.#disconnectReason));
     const signal = options?.signal;
@@ -136,8 +139,8 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
     } finally {
       this.#serializingHandle = 0;
     }
-    const { handle, promise } = this.#pending.add(identifier, resultType, options?.timeout ?? this.#defaultTimeout, signal, this.#gaveUp);
-    this.#callsToJS++;
+    const { handle, promise } = this.#pending.add(identifier, resultType, options?.timeout ?? this.#defaultTimeout, signal, this.#gaveUp, this.#leakGuard.callSite());
+    if (counted) this.#callsToJS++;
     try {
       this.#link.beginInvokeJS(handle, identifier, argsJson, resultType, targetId, callType);
     } catch (error) {
@@ -216,10 +219,13 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
       return;
     }
     let value: unknown;
+    this.#answering = call;
     try {
       value = this.#interpret(call.identifier, call.resultType, resultOrError, true);
     } catch (error) {
       return call.reject(error);
+    } finally {
+      this.#answering = undefined;
     }
     call.resolve(value);
   }
@@ -239,9 +245,8 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
       this.#link.disposeJSObjectSync(id);
       return Promise.resolve();
     }
-    const done = this.callAsync(WINDOW_TARGET, DISPOSE_JS_OBJECT_IDENTIFIER, [id], JSCallResultType.JSVoidResult, JSCallType.FunctionCall, {
-      timeout: Infinity,
-    }).catch((error) => {
+    // Not counted as a call: in-process a release is no call at all, and stats() should read the same in every model.
+    const done = this.callAsync(WINDOW_TARGET, DISPOSE_JS_OBJECT_IDENTIFIER, [id], JSCallResultType.JSVoidResult, JSCallType.FunctionCall, { timeout: Infinity }, false).catch((error) => {
       if (!(error instanceof JSDisconnectedException) && !sync) throw error;
     });
     return done;
@@ -391,7 +396,7 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
   #watch(id: number): ReferenceState {
     const state = new ReferenceState(id);
     this.#liveJSReferences++;
-    this.#leakGuard.watch(state, id);
+    this.#leakGuard.watch(state, id, this.#answering?.site);
     return state;
   }
 }

@@ -46,8 +46,18 @@ export class LeakGuard {
     });
   }
 
-  watch(reference: object, id: number): void {
-    const createdAt = this.warnOnLeaks ? creationSite() : undefined;
+  /**
+   * Where the code calling now is, when leaks are reported (else undefined). An async call takes
+   * it when it starts: the references in its answer are created later, by whatever delivers the
+   * answer, which says nothing about the caller.
+   */
+  callSite(): string | undefined {
+    return this.warnOnLeaks ? creationSite() : undefined;
+  }
+
+  /** Watches a new reference; `site` is where the call that created it was made (default: here). */
+  watch(reference: object, id: number, site?: string): void {
+    const createdAt = this.warnOnLeaks ? (site ?? creationSite()) : undefined;
     this.#registry.register(reference, { id, createdAt }, reference);
   }
 

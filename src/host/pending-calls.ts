@@ -14,6 +14,8 @@ export interface PendingCall {
   onGiveUp?: (handle: number) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
+  /** Where the call was made, for leak reports about the references in its answer. */
+  site?: string;
 }
 
 /**
@@ -52,6 +54,7 @@ export class PendingCalls {
     timeoutMs: number | undefined,
     signal: AbortSignal | undefined,
     onGiveUp: (handle: number) => void,
+    site?: string,
   ): { handle: number; promise: Promise<unknown> } {
     const handle = ++this.#lastHandle;
     const timed = timeoutMs !== undefined && timeoutMs !== Infinity;
@@ -68,6 +71,7 @@ export class PendingCalls {
         onGiveUp: timed ? onGiveUp : undefined,
         signal: undefined,
         onAbort: undefined,
+        site,
       };
     });
     if (call.deadline !== undefined) {

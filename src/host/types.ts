@@ -24,7 +24,7 @@ export interface InteropStats {
   readonly pendingCalls: number;
   /** Page-to-host calls still running on the host. */
   readonly pendingCallsFromJS: number;
-  /** Host-to-JS calls started since the runtime was created. */
+  /** Host-to-JS calls started since the runtime was created (releases of JS object references not included). */
   readonly callsToJS: number;
   /** Page-to-host calls received since the runtime was created. */
   readonly callsFromJS: number;
