@@ -5,26 +5,41 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { outcome, startWorkerHost } from './support.js';
+import { outcome, startWorkerHost, type WorkerPage } from './support.js';
 
 describe('when either side of a Worker host goes away', () => {
-  test('terminating the Worker rejects the page calls in flight', async (t) => {
+  /** Has the host hold a page object; returns its id once the page holds it for the host. */
+  async function holdObject(page: WorkerPage): Promise<number> {
+    page.define('wtMakeObject', () => ({ name: () => 'held' }));
+    const ran = page.run('holdObject');
+    const { heldId } = await page.nextReport();
+    await ran;
+    assert.equal(typeof page.DotNet.findJSFunction('name', heldId), 'function'); // held for the host
+    return heldId;
+  }
+  const released = /JS object instance with ID \d+ does not exist/;
+
+  test('terminating the Worker rejects the page calls in flight and releases what the host held', async (t) => {
     const page = await startWorkerHost(t);
     await page.host.ready;
+    const heldId = await holdObject(page);
     const pending = outcome(page.call('Never'));
     await page.worker.terminate();
     assert.equal(await pending, 'The Worker was terminated.');
+    assert.throws(() => page.DotNet.findJSFunction('name', heldId), released);
     assert.equal(page.host.closed, true);
     assert.equal(await page.host.ended, 'The Worker was terminated.');
     await assert.rejects(page.call('Add', 1, 2), /The Worker was terminated/);
   });
 
-  test('a Worker that crashes rejects the page calls in flight with its error', async (t) => {
+  test('a Worker that crashes rejects the page calls in flight with its error and releases what the host held', async (t) => {
     const page = await startWorkerHost(t);
+    const heldId = await holdObject(page);
     const pending = outcome(page.call('Never'));
     await page.call('Crash', 'the host blew up');
     assert.equal(await pending, 'The Worker failed: the host blew up');
     assert.equal(await page.host.ended, 'The Worker failed: the host blew up');
+    assert.throws(() => page.DotNet.findJSFunction('name', heldId), released);
   });
 
   test('a Worker that exits rejects the page calls in flight with its exit code', async (t) => {
@@ -45,9 +60,11 @@ describe('when either side of a Worker host goes away', () => {
     const page = await startWorkerHost(t);
     page.define('wtMakeObject', () => ({ name: () => 'held' }));
     page.define('wtNever', () => new Promise(() => {}));
+    page.define('wtKeep', () => {});
     const scenario = outcome(page.run('pendingThenClosed'));
-    const { heldId } = await page.nextReport();
+    const { heldId, hostObjects } = await page.nextReport();
     assert.equal(typeof page.DotNet.findJSFunction('name', heldId), 'function'); // held for the host
+    assert.equal(hostObjects, 1, 'the host holds its object for the page');
     const pageCall = outcome(page.call('Never'));
     page.host.close('the page is going away');
     assert.equal(await pageCall, 'the page is going away');
@@ -57,6 +74,7 @@ describe('when either side of a Worker host goes away', () => {
     assert.match(report.pending.error.message, /the page is going away/);
     assert.equal(report.later.error.name, 'JSDisconnectedException');
     assert.equal(report.stats.pendingCalls, 0);
+    assert.equal(report.stats.hostObjectReferences, 0, 'the host released what it held for the page');
     assert.throws(() => page.DotNet.findJSFunction('name', heldId), /JS object instance with ID \d+ does not exist/);
   });
 
