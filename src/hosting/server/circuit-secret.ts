@@ -14,9 +14,15 @@ export function newCircuitIdentity(): CircuitIdentity {
   return { id: randomBytes(16).toString('base64url'), secret: randomBytes(32) };
 }
 
-/** True when `candidate` (base64url, from the page) is the circuit's secret. */
+/** The 43 characters of a 32-byte secret in unpadded base64url, the only form the server issues. */
+const SECRET_TEXT = /^[A-Za-z0-9_-]{43}$/;
+
+/** True when `candidate` (base64url, from the page) is the circuit's secret, written exactly as it was issued. */
 export function secretMatches(secret: Buffer, candidate: string): boolean {
+  // The form is not secret (every secret is 32 bytes, so 43 characters): Node's decoder skips
+  // whitespace and accepts "+", "/" and padding, so other spellings of the same bytes are refused here.
+  if (!SECRET_TEXT.test(candidate)) return false;
   const given = Buffer.from(candidate, 'base64url');
-  // The length is not secret (every secret is 32 bytes); timingSafeEqual needs equal lengths.
-  return given.byteLength === secret.byteLength && timingSafeEqual(given, secret);
+  // The last character carries 4 spare bits; only after a match (nothing left to learn) is the spelling checked.
+  return given.byteLength === secret.byteLength && timingSafeEqual(given, secret) && given.toString('base64url') === candidate;
 }
