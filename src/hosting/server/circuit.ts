@@ -183,7 +183,7 @@ export class Circuit {
   heartbeat(): void {
     const socket = this.#socket;
     if (!socket) return;
-    if (!this.#alive) return void socket.terminate(); // silent for a whole period: treat as gone
+    if (!this.#alive) return void socket.terminate(); // nothing since the last beat: treat as gone
     this.#alive = false;
     socket.ping();
     socket.send(JSON.stringify([Control.Heartbeat, this.#receipts.acking()]));

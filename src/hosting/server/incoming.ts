@@ -115,7 +115,9 @@ export class IncomingFrames {
       this.#refusal = `${BYTE_ARRAY_LIMIT_TEXT} (limit ${this.limits.maxByteArrayBytes} bytes)`;
       throw new FrameError(this.#refusal);
     }
-    if (!more && this.#partsId < 0) return [Msg.SendByteArray, id, bytes];
+    // A copy, as the parts below are copied: host code gets a plain Uint8Array over memory of its
+    // own, not a Node Buffer over ws's receive buffer (which may share a pooled allocation).
+    if (!more && this.#partsId < 0) return [Msg.SendByteArray, id, new Uint8Array(bytes)];
     // Parts are views into ws's receive buffers until they are copied into one array below.
     this.#parts.push(bytes);
     this.#partsId = id;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import http from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
-import { asInProcess, HostObjectReference, HostStreamReference, JSException, JSInvokable, pageAbortSignal, registerInvokables } from '../../../src/index.js';
+import { asInProcess, HostObjectReference, HostStreamReference, JSException, JSInvokable, JSTimeoutError, pageAbortSignal, registerInvokables } from '../../../src/index.js';
 import { createInteropServer, type Circuit } from '../../../src/server.js';
 import { connectToServer } from '../../../src/server-client.js';
 import { freshDotNet } from '../../support/page.js';
@@ -201,7 +201,7 @@ describe('references, byte arrays, streams and cancellation over the network', (
     await reference.disposeAsync();
   });
 
-  test('a call that times out aborts the AbortSignal the JS function received', async (t) => {
+  test("a call aborted by the host's AbortSignal rejects with its reason and aborts the AbortSignal the JS function received", async (t) => {
     const server = await startServer(t);
     const aborted = deferred<string>();
     definePageGlobals(t, {
@@ -221,6 +221,42 @@ describe('references, byte arrays, streams and cancellation over the network', (
     controller.abort(new Error('user gave up'));
     await assert.rejects(call, /user gave up/);
     assert.equal(await aborted.promise, 'AbortError');
+  });
+
+  test('a call to a JS function that never settles rejects with JSTimeoutError after defaultTimeout; the circuit stays connected and serves the next calls', { timeout: 10_000 }, async (t) => {
+    const server = await startServer(t, { defaultTimeout: 100 });
+    const downs: Circuit[] = [];
+    server.on('connectionDown', (circuit) => void downs.push(circuit));
+    const aborted = deferred<string>();
+    definePageGlobals(t, {
+      // Settles neither on its own nor when its signal aborts: only the deadline ends the call.
+      circuitsNever: (signal: AbortSignal) => new Promise(() => signal.addEventListener('abort', () => aborted.resolve((signal.reason as Error).name))),
+      circuitsAdd: (a: number, b: number) => a + b,
+    });
+    t.after(registerInvokables('CircuitsTimeout', { Twice: (x: number) => 2 * x }));
+    const page = await openPage(t, server);
+    await assert.rejects(page.circuit.js.invokeAsync('circuitsNever', pageAbortSignal), (error: unknown) => {
+      assert.ok(error instanceof JSTimeoutError, `rejected with ${error}`);
+      assert.deepEqual([error.identifier, error.timeoutMs], ['circuitsNever', 100]);
+      return true;
+    });
+    assert.equal(await aborted.promise, 'AbortError'); // the page was told to give up too
+    // A deadline is not a liveness verdict: the same connection carries on, both ways.
+    assert.equal(await page.circuit.js.invokeAsync('circuitsAdd', 2, 3), 5);
+    assert.equal(await page.DotNet.invokeMethodAsync('CircuitsTimeout', 'Twice', 21), 42);
+    assert.deepEqual([page.circuit.state, page.connection.state, downs.length], ['connected', 'connected', 0]);
+    assert.equal(page.circuit.stats().pendingCalls, 0);
+  });
+
+  test('a byte array from the page reaches host code as a plain Uint8Array over its own memory, whether it came in one part or several', async (t) => {
+    const server = await startServer(t);
+    const seen: [kind: string, ownsBuffer: boolean][] = [];
+    const record = (bytes: Uint8Array) => void seen.push([Object.getPrototypeOf(bytes).constructor.name, bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength]);
+    t.after(registerInvokables('CircuitsBytesKind', { Kind: record }));
+    const page = await openPage(t, server);
+    await page.DotNet.invokeMethodAsync('CircuitsBytesKind', 'Kind', new Uint8Array(100)); // one part
+    await page.DotNet.invokeMethodAsync('CircuitsBytesKind', 'Kind', new Uint8Array(100_000)); // several parts
+    assert.deepEqual(seen, [['Uint8Array', true], ['Uint8Array', true]]);
   });
 
   test('host errors reach the page redacted by default and in full with detailedErrors', async (t) => {
