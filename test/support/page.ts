@@ -149,6 +149,27 @@ export async function roundTrip(page: Page): Promise<void> {
   await page.js.invokeVoidAsync('Array.isArray');
 }
 
+/**
+ * Blazor releases a JS object with an async call of "DotNet.disposeJSObjectReferenceById" on
+ * window, which the page resolves through window.DotNet the first time and keeps from then on
+ * (the handler cache, test/host/calls.test.ts). A real page has one DotNet; simulated pages
+ * (Worker channel, server clients) each have their own instance in one Node global, and a test
+ * may hold several, so without this every page would release its objects in the first page's
+ * table. Call it on a fresh instance before it is connected: it resolves the identifier now,
+ * while window.DotNet is briefly its own.
+ */
+export function resolveReleasesOnOwnInstance(DotNet: DotNetNamespace): void {
+  const g = globalThis as { DotNet?: unknown };
+  const previous = g.DotNet;
+  g.DotNet = DotNet;
+  try {
+    DotNet.findJSFunction('DotNet.disposeJSObjectReferenceById', 0);
+  } finally {
+    if (previous === undefined) delete g.DotNet;
+    else g.DotNet = previous;
+  }
+}
+
 /** A promise with its settle functions, for page functions that finish when the test says so. */
 export function deferred<T = unknown>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
   let resolve!: (value: T) => void;

@@ -13,6 +13,7 @@ import type { TestContext } from 'node:test';
 import { isInProcess, type IJSRuntime, type RuntimeOptions } from '../../src/index.js';
 import { connectToPage, hostInWorker } from '../../src/worker.js';
 import type { DotNetNamespace } from '../../src/page/official-package.js';
+import { resolveReleasesOnOwnInstance } from './page.js';
 
 /**
  * Attaches `DotNet` (the page) to a host over a new same-thread channel and resolves with the
@@ -30,23 +31,4 @@ export async function connectOverChannel(t: TestContext, DotNet: DotNetNamespace
   // A twin that quietly ran in-process would pass every test and prove nothing about the Worker.
   if (js.hostingModel !== 'worker' || isInProcess(js)) throw new Error(`expected an async-only Worker runtime, got ${js.hostingModel}`);
   return js;
-}
-
-/**
- * Blazor releases a JS object with an async call of "DotNet.disposeJSObjectReferenceById" on
- * window, which the page resolves through window.DotNet the first time and keeps from then on
- * (the handler cache, test/host/calls.test.ts). A real page has one DotNet; here every page has
- * its own instance and a test may hold two pages, so each instance resolves the identifier
- * now, while window.DotNet is briefly its own.
- */
-function resolveReleasesOnOwnInstance(DotNet: DotNetNamespace): void {
-  const g = globalThis as { DotNet?: unknown };
-  const previous = g.DotNet;
-  g.DotNet = DotNet;
-  try {
-    DotNet.findJSFunction('DotNet.disposeJSObjectReferenceById', 0);
-  } finally {
-    if (previous === undefined) delete g.DotNet;
-    else g.DotNet = previous;
-  }
 }

@@ -7,13 +7,18 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { registerInvokables } from '../../../src/index.js';
+import { JSTimeoutError, registerInvokables } from '../../../src/index.js';
+import { Control } from '../../../src/protocol/circuit-control.js';
 import { createInteropServer, type Circuit, type InteropServer } from '../../../src/server.js';
 import { bundle, launchChromium, serveStatic, type StaticServer } from '../../support/browser.js';
-import { patternBytes, readAll } from './server-support.js';
+import { deferred, patternBytes, RawPage, readAll } from './server-support.js';
+
+const isHeartbeat = (frame: unknown): boolean => Array.isArray(frame) && frame[0] === Control.Heartbeat;
 
 const HTML = '<!doctype html><meta charset="utf-8"><title>jsinterop server client</title><script type="module" src="/page.js"></script>';
 
@@ -81,5 +86,62 @@ describe('the browser client in Chromium', () => {
     assert.deepEqual(states.slice(-2), ['reconnecting', 'connected']);
     assert.equal(await page.evaluate(() => window.DotNet.invokeMethodAsync('BrowserTest', 'Echo', 'again')), 'host got again');
     assert.equal(circuit.state, 'connected');
+  });
+
+  test('a page busy for several heartbeat periods, with a call timing out meanwhile, keeps its connection and its circuit', async (t) => {
+    // A server of its own, with a short heartbeat, so that the page stays busy for several periods.
+    // Not shorter: once the page is free again, it has two periods to read the heartbeats that
+    // queued up while it was busy, and the server one period to read each pong, on a loaded CI machine.
+    const busySite = await serveStatic([outdir], { '/': HTML });
+    const busyServer = await createInteropServer({ server: busySite.server, heartbeatInterval: 500 });
+    let released = false;
+    const busyStarted = deferred<void>();
+    const releaseServer = http.createServer((_req, res) => {
+      busyStarted.resolve();
+      res.writeHead(200, { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-store', 'Content-Type': 'text/plain' }).end(released ? 'go' : 'wait');
+    });
+    await new Promise<void>((resolve) => releaseServer.listen(0, '127.0.0.1', resolve));
+    const busyPage = await browser.newPage();
+    t.after(async () => {
+      released = true;
+      await busyPage.close();
+      await busyServer.close(); // before the HTTP server, whose close waits for the upgraded sockets
+      await busySite.close();
+      releaseServer.closeAllConnections();
+      await new Promise<void>((resolve) => releaseServer.close(() => resolve()));
+    });
+    const opened = once(busyServer, 'circuit');
+    await busyPage.goto(`${busySite.url}/`);
+    await busyPage.evaluate(() => window.ready);
+    const [busyCircuit] = (await opened) as [Circuit];
+    // Another connection to the same server sees every heartbeat it sends. It answers each one
+    // with an Ack, so that its own messages keep it connected even if pongs stopped counting:
+    // it must outlive the page under test.
+    const watcher = await RawPage.open(t, busyServer.url);
+    watcher.socket.on('message', (data: Buffer) => {
+      if (data.toString().startsWith(`[${Control.Heartbeat},`)) watcher.send([Control.Ack, 0]);
+    });
+    const downs: string[] = [];
+    busyServer.on('connectionDown', (c) => void downs.push(c.id));
+
+    const busy = busyCircuit.js.invokeAsync<number>('browserBusy', `http://127.0.0.1:${(releaseServer.address() as AddressInfo).port}/`);
+    await busyStarted.promise;
+    // A page this busy answers nothing: a call with a deadline runs out of time.
+    await assert.rejects(busyCircuit.js.with({ timeout: 50 }).invokeAsync('browserAdd', 1, 1), JSTimeoutError);
+    // Three heartbeats after the page became busy: it has been busy for at least two whole periods,
+    // longer than a silent connection is given.
+    let from = watcher.frames.length;
+    for (let beats = 0; beats < 3; beats++) from = watcher.frames.indexOf(await watcher.next(isHeartbeat, from)) + 1;
+    // Chromium answered the server's pings for the busy page, so the server did not declare it dead.
+    assert.deepEqual(downs, [], 'the server disconnected the busy page');
+    assert.equal(busyCircuit.state, 'connected');
+    released = true;
+    assert.ok((await busy) > 1, 'the page kept polling while it was busy');
+
+    // Nor did the page, catching up, take the silence for a dead server.
+    assert.deepEqual(downs, []);
+    assert.deepEqual(await busyPage.evaluate(() => window.states), ['connected']);
+    assert.equal(await busyCircuit.js.invokeAsync('browserAdd', 2, 3), 5);
+    assert.equal(await busyPage.evaluate(() => window.DotNet.invokeMethodAsync('BrowserTest', 'Echo', 'after')), 'host got after');
   });
 });

@@ -7,6 +7,8 @@ import { Control } from '../../../src/protocol/circuit-control.js';
 import { FaultProxy } from './fault-proxy.js';
 import { definePageGlobals, deferred, openPage, RawPage, startServer, StateLog } from './server-support.js';
 
+const isHeartbeat = (frame: unknown): boolean => Array.isArray(frame) && frame[0] === Control.Heartbeat;
+
 describe('circuits survive short disconnects', () => {
   test('calls in flight both ways complete exactly once after the server drops the connection', async (t) => {
     const server = await startServer(t);
@@ -72,6 +74,23 @@ describe('circuits survive short disconnects', () => {
     assert.equal(await call, 7);
     assert.equal(page.circuit.state, 'connected');
     assert.ok(proxy.connections >= 2);
+  });
+
+  test('liveness is pings and messages: a connection that answers neither is dropped at the second heartbeat after it last spoke, its circuit retained', async (t) => {
+    const server = await startServer(t, { heartbeatInterval: 100 });
+    const mute = await RawPage.open(t, server.url, { autoPong: false });
+    // Sends nothing either, but its ws answers pings, as a browser does for a page that is busy.
+    const answering = await RawPage.open(t, server.url);
+    const circuit = server.circuit(mute.started[1])!;
+    const down = once(server, 'connectionDown');
+    await mute.closed;
+    assert.equal((await down)[0], circuit);
+    // It saw one heartbeat and left its ping unanswered; the next beat dropped it, as documented:
+    // nothing arrived from one beat to the next (one to two periods after its last sign of life).
+    assert.equal(mute.frames.filter(isHeartbeat).length, 1);
+    assert.equal(circuit.state, 'disconnected');
+    assert.ok(answering.frames.filter(isHeartbeat).length >= 1);
+    assert.equal(server.circuit(answering.started[1])!.state, 'connected');
   });
 
   test('after the retention period the circuit is disposed: calls reject with JSDisconnectedException, host objects are released, the page is told', async (t) => {

@@ -13,7 +13,7 @@ import { Control } from '../../../src/protocol/circuit-control.js';
 import { CALL_PREFIX, decodeCallFrame } from '../../../src/protocol/framing.js';
 import * as Msg from '../../../src/protocol/message-codes.js';
 import { PROTOCOL_VERSION } from '../../../src/protocol/messages.js';
-import { freshDotNet } from '../../support/page.js';
+import { freshDotNet, resolveReleasesOnOwnInstance } from '../../support/page.js';
 import type { DotNetNamespace } from '../../../src/page/official-package.js';
 import type { TestContext } from 'node:test';
 
@@ -33,14 +33,18 @@ export interface SimulatedPage {
   readonly circuit: Circuit;
 }
 
-/** Opens a page on `server`: a fresh package instance, connected; closed when the test ends. */
+/**
+ * Opens a page on `server`: a fresh package instance, connected; closed when the test ends.
+ * `WebSocket` defaults to `ws`'s (a {@link SocketWatch}'s class watches the client's sockets).
+ */
 export async function openPage(
   t: TestContext,
   server: InteropServer,
-  options: Omit<ConnectOptions, 'DotNet' | 'WebSocket'> & { url?: string } = {},
+  options: Omit<ConnectOptions, 'DotNet'> & { url?: string } = {},
 ): Promise<SimulatedPage> {
   const DotNet = await freshDotNet();
-  const connection = await connectToServer(options.url ?? server.url, { ...options, DotNet, WebSocket: WebSocket as any });
+  resolveReleasesOnOwnInstance(DotNet);
+  const connection = await connectToServer(options.url ?? server.url, { WebSocket: WebSocket as any, ...options, DotNet });
   t.after(() => connection.close());
   const circuit = server.circuit(connection.circuitId);
   if (!circuit) throw new Error('the server does not know the circuit the page connected to');
@@ -56,6 +60,58 @@ export function definePageGlobals(t: TestContext, globals: Record<string, unknow
   t.after(() => {
     for (const name of Object.keys(globals)) delete (globalThis as any)[name];
   });
+}
+
+/**
+ * The WebSocket class for one page's client (pass `watch.WebSocket` to openPage): `ws`'s own,
+ * unchanged, with what the client does to its sockets made observable, since the client keeps
+ * its sockets to itself. Each socket the client opens is one connection attempt.
+ */
+export class SocketWatch {
+  /** Sockets the client opened so far (the first connection, every reconnect attempt, a goodbye). */
+  readonly sockets: WebSocket[] = [];
+  readonly WebSocket: NonNullable<ConnectOptions['WebSocket']>;
+  #heartbeatWaiters: (() => void)[] = [];
+  #closeWaiters = new Map<WebSocket, (() => void)[]>();
+
+  constructor() {
+    const watch = this;
+    this.WebSocket = class WatchedWebSocket extends WebSocket {
+      constructor(url: string) {
+        super(url);
+        watch.#opened(this);
+      }
+    } as any; // ws's WebSocket, which the DOM type describes closely enough for the client
+  }
+
+  #opened(socket: WebSocket): void {
+    this.sockets.push(socket);
+    // Registered before the client's own handlers, so a waiter resumes (in a microtask) after
+    // the client has handled the same event: the client's Ack or its next attempt is already under way.
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary || !data.toString('utf8', 0, 4).startsWith(`[${Control.Heartbeat},`)) return;
+      for (const resolve of this.#heartbeatWaiters.splice(0)) resolve();
+    });
+    socket.on('close', () => {
+      for (const resolve of this.#closeWaiters.get(socket) ?? []) resolve();
+      this.#closeWaiters.delete(socket);
+    });
+  }
+
+  /** Resolves after the client has handled the next Heartbeat frame from the server. */
+  nextHeartbeat(): Promise<void> {
+    return new Promise((resolve) => this.#heartbeatWaiters.push(resolve));
+  }
+
+  /** Resolves after the client has handled the close of `socket` (at once if it is closed already). */
+  closed(socket: WebSocket): Promise<void> {
+    if (socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiters = this.#closeWaiters.get(socket) ?? [];
+      waiters.push(resolve);
+      this.#closeWaiters.set(socket, waiters);
+    });
+  }
 }
 
 /** Records a connection's states (pass `log.onStateChange` to openPage) and waits for the next one. */
@@ -110,10 +166,11 @@ export class RawPage {
 
   /**
    * Opens a connection; `hello` (default true) sends a Hello and waits for Started. With
-   * `features`, the Hello announces them as the real client does (PageFeature bits).
+   * `features`, the Hello announces them as the real client does (PageFeature bits). With
+   * `autoPong: false` the connection answers no ping, like a page whose network is gone.
    */
-  static async open(t: TestContext, url: string, options: { hello?: boolean; features?: number; headers?: Record<string, string> } = {}): Promise<RawPage> {
-    const socket = new WebSocket(url, { headers: options.headers });
+  static async open(t: TestContext, url: string, options: { hello?: boolean; features?: number; headers?: Record<string, string>; autoPong?: boolean } = {}): Promise<RawPage> {
+    const socket = new WebSocket(url, { headers: options.headers, autoPong: options.autoPong ?? true });
     const page = new RawPage(socket);
     t.after(() => socket.terminate());
     await once(socket, 'open');

@@ -16,6 +16,7 @@ declare global {
     browserAdd(a: number, b: number): number;
     browserEchoBytes(bytes: Uint8Array): Uint8Array;
     browserBlob(size: number): Blob;
+    browserBusy(releaseUrl: string): number;
   }
 }
 
@@ -26,6 +27,16 @@ function start(): void {
   window.browserAdd = (a, b) => a + b;
   window.browserEchoBytes = (bytes) => bytes;
   window.browserBlob = (size) => new Blob([Uint8Array.from({ length: size }, (_, i) => (i * 7 + (i >> 8)) & 0xff)]);
+  // Keeps the page's event loop blocked until the test releases it: a synchronous busy loop
+  // that polls with synchronous requests, the one thing that still reaches a page this busy.
+  window.browserBusy = (releaseUrl) => {
+    for (let polls = 1; ; polls++) {
+      const request = new XMLHttpRequest();
+      request.open('GET', releaseUrl, false);
+      request.send();
+      if (request.responseText === 'go') return polls;
+    }
+  };
   window.ready = connectToServer(new URL('/_jsinterop', location.href.replace(/^http/, 'ws')), {
     DotNet,
     onStateChange: (state) => window.states.push(state),

@@ -1,0 +1,58 @@
+/*
+ * The server's defaults, as documented. The expected numbers are copied from docs/security.md's
+ * limits table, README.md's "Hosting on a server" and the server hosting issue (Blazor's
+ * defaults where it has them), not from options.ts, so that a default changed in the code
+ * without the documentation (or the reverse) fails here.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveSettings } from '../../../src/hosting/server/options.js';
+import { RawPage, startServer } from './server-support.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+describe('server settings', () => {
+  test('every default is the documented one', () => {
+    assert.deepEqual(resolveSettings({}), {
+      path: '/_jsinterop', // README: "handles WebSocket upgrades on `path` (default `/_jsinterop`)"
+      maxCircuits: Infinity, // security.md: `maxCircuits` unlimited
+      detailedErrors: false, // security.md: DetailedErrors "off by default"
+      defaultTimeout: 60_000, // security.md: 60 s; issue: 1 minute, like JSInteropDefaultCallTimeout
+      warnOnLeaks: false,
+      retention: 180_000, // security.md and issue: 3 min (DisconnectedCircuitRetentionPeriod)
+      maxRetained: 100, // security.md and issue: 100 (DisconnectedCircuitMaxRetained)
+      heartbeatInterval: 15_000, // security.md: 15 s, SignalR's keep-alive
+      maxMessageSize: 32_768, // security.md: 32,768 bytes; issue: 32 KB
+      maxByteArrayBytes: 4 * MiB, // security.md: 4 MiB
+      maxPendingCallsFromPage: 1_000, // security.md: 1,000
+      maxPendingCalls: 10_000, // security.md: 10,000
+      maxHostObjectReferences: 10_000, // security.md: 10,000
+      maxUnacknowledgedBytes: 16 * MiB, // security.md: 16 MiB
+      streamChunkSize: 32 * KiB, // security.md and issue: stream chunks of 32 KiB
+    });
+  });
+
+  test('a server without options tells its pages the documented message size, heartbeat and retention', async (t) => {
+    const server = await startServer(t);
+    const page = await RawPage.open(t, server.url);
+    const [, , , maxMessageSize, heartbeatMs, retentionMs] = page.started;
+    assert.deepEqual({ maxMessageSize, heartbeatMs, retentionMs }, { maxMessageSize: 32_768, heartbeatMs: 15_000, retentionMs: 180_000 });
+    assert.equal(server.path, '/_jsinterop');
+  });
+
+  test('stream chunks are never larger than a message', () => {
+    assert.equal(resolveSettings({ maxMessageSize: 8 * KiB }).streamChunkSize, 8 * KiB);
+    assert.equal(resolveSettings({ maxMessageSize: 8 * KiB, streamChunkSize: 4 * KiB }).streamChunkSize, 4 * KiB);
+  });
+
+  test('a limit or period that is not positive is refused, naming it', () => {
+    for (const name of ['defaultTimeout', 'heartbeatInterval', 'disconnectedCircuitRetention', 'disconnectedCircuitMaxRetained', 'maxPendingCalls', 'maxCircuits'] as const) {
+      for (const value of [0, -1, Number.NaN]) {
+        assert.throws(() => resolveSettings({ [name]: value }), (error: unknown) => error instanceof RangeError && error.message.includes(`'${name}'`), `${name}: ${value}`);
+      }
+    }
+    assert.throws(() => resolveSettings({ maxMessageSize: 1023 }), /'maxMessageSize' must be at least 1 KB/);
+    assert.throws(() => resolveSettings({ path: 'interop' }), /'path' must start with '\/'/);
+  });
+});
