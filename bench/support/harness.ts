@@ -22,7 +22,7 @@ import { runInNewContext } from 'node:vm';
  * full collections age bytecode, and V8 would flush the code of cases idle for a few rounds.
  * `--expose-gc` is turned on at run time, as `npm run bench` passes no node flags.
  */
-const collectYoungGarbage: () => void = (() => {
+export const collectYoungGarbage: () => void = (() => {
   let gc = (globalThis as { gc?: unknown }).gc as ((options?: object) => void) | undefined;
   if (typeof gc !== 'function') {
     setFlagsFromString('--expose-gc');
@@ -58,6 +58,11 @@ export interface SuiteOptions {
   readonly roundMs?: number;
   /** Untimed warm-up per case in ms, before calibration; default 250 (env BENCH_WARMUP_MS). */
   readonly warmupMs?: number;
+  /**
+   * Untimed work before each sample, after this thread's young garbage is collected: suites whose
+   * cases run in another thread collect that thread's garbage here too.
+   */
+  readonly beforeSample?: () => unknown;
 }
 
 export interface Ratio {
@@ -188,6 +193,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
       const c = cases[(round + k) % cases.length]!;
       const n = opsPerRound.get(c.id)!;
       collectYoungGarbage();
+      await options.beforeSample?.();
       samples.get(c.id)!.push((await timeOnce(c.run, n)) / n);
     }
   }

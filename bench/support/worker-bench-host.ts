@@ -13,6 +13,7 @@ import { dispatcherCaller } from './sab-dispatcher.js';
 import { dispatcherPortCaller } from './dispatcher-floor.js';
 import { awaitAnswer, sabWaitCall, VALUE } from './sab-calls.js';
 import { pipelined, sequential } from './call-loops.js';
+import { collectYoungGarbage } from './harness.js';
 
 export interface WorkerBenchSetup {
   readonly raw: MessagePort;
@@ -175,6 +176,7 @@ if (parentPort) {
     };
     control.on('message', async ({ cmd, n }: { cmd: string; n: number }) => {
       if (cmd === 'exit') return process.exit(0);
+      if (cmd === 'collect-young-garbage') return void (collectYoungGarbage(), control.postMessage({ done: cmd }));
       const result = await cases[cmd]!(n);
       control.postMessage({ done: cmd, result });
     });
