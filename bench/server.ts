@@ -46,6 +46,8 @@ interface Contenders {
   birpc: { echo(x: unknown): Promise<unknown> };
   capnweb: { echo(x: unknown): Promise<unknown> };
   circuit: Circuit;
+  /** Collects the page process's young garbage (before each sample: see the harness). */
+  collectPageGarbage(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -110,6 +112,11 @@ async function connect(): Promise<Contenders> {
     birpc: birpc as unknown as Contenders['birpc'],
     capnweb,
     circuit,
+    collectPageGarbage: async () => {
+      const collected = once(page, 'message');
+      page.send('collect-young-garbage');
+      await collected;
+    },
     async close() {
       page.kill();
       await interop.close();
@@ -218,16 +225,18 @@ export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   if (parts.has('seq') || parts.has('pipe') || parts.has('bytes')) {
     const contenders = await connect();
+    // The page process answers every case: its garbage is collected before each sample too.
+    const beforeSample = contenders.collectPageGarbage;
     try {
       if (parts.has('seq')) {
-        rows.push(...(await runSuite({ suite: 'server: sequential calls (host and page in separate processes, loopback)', cases: callCases(contenders, 'seq'), references: ['raw-seq'] })));
+        rows.push(...(await runSuite({ suite: 'server: sequential calls (host and page in separate processes, loopback)', cases: callCases(contenders, 'seq'), references: ['raw-seq'], beforeSample })));
       }
       if (parts.has('pipe')) {
         // Rounds long enough that a round is many windows, not mostly ramp-up and drain.
-        rows.push(...(await runSuite({ suite: 'server: pipelined calls', cases: callCases(contenders, 'pipe'), references: ['raw-pipe'], roundMs: 200, rounds: 15 })));
+        rows.push(...(await runSuite({ suite: 'server: pipelined calls', cases: callCases(contenders, 'pipe'), references: ['raw-pipe'], roundMs: 200, rounds: 15, beforeSample })));
       }
       if (parts.has('bytes')) {
-        rows.push(...(await runSuite({ suite: 'server: byte arrays', cases: byteCases(contenders), references: ['raw-bytes'], roundMs: 150, rounds: 25 })));
+        rows.push(...(await runSuite({ suite: 'server: byte arrays', cases: byteCases(contenders), references: ['raw-bytes'], roundMs: 150, rounds: 25, beforeSample })));
       }
     } finally {
       await contenders.close();

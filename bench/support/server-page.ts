@@ -14,6 +14,7 @@ import { createBirpc } from 'birpc';
 import { newWebSocketRpcSession, RpcTarget } from 'capnweb';
 import { connectToServer } from '../../src/server-client.js';
 import { floorPage, type FloorCall } from './dispatcher-floor.js';
+import { collectYoungGarbage } from './harness.js';
 import type { DotNetNamespace } from '../../src/page/official-package.js';
 
 // Cap'n Web reads WebSocket.CONNECTING from the global scope, which Node 20 does not have.
@@ -76,5 +77,11 @@ g.benchEchoBytes = (bytes: Uint8Array) => bytes;
 const { DotNet } = (await import(`${import.meta.resolve('@microsoft/dotnet-js-interop')}?instance=bench`)) as { DotNet: DotNetNamespace };
 await connectToServer(base + '/_jsinterop', { DotNet, WebSocket: WebSocket as any });
 
+process.on('message', (message) => {
+  if (message === 'collect-young-garbage') {
+    collectYoungGarbage();
+    process.send!('collected');
+  }
+});
 process.send!('ready');
 process.on('disconnect', () => process.exit(0));
