@@ -53,11 +53,11 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
   #liveJSReferences = 0;
   #pendingFromJS = 0;
   #callsToJS = 0;
-  /** The async call whose answer is being read, while it is: references in it are that call's. */
-  #answering: PendingCall | undefined;
   #callsFromJS = 0;
   #disconnectReason: string | undefined;
   #serializingHandle = 0;
+  /** The async call whose answer is being read, while it is: references in it are that call's. */
+  #answering: PendingCall | undefined;
 
   constructor(options: RuntimeOptions, defaultDetailedErrors: boolean) {
     this.#defaultTimeout = options.defaultTimeout;

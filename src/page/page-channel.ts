@@ -3,7 +3,7 @@
  * dispatcher calls become protocol messages and protocol messages become dispatcher calls.
  * Transport details (transfer lists, framing, reconnects) stay with the caller's `send`.
  */
-import { abortSignalsFor } from './abort-signals.js';
+import { abortSignalsFor, jsCallsWatching } from './abort-signals.js';
 import { pageHelpers } from './page-helpers.js';
 import * as Msg from '../protocol/message-codes.js';
 import { PROTOCOL_VERSION, type Hello, type HostToPage, type PageToHost } from '../protocol/messages.js';
@@ -58,6 +58,7 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
       if (closedReason === undefined) send([Msg.SendByteArray, id, data]);
     },
   });
+  const jsCalls = jsCallsWatching(abortSignals, dispatcher);
 
   const hostStream = (streamId: number): ReadableStreamDefaultController<Uint8Array> => {
     let controller = streams.get(streamId);
@@ -86,9 +87,7 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
   const receive = (message: HostToPage): void => {
     switch (message[0]) {
       case Msg.BeginInvokeJS:
-        abortSignals.watch(message[3]);
-        void dispatcher.beginInvokeJSFromDotNet(message[1], message[2], message[3], message[4] as any, message[5], message[6] as any);
-        return;
+        return jsCalls.begin(message[1], message[2], message[3], message[4], message[5], message[6]);
       case Msg.EndInvokeDotNet:
         if (!callsInFlight.delete(message[1])) return; // late answer to a call already failed by close()
         dispatcher.endInvokeDotNetFromJS(message[1], message[2], message[3]);
@@ -125,9 +124,5 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
 
   const pageHelpersId: number = DotNet.createJSObjectReference(pageHelpers).__jsObjectId;
   const hello: Hello = [Msg.Hello, PROTOCOL_VERSION, pageHelpersId, options.syncBuffer ?? null];
-  const invokeJS: PageChannel['invokeJS'] = (identifier, argsJson, resultType, targetInstanceId, callType) => {
-    abortSignals.watch(argsJson);
-    return dispatcher.invokeJSFromDotNet(identifier, argsJson, resultType as any, targetInstanceId, callType as any);
-  };
-  return { hello, receive, close, invokeJS, dispatcher };
+  return { hello, receive, close, invokeJS: jsCalls.invoke, dispatcher };
 }

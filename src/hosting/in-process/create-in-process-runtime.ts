@@ -1,6 +1,6 @@
 import { InteropCore, type RuntimeOptions } from '../../host/core.js';
 import { JSRuntime } from '../../host/runtime.js';
-import { abortSignalsFor } from '../../page/abort-signals.js';
+import { abortSignalsFor, jsCallsWatching } from '../../page/abort-signals.js';
 import { pageHelpers } from '../../page/page-helpers.js';
 import type { IJSInProcessRuntime } from '../../host/types.js';
 import type { DotNetNamespace } from '../../page/official-package.js';
@@ -43,19 +43,14 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions = {}): I
     },
     sendByteArray: (id, data) => core.receiveByteArray(id, data),
   });
+  const jsCalls = jsCallsWatching(abortSignals, dispatcher);
   const pageHelpersId: number = DotNet.createJSObjectReference(pageHelpers).__jsObjectId;
   core.attach({
     hostingModel: 'in-process',
     pageHelpersId,
     streamChunkSize: IN_PROCESS_STREAM_CHUNK,
-    beginInvokeJS: (asyncHandle, identifier, argsJson, resultType, targetInstanceId, callType) => {
-      abortSignals.watch(argsJson);
-      void dispatcher.beginInvokeJSFromDotNet(asyncHandle, identifier, argsJson, resultType, targetInstanceId, callType);
-    },
-    invokeJS: (identifier, argsJson, resultType, targetInstanceId, callType) => {
-      abortSignals.watch(argsJson);
-      return dispatcher.invokeJSFromDotNet(identifier, argsJson, resultType, targetInstanceId, callType);
-    },
+    beginInvokeJS: jsCalls.begin,
+    invokeJS: jsCalls.invoke,
     endInvokeDotNet: (callId, succeeded, resultJsonOrError) => dispatcher.endInvokeDotNetFromJS(callId, succeeded, resultJsonOrError),
     sendByteArray: (id, data) => dispatcher.receiveByteArray(id, data),
     transmitStream: (streamId, stream) => dispatcher.supplyDotNetStream(streamId, stream),

@@ -4,12 +4,12 @@
  * side goes away.
  */
 import { attachPageChannel } from '../../page/page-channel.js';
+import { COMPLETION_PREFIX } from '../../protocol/framing.js';
 import * as Msg from '../../protocol/message-codes.js';
 import { PROTOCOL_VERSION, type HostToPage, type PageToHost, type Welcome } from '../../protocol/messages.js';
 import { WorkerControl, type Close } from '../../protocol/worker-control.js';
 import { createJSObjectLedger } from './js-object-ledger.js';
 import { createOutbox, unpack } from './outbox.js';
-import { COMPLETION_PREFIX } from '../../protocol/framing.js';
 import { listen, watchPeer, type MessageTarget } from './ports.js';
 import { CLOSED, DEFAULT_SYNC_BUFFER, MIN_SYNC_BUFFER, STATE } from './sync-buffer.js';
 import type { RunSync, SyncResponder } from './sync-responder.js';
