@@ -2,7 +2,7 @@ import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { JSException } from '../../src/index.js';
 import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
-import { openPage } from '../support/page.js';
+import { openPage, UNUSED_STATS } from '../support/page.js';
 
 /** Settles `promise` and returns its rejection, failing when it resolves. */
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
@@ -116,14 +116,7 @@ describe('JSException', () => {
 });
 
 describe('arguments the host cannot send', () => {
-  const nothingSent = {
-    jsObjectReferences: 0,
-    hostObjectReferences: 0,
-    pendingCalls: 0,
-    pendingCallsFromJS: 0,
-    callsToJS: 0,
-    callsFromJS: 0,
-  };
+  const nothingSent = UNUSED_STATS;
 
   test('an argument JSON cannot represent rejects before anything is sent', async (t) => {
     const page = await openPage(t);

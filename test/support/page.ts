@@ -11,7 +11,7 @@
  * model: in the Worker model it records what the page channel asks of the dispatcher.
  */
 import '../../src/page/node-globals.js';
-import { createInProcessRuntime, type IJSInProcessRuntime, type IJSRuntime, type RuntimeOptions } from '../../src/index.js';
+import { createInProcessRuntime, type IJSInProcessRuntime, type IJSRuntime, type InteropStats, type RuntimeOptions } from '../../src/index.js';
 import { modelOf, type HostingModel, type ModelContext } from './hosting-models.js';
 import { connectOverChannel } from './worker-channel.js';
 import type { DotNetNamespace } from '../../src/page/official-package.js';
@@ -169,6 +169,16 @@ export function resolveReleasesOnOwnInstance(DotNet: DotNetNamespace): void {
     else g.DotNet = previous;
   }
 }
+
+/** The stats of a runtime that has made no call and holds nothing. */
+export const UNUSED_STATS: InteropStats = {
+  jsObjectReferences: 0,
+  hostObjectReferences: 0,
+  pendingCalls: 0,
+  pendingCallsFromJS: 0,
+  callsToJS: 0,
+  callsFromJS: 0,
+};
 
 /** A promise with its settle functions, for page functions that finish when the test says so. */
 export function deferred<T = unknown>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { asInProcess, createInProcessRuntime, isInProcess, type IJSRuntime } from '../../../src/index.js';
-import { freshDotNet, openPage } from '../../support/page.js';
+import { freshDotNet, openPage, UNUSED_STATS } from '../../support/page.js';
 
 describe('createInProcessRuntime', () => {
   test('without { DotNet } and without globalThis.DotNet it explains how to load the page package', () => {
@@ -25,14 +25,7 @@ describe('createInProcessRuntime', () => {
   test('the runtime reports the in-process hosting model and starts with empty stats', async (t) => {
     const { js } = await openPage(t);
     assert.equal(js.hostingModel, 'in-process');
-    assert.deepEqual(js.stats(), {
-      jsObjectReferences: 0,
-      hostObjectReferences: 0,
-      pendingCalls: 0,
-      pendingCallsFromJS: 0,
-      callsToJS: 0,
-      callsFromJS: 0,
-    });
+    assert.deepEqual(js.stats(), UNUSED_STATS);
   });
 
   test('a byte array is passed to the page by reference, not copied', async (t) => {
