@@ -131,6 +131,8 @@ function callCases(c: Contenders, kind: 'seq' | 'pipe'): BenchCase[] {
   const js = c.circuit.js;
   const contenders: [id: string, label: string, call: () => Promise<unknown>][] = [
     ['raw', 'raw ws echo', () => c.raw(SMALL)],
+    // The same echo again: how far two identical contenders drift apart in one run (the bench's resolution).
+    ['raw-again', 'raw ws echo again (A/A control)', () => c.raw(SMALL)],
     ['json-rpc', 'minimal JSON RPC', () => c.jsonRpc('echo', 42)],
     ['birpc', 'birpc', () => c.birpc.echo(42)],
     ['capnweb', "Cap'n Web", () => c.capnweb.echo(42)],

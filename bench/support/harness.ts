@@ -1,6 +1,6 @@
 /*
  * A small measurement harness shared by the benches: warm up, calibrate, then time every case
- * in interleaved rounds (the order rotates each round, so drift, GC debt and thermal effects
+ * in interleaved rounds (each round in a new order, so drift, GC debt and thermal effects
  * spread over all cases instead of landing on one), and report the median time per operation.
  *
  * Every sample starts with an empty young generation (see collectYoungGarbage).
@@ -17,8 +17,7 @@ import { runInNewContext } from 'node:vm';
 
 /**
  * A young-generation collection before every timed sample, so that no case pays for the garbage
- * the case before it left (with the rotation a case mostly follows the same neighbour, which
- * would bias a pair: an async case right after another inherits its GC debt). Minor, not full:
+ * the case before it left (an async case right after another would inherit its GC debt). Minor, not full:
  * full collections age bytecode, and V8 would flush the code of cases idle for a few rounds.
  * `--expose-gc` is turned on at run time, as `npm run bench` passes no node flags.
  */
@@ -132,19 +131,51 @@ async function timeOnce(run: (n: number) => unknown, n: number): Promise<number>
  * picks n so that one round takes about `roundMs`, from the per-operation time of warm runs:
  * calibrating on the first, unoptimised runs would make the rounds of fast paths far too short.
  */
-async function warmUpAndCalibrate(run: (n: number) => unknown, roundMs: number, warmupMs: number): Promise<number> {
+/** Runs a case with doubling n until it has run `warmupMs` in all; returns the last n. */
+async function warmUp(run: (n: number) => unknown, roundMs: number, warmupMs: number): Promise<number> {
   let n = 1;
   let spent = 0;
   for (;;) {
     const elapsed = await timeOnce(run, n);
     spent += elapsed;
-    if (spent >= warmupMs * 1e6 && elapsed >= 2e6) break;
+    if (spent >= warmupMs * 1e6 && elapsed >= 2e6) return n;
     if (elapsed < roundMs * 1e6) n *= 2;
   }
+}
+
+/** The n that makes one timed sample of a warm case last about `roundMs`. */
+async function calibrate(run: (n: number) => unknown, n: number, roundMs: number): Promise<number> {
   const perOp: number[] = [];
   for (let k = 0; k < 3; k++) perOp.push((await timeOnce(run, n)) / n);
   perOp.sort((x, y) => x - y);
   return Math.max(1, Math.round((roundMs * 1e6) / perOp[1]!));
+}
+
+/**
+ * The order of the cases in each round: a shuffle from a fixed seed, so a run is repeatable.
+ * Rotating one order gives every case the same neighbour before it in every round, so whatever
+ * a heavy case leaves behind (old-generation garbage, timers, the other thread's or process's
+ * state) always lands on the same successor; shuffled, each case follows each other one about
+ * equally often.
+ */
+export function roundOrders(caseCount: number, rounds: number, seed = 0x9e3779b9): number[][] {
+  let state = seed >>> 0;
+  const random = (): number => {
+    // mulberry32: small, fast and well mixed; good enough to vary an order.
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+  return Array.from({ length: rounds }, () => {
+    const order = Array.from({ length: caseCount }, (_, i) => i);
+    for (let i = caseCount - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    return order;
+  });
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -182,15 +213,19 @@ export async function runSuite(options: SuiteOptions): Promise<BenchRow[]> {
   for (const c of cases) if (c.baseline && !ids.has(c.baseline)) throw new Error(`case '${c.id}': unknown baseline '${c.baseline}'`);
   for (const r of options.references ?? []) if (!ids.has(r)) throw new Error(`unknown reference case '${r}'`);
 
-  // Warm up and calibrate each case.
+  // Warm up every case first, then calibrate each: a case calibrated before the others have run
+  // is timed in a colder process (an A/A control got 263 operations a round against 453 for
+  // its twin), and rounds of very different lengths weigh per-sample costs differently.
+  const warmN = new Map<string, number>();
+  for (const c of cases) warmN.set(c.id, await warmUp(c.run, roundMs, warmupMs));
   const opsPerRound = new Map<string, number>();
-  for (const c of cases) opsPerRound.set(c.id, await warmUpAndCalibrate(c.run, roundMs, warmupMs));
+  for (const c of cases) opsPerRound.set(c.id, await calibrate(c.run, warmN.get(c.id)!, roundMs));
 
-  // Interleaved rounds; the starting case rotates so no case always follows the same one.
+  // Interleaved rounds, each in a new order (see roundOrders).
   const samples = new Map<string, number[]>(cases.map((c) => [c.id, []]));
-  for (let round = 0; round < rounds; round++) {
-    for (let k = 0; k < cases.length; k++) {
-      const c = cases[(round + k) % cases.length]!;
+  for (const order of roundOrders(cases.length, rounds)) {
+    for (const index of order) {
+      const c = cases[index]!;
       const n = opsPerRound.get(c.id)!;
       collectYoungGarbage();
       await options.beforeSample?.();
