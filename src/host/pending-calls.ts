@@ -1,6 +1,7 @@
 import { CallTable } from './call-table.js';
 import { JSTimeoutError } from './errors.js';
 import type { JSCallResultType } from './wire.js';
+import { MAX_TIMER_DELAY } from './timer-limit.js';
 
 /** One host-to-JS call waiting for the page's answer. */
 export interface PendingCall {
@@ -113,7 +114,8 @@ export class PendingCalls {
   #arm(at: number): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timerAt = at;
-    this.#timer = setTimeout(this.#expire, Math.max(0, at - performance.now()));
+    // A deadline beyond what a timer can wait is reached in steps: #expire re-arms until it is due.
+    this.#timer = setTimeout(this.#expire, Math.min(MAX_TIMER_DELAY, Math.max(0, at - performance.now())));
   }
 
   /** Times out every call whose deadline has passed, then waits for the next deadline. */

@@ -68,6 +68,24 @@ describe('timeouts', safety, () => {
     assert.equal(await unlimited, 'finished');
   });
 
+  test('a timeout longer than a timer can wait (2^31 − 1 ms) is a far deadline, not a timer that fires at once', async (t) => {
+    // Node fires a longer setTimeout after 1 ms, with a TimeoutOverflowWarning (browsers at once):
+    // the runtime must wait for such a deadline in steps instead of asking for it in one.
+    const overflows: Error[] = [];
+    const onWarning = (warning: Error) => void (warning.name === 'TimeoutOverflowWarning' && overflows.push(warning));
+    process.on('warning', onWarning);
+    t.after(() => void process.off('warning', onWarning));
+    const page = await openPage(t);
+    const controlled = defineControlled(page, 'controlled');
+    const call = page.js.with({ timeout: 2 ** 31 + 1_000 }).invokeAsync('controlled');
+    const settle = await controlled(0);
+    // Warnings are emitted on the next tick after the timer is set; the page has run the call since.
+    await new Promise((resolve) => setImmediate(resolve));
+    settle.resolve('answered');
+    assert.equal(await call, 'answered');
+    assert.deepEqual(overflows, []);
+  });
+
   test('a reference’s with({ timeout }) applies to calls on that reference', async (t) => {
     const page = await openPage(t);
     page.define('makeWaiter', () => ({ wait: () => new Promise(() => {}) }));

@@ -4,6 +4,7 @@
  */
 import type http from 'node:http';
 import type { Circuit } from './circuit.js';
+import { MAX_TIMER_DELAY } from '../../host/timer-limit.js';
 
 /** Options for {@link createInteropServer}. */
 export interface ServerOptions {
@@ -55,7 +56,7 @@ export interface ServerOptions {
   /** Warn when a JS object reference is garbage-collected without being disposed. Default false. */
   readonly warnOnLeaks?: boolean;
 
-  /** How long a disconnected circuit waits for its page to reconnect (Blazor's `DisconnectedCircuitRetentionPeriod`). Default 180,000 ms. */
+  /** How long a disconnected circuit waits for its page to reconnect (Blazor's `DisconnectedCircuitRetentionPeriod`). Default 180,000 ms; at most 2^31 − 1 (about 24.8 days). */
   readonly disconnectedCircuitRetention?: number;
   /** Disconnected circuits kept at most; the oldest is ended first (Blazor's `DisconnectedCircuitMaxRetained`). Default 100. */
   readonly disconnectedCircuitMaxRetained?: number;
@@ -64,7 +65,7 @@ export interface ServerOptions {
    * network stack, so a busy or paused page still answers) and sends a Heartbeat frame the page
    * uses to detect a dead server. A page from which nothing (no frame, no pong) arrived from one
    * beat to the next is disconnected, one to two periods after its last sign of life (its circuit
-   * is retained). Liveness never depends on call deadlines. Default 15,000 (SignalR's keep-alive).
+   * is retained). Liveness never depends on call deadlines. Default 15,000 (SignalR's keep-alive); at most 2^31 − 1.
    */
   readonly heartbeatInterval?: number;
 
@@ -120,6 +121,13 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
+/** A period a timer waits for: positive, and no longer than a timer can wait. */
+function period(name: string, value: number | undefined, fallback: number): number {
+  const ms = positive(name, value, fallback);
+  if (ms > MAX_TIMER_DELAY) throw new RangeError(`createInteropServer: '${name}' must be at most ${MAX_TIMER_DELAY} ms (about 24.8 days, the longest a timer can wait), got ${ms}.`);
+  return ms;
+}
+
 export function resolveSettings(options: ServerOptions): Settings {
   const path = options.path ?? '/_jsinterop';
   if (!path.startsWith('/')) throw new TypeError(`createInteropServer: 'path' must start with '/', got '${path}'.`);
@@ -131,9 +139,9 @@ export function resolveSettings(options: ServerOptions): Settings {
     detailedErrors: options.detailedErrors ?? false,
     defaultTimeout: positive('defaultTimeout', options.defaultTimeout, 60_000),
     warnOnLeaks: options.warnOnLeaks ?? false,
-    retention: positive('disconnectedCircuitRetention', options.disconnectedCircuitRetention, 180_000),
+    retention: period('disconnectedCircuitRetention', options.disconnectedCircuitRetention, 180_000),
     maxRetained: positive('disconnectedCircuitMaxRetained', options.disconnectedCircuitMaxRetained, 100),
-    heartbeatInterval: positive('heartbeatInterval', options.heartbeatInterval, 15_000),
+    heartbeatInterval: period('heartbeatInterval', options.heartbeatInterval, 15_000),
     maxMessageSize,
     maxByteArrayBytes: positive('maxByteArrayBytes', options.maxByteArrayBytes, 4 * 1024 * 1024),
     maxPendingCallsFromPage: positive('maxPendingCallsFromPage', options.maxPendingCallsFromPage, 1_000),

@@ -46,11 +46,18 @@ describe('server settings', () => {
     assert.equal(resolveSettings({ maxMessageSize: 8 * KiB, streamChunkSize: 4 * KiB }).streamChunkSize, 4 * KiB);
   });
 
-  test('a limit or period that is not positive is refused, naming it', () => {
+  test('a limit or period that is not positive, or a period longer than a timer can wait, is refused, naming it', () => {
     for (const name of ['defaultTimeout', 'heartbeatInterval', 'disconnectedCircuitRetention', 'disconnectedCircuitMaxRetained', 'maxPendingCalls', 'maxCircuits'] as const) {
       for (const value of [0, -1, Number.NaN]) {
         assert.throws(() => resolveSettings({ [name]: value }), (error: unknown) => error instanceof RangeError && error.message.includes(`'${name}'`), `${name}: ${value}`);
       }
+    }
+    // A timer cannot wait longer than 2^31 − 1 ms: Node would fire it after 1 ms, ending retained circuits at once.
+    for (const name of ['heartbeatInterval', 'disconnectedCircuitRetention'] as const) {
+      for (const value of [2 ** 31, Infinity]) {
+        assert.throws(() => resolveSettings({ [name]: value }), (error: unknown) => error instanceof RangeError && error.message.includes(`'${name}' must be at most 2147483647 ms`), `${name}: ${value}`);
+      }
+      assert.equal(resolveSettings({ [name]: 2 ** 31 - 1 })[name === 'heartbeatInterval' ? 'heartbeatInterval' : 'retention'], 2 ** 31 - 1);
     }
     assert.throws(() => resolveSettings({ maxMessageSize: 1023 }), /'maxMessageSize' must be at least 1 KB/);
     assert.throws(() => resolveSettings({ path: 'interop' }), /'path' must start with '\/'/);
