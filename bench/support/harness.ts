@@ -17,8 +17,9 @@ import { runInNewContext } from 'node:vm';
 
 /**
  * A young-generation collection before every timed sample, so that no case pays for the garbage
- * the case before it left (an async case right after another would inherit its GC debt). Minor, not full:
- * full collections age bytecode, and V8 would flush the code of cases idle for a few rounds.
+ * the case before it left (an async case right after another would inherit its GC debt). Minor,
+ * not full: full collections age bytecode, and V8 would flush the code of cases idle for a few
+ * rounds.
  * `--expose-gc` is turned on at run time, as `npm run bench` passes no node flags.
  */
 export const collectYoungGarbage: () => void = (() => {
@@ -127,11 +128,9 @@ async function timeOnce(run: (n: number) => unknown, n: number): Promise<number>
 }
 
 /**
- * Warms the case up (doubling n until `warmupMs` is spent and one run takes at least 2 ms), then
- * picks n so that one round takes about `roundMs`, from the per-operation time of warm runs:
- * calibrating on the first, unoptimised runs would make the rounds of fast paths far too short.
+ * Warms a case up: runs it with n doubling (while a run is shorter than `roundMs`) until
+ * `warmupMs` is spent and one run takes at least 2 ms; returns the last n.
  */
-/** Runs a case with doubling n until it has run `warmupMs` in all; returns the last n. */
 async function warmUp(run: (n: number) => unknown, roundMs: number, warmupMs: number): Promise<number> {
   let n = 1;
   let spent = 0;
@@ -143,7 +142,11 @@ async function warmUp(run: (n: number) => unknown, roundMs: number, warmupMs: nu
   }
 }
 
-/** The n that makes one timed sample of a warm case last about `roundMs`. */
+/**
+ * The n that makes one timed sample of a warm case last about `roundMs`, from the median of three
+ * warm runs: calibrating on the first, unoptimised runs would make the rounds of fast paths far
+ * too short.
+ */
 async function calibrate(run: (n: number) => unknown, n: number, roundMs: number): Promise<number> {
   const perOp: number[] = [];
   for (let k = 0; k < 3; k++) perOp.push((await timeOnce(run, n)) / n);

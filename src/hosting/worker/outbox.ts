@@ -1,8 +1,8 @@
 /*
  * The sending half of a Worker channel, on either side. The first message of a turn of the
- * event loop leaves at once (src/protocol/turns.ts), so a lone call or answer waits for nothing; the messages that
- * follow it in the same turn leave together, as one postMessage, at the end of the turn (a
- * microtask). A message carrying a byte array is never posted alone, so that:
+ * event loop leaves at once (src/protocol/turns.ts), so a lone call or answer waits for nothing;
+ * the messages that follow it in the same turn leave together, as one postMessage, at the end of
+ * the turn (a microtask). A message carrying a byte array is never posted alone, so that:
  *  - a byte array travels with the message that refers to it ({"__byte[]": id}), and the
  *    receiver handles both in one go with no other code running between them (when a turn
  *    starts with byte arrays, they leave at once with the first message after them);
@@ -17,7 +17,6 @@ import { trackTurns } from '../../protocol/turns.js';
 
 /** Anything that can post to the other thread. */
 export type Post = (data: unknown, transferList: Transferable[]) => void;
-
 
 export interface Outbox {
   /** Queues a message; it leaves with the others of this turn. */

@@ -52,4 +52,3 @@ export const MAX_CALL_ID = 2 ** 28 - 1;
 export const KIND_NULL = 0;
 export const KIND_JSON = 1;
 export const KIND_ERROR = 2;
-

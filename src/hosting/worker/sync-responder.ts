@@ -154,8 +154,9 @@ export function startSyncResponder(
   void (async () => {
     let acted = false;
     let polls = spin;
-    /** When the last polling started and ran out with no next call (performance.now()); 0 when it did not run out. */
+    /** When the last polling started (performance.now()). */
     let pollStart = 0;
+    /** When it ran out with no next call; 0 when it did not run out. */
     let ranOutAt = 0;
     while (!closed) {
       let state = Atomics.load(header, STATE);
