@@ -10,11 +10,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CHROMIUM_ARGS } from '../../test/support/browser.js';
+import { findChromium } from '../../test/support/chromium.js';
 
 /** Opens `url` in a fresh headless Chromium, waits for `done`, then ends the browser and removes its profile. */
 export async function withRawChromium<T>(url: string, done: Promise<T>, timeoutMs: number): Promise<T> {
   const profile = await mkdtemp(path.join(os.tmpdir(), 'jsinterop-bench-chromium-'));
-  const child = spawn(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, '--remote-debugging-pipe', url], {
+  const child = spawn(findChromium() ?? 'chromium', [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, '--remote-debugging-pipe', url], {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
