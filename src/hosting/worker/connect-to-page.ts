@@ -68,7 +68,7 @@ function canBlock(): boolean {
  */
 export function connectToPage(options: ConnectToPageOptions = {}): Promise<IJSRuntime> {
   const port = options.port ?? defaultPagePort();
-  const post = (data: unknown, transferList: Transferable[]) => port.postMessage(data, transferList);
+  const post = (data: unknown, transferList: ArrayBuffer[]) => port.postMessage(data, transferList);
   const outbox = createOutbox(post);
   let host: MessageHost | undefined;
   let closedReason: string | undefined;

@@ -87,7 +87,7 @@ export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions
   if (!DotNet || typeof DotNet.attachDispatcher !== 'function') {
     throw new TypeError("hostInWorker needs the official page package: `import 'jsinterop/page'` first, or pass { DotNet }.");
   }
-  const post = (data: unknown, transferList: Transferable[]) => worker.postMessage(data, transferList);
+  const post = (data: unknown, transferList: ArrayBuffer[]) => worker.postMessage(data, transferList);
   // Page calls wait in the outbox until the host is there. A completion that leaves alone goes as
   // the package's completion text behind "!": a string costs the two threads less to clone than an array.
   const outbox = createOutbox(post, true, (message) => (message[0] === Msg.EndInvokeJS ? COMPLETION_PREFIX + (message[3] as string) : message));

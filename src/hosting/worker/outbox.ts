@@ -16,7 +16,7 @@ import { carriesBytes } from '../../protocol/messages.js';
 import { trackTurns } from '../../protocol/turns.js';
 
 /** Anything that can post to the other thread. */
-export type Post = (data: unknown, transferList: Transferable[]) => void;
+export type Post = (data: unknown, transferList: ArrayBuffer[]) => void;
 
 export interface Outbox {
   /** Queues a message; it leaves with the others of this turn. */
@@ -41,7 +41,7 @@ export interface Outbox {
  */
 export function createOutbox(post: Post, held = false, lone: (message: unknown[]) => unknown = (message) => message): Outbox {
   let queue: unknown[][] = [];
-  let transfers: Transferable[] = [];
+  let transfers: ArrayBuffer[] = [];
   /** Only byte arrays so far in this turn: they go out with the message that refers to them. */
   let leadingBytes = false;
   let posted = 0;

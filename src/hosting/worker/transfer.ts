@@ -33,7 +33,7 @@ export function transfer<T extends Uint8Array>(bytes: T): T {
  * What to post for `bytes`: the array itself with its buffer added to `transferList` when it
  * was marked, else a private copy whose buffer is transferred.
  */
-export function prepareBytes(bytes: Uint8Array, transferList: Transferable[]): Uint8Array {
+export function prepareBytes(bytes: Uint8Array, transferList: ArrayBuffer[]): Uint8Array {
   if (marked.has(bytes)) {
     marked.delete(bytes);
     const buffer = bytes.buffer;
