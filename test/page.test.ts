@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DotNet } from '../src/page.js';
 import { createInProcessRuntime } from '../src/index.js';
 
-test('importing jsinterop/page provides window, document.baseURI and globalThis.DotNet, as a browser page has', () => {
+test('importing jsinterop/page provides window, document.baseURI (the entry script\'s folder, as a page\'s is its document\'s) and globalThis.DotNet, as a browser page has', () => {
   const g = globalThis as any;
   assert.equal(g.window, globalThis);
-  assert.equal(g.document.baseURI, pathToFileURL(process.cwd() + '/').href);
+  assert.equal(g.document.baseURI, pathToFileURL(path.dirname(process.argv[1]!) + '/').href);
   assert.equal(g.DotNet, DotNet);
   assert.equal(typeof DotNet.attachDispatcher, 'function');
 });
