@@ -7,8 +7,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -63,25 +61,4 @@ test('the browser example of "Running the host in a Worker" runs as written', { 
   await page.waitForFunction(() => document.body.textContent!.includes('drew'));
   assert.equal(await page.textContent('body'), `drew ${1024 * 1024} bytes`);
   assert.deepEqual(errors, []);
-});
-
-test('the Node example of "Running the host in a Worker" runs as written', { timeout: 60_000 }, async () => {
-  const section = await workerSection();
-  const node = section.slice(section.indexOf('### In Node'));
-  assert.ok(node.length < section.length, 'the Worker section has no "In Node" part');
-  const dir = path.join(repoRoot, 'dist', 'worker-example');
-  await mkdir(dir, { recursive: true });
-  for (const name of ['main', 'host']) {
-    const source = codeBlockStarting(node, `// ${name}.ts`);
-    const { code } = await esbuild.transform(source, { loader: 'ts', format: 'esm', target: 'node20' });
-    await writeFile(path.join(dir, `${name}.js`), code);
-  }
-  const child = spawn(process.execPath, ['main.js'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (data: Buffer) => (stdout += data));
-  child.stderr!.on('data', (data: Buffer) => (stderr += data));
-  const [code] = await once(child, 'exit');
-  assert.equal(code, 0, stderr);
-  assert.equal(stdout.trim(), '3');
 });
