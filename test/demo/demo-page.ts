@@ -10,6 +10,19 @@ export type Model = (typeof MODELS)[number];
 /** Long enough for a loaded CI machine; the page normally answers in milliseconds. */
 const WAIT_MS = 15_000;
 
+/** See {@link DemoPage.results}: null stands for an element not shown or an attribute not set. */
+export interface PanelResults {
+  readonly error: string | null;
+  readonly hash: string;
+  readonly sha256: string | null;
+  readonly progress: number;
+  readonly download: string | null;
+  readonly downloadBytes: string | null;
+  readonly roundTrip: string;
+}
+
+export const CLEAN_RESULTS: PanelResults = { error: null, hash: '', sha256: null, progress: 0, download: null, downloadBytes: null, roundTrip: '' };
+
 export class DemoPage {
   constructor(readonly page: Page) {}
 
@@ -84,6 +97,28 @@ export class DemoPage {
       },
       [this.selector(model, role), key, differentFrom ?? null] as const,
     ) as Promise<string>;
+  }
+
+  /**
+   * What the panel shows of its features' results and of errors, read in one go. A freshly
+   * (re)opened panel shows {@link CLEAN_RESULTS}.
+   */
+  async results(model: Model): Promise<PanelResults> {
+    return this.panel(model).evaluate((panel): PanelResults => {
+      const get = <T extends HTMLElement>(role: string) => panel.querySelector<T>(`[data-role="${role}"]`)!;
+      // Shown: laid out and saying something (an empty error element is no error).
+      const shown = (element: HTMLElement) => (element.checkVisibility() && element.textContent?.trim() ? element.textContent.trim() : null);
+      const download = get<HTMLAnchorElement>('download');
+      return {
+        error: shown(get('error')),
+        hash: get('hash').textContent?.trim() ?? '',
+        sha256: get('hash').dataset.sha256 ?? null,
+        progress: get<HTMLProgressElement>('hash-progress').value,
+        download: shown(download),
+        downloadBytes: download.dataset.bytes ?? null,
+        roundTrip: get('round-trip-result').textContent?.trim() ?? '',
+      };
+    });
   }
 
   /** The inspector's live counters as shown. */

@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startDemoServer, type DemoServer } from '../../demo/demo-server.js';
 import { reportBytes } from '../../demo/component/report.js';
 import { launchChromium, repoRoot } from '../support/browser.js';
-import { DemoPage, MODELS, type Model } from './demo-page.js';
+import { CLEAN_RESULTS, DemoPage, MODELS, type Model } from './demo-page.js';
 
 /** A file of known content, a few chunks long in every model (server chunks are 32 KiB). */
 const FILE = Buffer.from(Array.from({ length: 1_500_000 }, (_, i) => (i * 131 + (i >> 11)) & 0xff));
@@ -44,6 +44,20 @@ before(async () => {
     }
   }
 });
+
+/** Picks {@link FILE} in the panel's file input; returns the SHA-256 the panel then shows. */
+async function hashFile(model: Model): Promise<string> {
+  const chooser = page.waitForEvent('filechooser');
+  await ui.role(model, 'file').click();
+  await (await chooser).setFiles({ name: 'known.bin', mimeType: 'application/octet-stream', buffer: FILE });
+  return ui.waitForData(model, 'hash', 'sha256');
+}
+
+/** Clicks the round-trip button; returns the result text once it shows. */
+async function roundTrip(model: Model): Promise<string> {
+  await ui.role(model, 'round-trip').click();
+  return ui.waitForText(model, 'round-trip-result', /identical|different/);
+}
 
 after(async () => {
   await browser?.close();
@@ -81,10 +95,7 @@ for (const model of MODELS) {
 
     it('hashes a picked file on the host: the SHA-256 shown is the real one', async (t) => {
       if (skip(t)) return;
-      const chooser = page.waitForEvent('filechooser');
-      await ui.role(model, 'file').click();
-      await (await chooser).setFiles({ name: 'known.bin', mimeType: 'application/octet-stream', buffer: FILE });
-      assert.equal(await ui.waitForData(model, 'hash', 'sha256'), FILE_SHA256);
+      assert.equal(await hashFile(model), FILE_SHA256);
       assert.equal(await ui.role(model, 'hash-progress').evaluate((p) => (p as HTMLProgressElement).value), 1);
     });
 
@@ -102,8 +113,7 @@ for (const model of MODELS) {
 
     it('round-trips a byte array host → page → host intact', async (t) => {
       if (skip(t)) return;
-      await ui.role(model, 'round-trip').click();
-      const text = await ui.waitForText(model, 'round-trip-result', /identical|different/);
+      const text = await roundTrip(model);
       assert.match(text, /^✓ identical: 256 KiB host → page → host/);
       assert.match(text, SYNC[model] ? /with invoke \(sync\)/ : /with invokeAsync \(async\)/);
     });
@@ -129,16 +139,30 @@ it('saves a screenshot of the exercised page to docs/demo.png', async () => {
 });
 
 for (const model of MODELS) {
-  it(`${model} panel: closing disposes every reference (counters read zero), and it opens again`, async (t) => {
+  it(`${model} panel: closing disposes every reference (counters read zero), and it opens again clean and working`, async (t) => {
     if (unavailable.has(model)) return t.skip(unavailable.get(model));
+    // Results on screen first, so that the reopened panel has something to forget.
+    await hashFile(model);
+    await ui.role(model, 'make-report').click();
+    await ui.waitForData(model, 'download', 'bytes');
+    await roundTrip(model);
+    assert.notDeepEqual(await ui.results(model), CLEAN_RESULTS);
+
     await ui.role(model, 'close').click();
     await ui.waitForState(model, 'closed');
     await ui.waitForCounters(model, { js: 0, host: 0, pending: 0 });
     await ui.role(model, 'open').click();
     await ui.waitForState(model, 'open');
+    // The server panel's reopening ends the previous circuit before the new one starts, so a
+    // mistaken "circuit ended" error would already show here.
+    assert.deepEqual(await ui.results(model), CLEAN_RESULTS);
     await ui.waitForCounters(model, { js: 3, host: 1 });
+
+    // The new component answers.
     await ui.role(model, 'add-harmonic').click();
     await ui.waitForText(model, 'harmonics', /^2 harmonics$/);
+    await roundTrip(model);
+    assert.equal((await ui.results(model)).error, null);
   });
 }
 

@@ -20,7 +20,6 @@ export function serverAdapter(): HostingAdapter {
       const previous = connection;
       connection = undefined;
       previous?.close('The page opened the panel again.');
-      events.newHost();
       const url = new URL(INTEROP_PATH, location.href);
       url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
       const current = await connectToServer(url, { onStateChange: stateReporter(events) });
