@@ -10,6 +10,9 @@ export type Model = (typeof MODELS)[number];
 /** Long enough for a loaded CI machine; the page normally answers in milliseconds. */
 const WAIT_MS = 15_000;
 
+/** A file of known content, a few chunks long in every model (server chunks are 32 KiB). */
+export const KNOWN_FILE = Buffer.from(Array.from({ length: 1_500_000 }, (_, i) => (i * 131 + (i >> 11)) & 0xff));
+
 /** See {@link DemoPage.results}: null stands for an element not shown or an attribute not set. */
 export interface PanelResults {
   readonly error: string | null;
@@ -119,6 +122,26 @@ export class DemoPage {
         roundTrip: get('round-trip-result').textContent?.trim() ?? '',
       };
     });
+  }
+
+  /** Picks `file` in the panel's file input; returns the SHA-256 the panel then shows. */
+  async hashFile(model: Model, file: Buffer = KNOWN_FILE): Promise<string> {
+    const chooser = this.page.waitForEvent('filechooser');
+    await this.role(model, 'file').click();
+    await (await chooser).setFiles({ name: 'known.bin', mimeType: 'application/octet-stream', buffer: file });
+    return this.waitForData(model, 'hash', 'sha256');
+  }
+
+  /** Asks the host for its CSV; returns the byte count the download link shows once complete. */
+  async makeReport(model: Model): Promise<number> {
+    await this.role(model, 'make-report').click();
+    return Number(await this.waitForData(model, 'download', 'bytes'));
+  }
+
+  /** Clicks the round-trip button; returns the result text once it shows. */
+  async roundTrip(model: Model): Promise<string> {
+    await this.role(model, 'round-trip').click();
+    return this.waitForText(model, 'round-trip-result', /identical|different/);
   }
 
   /** The inspector's live counters as shown. */
