@@ -33,6 +33,7 @@ try {
     // A burst of references the inspector's chart shows as a bump, then back to the baseline.
     await ui.role(model, 'leak').click();
     await ui.waitForText(model, 'leaks', /^leaked/);
+    await ui.waitForCounters(model, { js: 13, host: 11 }); // sampled, so the bump is on the chart
     await ui.role(model, 'dispose-leaks').click();
     await ui.waitForText(model, 'leaks', /^none leaked$/);
   }
