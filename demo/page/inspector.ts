@@ -54,10 +54,15 @@ export class Inspector {
     );
   }
 
-  /** Forgets the history (a new host: its counters start again from zero). */
+  /**
+   * Forgets the history and blanks the readouts (a new component, maybe a new host whose counters
+   * start again from zero): until its first sample arrives, no number of the previous one shows.
+   */
   reset(): void {
     this.#samples = [];
     this.#previous = undefined;
+    for (const output of this.element.querySelectorAll('output')) output.textContent = '–';
+    this.#draw(performance.now());
   }
 
   add(report: StatsReport): void {

@@ -23,6 +23,8 @@ export class PanelView implements PanelApi {
   #component: DotNetObjectLike | undefined;
   #held: DotNetObjectLike[] = [];
   #downloadUrl: string | undefined;
+  /** Counts the panel's (re)starts; see {@link start} and #run. */
+  #generation = 0;
 
   constructor(adapter: HostingAdapter) {
     this.#adapter = adapter;
@@ -63,7 +65,7 @@ export class PanelView implements PanelApi {
         button('close', 'Close panel'),
         button('open', 'Open again'),
         h('output', { class: 'note', 'data-role': 'closed-note', hidden: true }, 'Closed: the component disposed every reference it made.'),
-        h('output', { class: 'error', 'data-role': 'error' }, '')),
+        h('output', { class: 'error', 'data-role': 'error', hidden: true }, '')),
     );
     this.#wire();
     this.#setState('starting');
@@ -73,12 +75,17 @@ export class PanelView implements PanelApi {
 
   /** Starts (or restarts) the host; the host then calls `jsinteropDemo.attach`, which lands in {@link bind}. */
   async start(): Promise<void> {
+    // A reopened panel shows a new component: nothing the previous one produced may stay on
+    // screen, and an answer still in flight from it must not land here later (see #run).
+    this.#generation++;
     this.#setState('starting');
     this.#error('');
+    this.#clearResults();
+    // Synchronously before the adapter replaces the host, so no sample of the old one follows.
+    this.inspector.reset();
     try {
       await this.#adapter.start({
         connection: (text, ok) => this.setConnection(text, ok),
-        newHost: () => this.inspector.reset(),
         ended: (reason) => {
           this.closed();
           this.setConnection('ended', false);
@@ -122,35 +129,63 @@ export class PanelView implements PanelApi {
   }
 
   #error(text: string): void {
-    role(this.element, 'error').textContent = text;
+    const error = role(this.element, 'error');
+    error.textContent = text;
+    error.hidden = text === '';
+  }
+
+  /** Empties what the features showed: hash, progress, download link, round trip, leaks. */
+  #clearResults(): void {
+    const hash = role(this.element, 'hash');
+    hash.textContent = ' ';
+    delete hash.dataset.sha256;
+    role<HTMLProgressElement>(this.element, 'hash-progress').value = 0;
+    role<HTMLInputElement>(this.element, 'file').value = '';
+    const link = role<HTMLAnchorElement>(this.element, 'download');
+    link.hidden = true;
+    link.textContent = '';
+    link.removeAttribute('href');
+    link.removeAttribute('download');
+    delete link.dataset.bytes;
+    if (this.#downloadUrl) URL.revokeObjectURL(this.#downloadUrl);
+    this.#downloadUrl = undefined;
+    role(this.element, 'round-trip-result').textContent = ' ';
+    role(this.element, 'leaks').textContent = '';
   }
 
   // ---- user actions → host ----
 
   #wire(): void {
-    const on = (name: string, event: string, action: (target: HTMLElement) => Promise<void>) =>
-      role(this.element, name).addEventListener(event, (e) => void this.#run(() => action(e.currentTarget as HTMLElement)));
+    const on = (name: string, event: string, action: (target: HTMLElement, stale: () => boolean) => Promise<void>) =>
+      role(this.element, name).addEventListener(event, (e) => void this.#run((stale) => action(e.currentTarget as HTMLElement, stale)));
     on('harmonics-input', 'change', (input) => this.#invoke(M.SetHarmonics, Number((input as HTMLInputElement).value)).then(() => {}));
     on('add-harmonic', 'click', () => this.#invoke(M.AddHarmonic).then(() => {}));
-    on('file', 'change', (input) => this.#hash(input as HTMLInputElement));
-    on('make-report', 'click', () => this.#invoke(M.MakeReport).then(() => {}));
-    on('round-trip', 'click', async () => {
-      const r = await this.#invoke<RoundTripResult>(M.RoundTripBytes, ROUND_TRIP_BYTES);
-      role(this.element, 'round-trip-result').textContent =
-        `${r.identical ? '✓ identical' : '✗ different'}: ${formatBytes(r.bytes)} host → page → host with ${r.how} in ${r.ms.toFixed(1)} ms`;
+    on('file', 'change', (input, stale) => this.#hash(input as HTMLInputElement, stale));
+    // Both clear their previous result first, so that what shows next is this click's answer.
+    on('make-report', 'click', () => {
+      delete role(this.element, 'download').dataset.bytes;
+      return this.#invoke(M.MakeReport).then(() => {});
     });
-    on('leak', 'click', async () => this.#showLeaks(await this.#invoke<LeakCounts>(M.Leak)));
-    on('dispose-leaks', 'click', async () => this.#showLeaks(await this.#invoke<LeakCounts>(M.DisposeLeaks)));
+    on('round-trip', 'click', (_, stale) => this.#roundTrip(stale));
+    on('leak', 'click', async (_, stale) => this.#showLeaks(await this.#invoke<LeakCounts>(M.Leak), stale));
+    on('dispose-leaks', 'click', async (_, stale) => this.#showLeaks(await this.#invoke<LeakCounts>(M.DisposeLeaks), stale));
     on('close', 'click', () => this.#invoke(M.Close));
     on('open', 'click', () => this.start());
   }
 
-  async #run(action: () => Promise<void>): Promise<void> {
+  /**
+   * Runs a user action; its failure is shown as the panel's error. `action` gets a function that
+   * tells whether the panel was restarted since the action began: a late answer of the previous
+   * component is then dropped instead of overwriting the reopened panel.
+   */
+  async #run(action: (stale: () => boolean) => Promise<void>): Promise<void> {
+    const generation = this.#generation;
+    const stale = () => generation !== this.#generation;
     this.#error('');
     try {
-      await action();
+      await action(stale);
     } catch (error) {
-      this.#error(error instanceof Error ? error.message : String(error));
+      if (!stale()) this.#error(error instanceof Error ? error.message : String(error));
     }
   }
 
@@ -159,7 +194,7 @@ export class PanelView implements PanelApi {
     return this.#component.invokeMethodAsync<T>(method, ...args);
   }
 
-  async #hash(input: HTMLInputElement): Promise<void> {
+  async #hash(input: HTMLInputElement, stale: () => boolean): Promise<void> {
     const file = input.files?.[0];
     if (!file) return;
     const output = role(this.element, 'hash');
@@ -168,12 +203,28 @@ export class PanelView implements PanelApi {
     role<HTMLProgressElement>(this.element, 'hash-progress').value = 0;
     // The host reads the file in chunks through this reference, at its own pace.
     const result = await this.#invoke<HashResult>(M.HashFile, DotNet.createJSStreamReference(file));
+    if (stale()) return;
     output.dataset.sha256 = result.sha256;
     output.textContent = `${result.sha256}  (${file.name}, ${formatBytes(result.bytes)} in ${result.ms.toFixed(0)} ms)`;
     input.value = '';
   }
 
-  #showLeaks(counts: LeakCounts): void {
+  async #roundTrip(stale: () => boolean): Promise<void> {
+    const output = role(this.element, 'round-trip-result');
+    output.textContent = 'sending…';
+    let r: RoundTripResult;
+    try {
+      r = await this.#invoke<RoundTripResult>(M.RoundTripBytes, ROUND_TRIP_BYTES);
+    } catch (error) {
+      if (!stale()) output.textContent = ' '; // the panel's error says why
+      throw error;
+    }
+    if (stale()) return;
+    output.textContent = `${r.identical ? '✓ identical' : '✗ different'}: ${formatBytes(r.bytes)} host → page → host with ${r.how} in ${r.ms.toFixed(1)} ms`;
+  }
+
+  #showLeaks(counts: LeakCounts, stale: () => boolean): void {
+    if (stale()) return;
     role(this.element, 'leaks').textContent = counts.jsObjects + counts.hostObjects === 0 ? 'none leaked' : `leaked ${counts.jsObjects} JS + ${counts.hostObjects} host`;
   }
 
@@ -192,6 +243,7 @@ export class PanelView implements PanelApi {
 
   async offerDownload(fileName: string, data: DotNetStreamLike): Promise<number> {
     const link = role<HTMLAnchorElement>(this.element, 'download');
+    const generation = this.#generation;
     const chunks: Uint8Array[] = [];
     let received = 0;
     const reader = (await data.stream()).getReader();
@@ -200,9 +252,12 @@ export class PanelView implements PanelApi {
       if (done) break;
       chunks.push(value);
       received += value.byteLength;
+      // The panel was reopened meanwhile: this download belongs to the closed component.
+      if (generation !== this.#generation) continue;
       link.hidden = false;
       link.textContent = `receiving… ${formatBytes(received)}`;
     }
+    if (generation !== this.#generation) return received;
     if (this.#downloadUrl) URL.revokeObjectURL(this.#downloadUrl);
     this.#downloadUrl = URL.createObjectURL(new Blob(chunks as BlobPart[], { type: 'text/csv' }));
     link.href = this.#downloadUrl;

@@ -10,6 +10,22 @@ export type Model = (typeof MODELS)[number];
 /** Long enough for a loaded CI machine; the page normally answers in milliseconds. */
 const WAIT_MS = 15_000;
 
+/** A file of known content, a few chunks long in every model (server chunks are 32 KiB). */
+export const KNOWN_FILE = Buffer.from(Array.from({ length: 1_500_000 }, (_, i) => (i * 131 + (i >> 11)) & 0xff));
+
+/** See {@link DemoPage.results}: null stands for an element not shown or an attribute not set. */
+export interface PanelResults {
+  readonly error: string | null;
+  readonly hash: string;
+  readonly sha256: string | null;
+  readonly progress: number;
+  readonly download: string | null;
+  readonly downloadBytes: string | null;
+  readonly roundTrip: string;
+}
+
+export const CLEAN_RESULTS: PanelResults = { error: null, hash: '', sha256: null, progress: 0, download: null, downloadBytes: null, roundTrip: '' };
+
 export class DemoPage {
   constructor(readonly page: Page) {}
 
@@ -84,6 +100,48 @@ export class DemoPage {
       },
       [this.selector(model, role), key, differentFrom ?? null] as const,
     ) as Promise<string>;
+  }
+
+  /**
+   * What the panel shows of its features' results and of errors, read in one go. A freshly
+   * (re)opened panel shows {@link CLEAN_RESULTS}.
+   */
+  async results(model: Model): Promise<PanelResults> {
+    return this.panel(model).evaluate((panel): PanelResults => {
+      const get = <T extends HTMLElement>(role: string) => panel.querySelector<T>(`[data-role="${role}"]`)!;
+      // Shown: laid out and saying something (an empty error element is no error).
+      const shown = (element: HTMLElement) => (element.checkVisibility() && element.textContent?.trim() ? element.textContent.trim() : null);
+      const download = get<HTMLAnchorElement>('download');
+      return {
+        error: shown(get('error')),
+        hash: get('hash').textContent?.trim() ?? '',
+        sha256: get('hash').dataset.sha256 ?? null,
+        progress: get<HTMLProgressElement>('hash-progress').value,
+        download: shown(download),
+        downloadBytes: download.dataset.bytes ?? null,
+        roundTrip: get('round-trip-result').textContent?.trim() ?? '',
+      };
+    });
+  }
+
+  /** Picks `file` in the panel's file input; returns the SHA-256 the panel then shows. */
+  async hashFile(model: Model, file: Buffer = KNOWN_FILE): Promise<string> {
+    const chooser = this.page.waitForEvent('filechooser');
+    await this.role(model, 'file').click();
+    await (await chooser).setFiles({ name: 'known.bin', mimeType: 'application/octet-stream', buffer: file });
+    return this.waitForData(model, 'hash', 'sha256');
+  }
+
+  /** Asks the host for its CSV; returns the byte count the download link shows once complete. */
+  async makeReport(model: Model): Promise<number> {
+    await this.role(model, 'make-report').click();
+    return Number(await this.waitForData(model, 'download', 'bytes'));
+  }
+
+  /** Clicks the round-trip button; returns the result text once it shows. */
+  async roundTrip(model: Model): Promise<string> {
+    await this.role(model, 'round-trip').click();
+    return this.waitForText(model, 'round-trip-result', /identical|different/);
   }
 
   /** The inspector's live counters as shown. */

@@ -8,9 +8,10 @@ import type { HostingModel } from '../../../src/index.js';
 export interface AdapterEvents {
   /** The connection to the host changed (shown in the panel header). */
   connection(text: string, ok: boolean): void;
-  /** A new host replaced the previous one: its counters start from zero again. */
-  newHost(): void;
-  /** The host is gone for good (a server circuit ended): the panel can only be opened again. */
+  /**
+   * The host is gone for good, on its own (a server circuit ended): the panel can only be opened
+   * again. Not called when the adapter itself ends the previous host to start a new one.
+   */
   ended(reason: string): void;
 }
 

@@ -15,8 +15,11 @@ export function serverAdapter(): HostingAdapter {
     title: 'Server',
     where: 'Host code runs in the Node demo server, one circuit per page, and reaches the page over a WebSocket.',
     async start(events) {
-      connection?.close('The page opened the panel again.');
-      events.newHost();
+      // The previous circuit stops being the panel's before it is closed: its `ended` then
+      // settles for a replaced circuit, which is no error to show (see the check below).
+      const previous = connection;
+      connection = undefined;
+      previous?.close('The page opened the panel again.');
       const url = new URL(INTEROP_PATH, location.href);
       url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
       const current = await connectToServer(url, { onStateChange: stateReporter(events) });

@@ -17,7 +17,6 @@ export function workerAdapter(): HostingAdapter {
     where: 'Host code runs in a module Worker; a sync call blocks the Worker on a SharedArrayBuffer until the page answers.',
     async start(events) {
       host?.terminate();
-      events.newHost();
       events.connection('starting', false);
       const current = hostInWorker(new Worker(WORKER_SCRIPT, { type: 'module', name: 'jsinterop demo host' }), {
         onError: (error) => console.error('jsinterop demo Worker:', error),
