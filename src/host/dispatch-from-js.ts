@@ -98,5 +98,5 @@ export function invokeSync(
     result.then(undefined, () => {});
     throw new Error(`${describe(assemblyName, methodIdentifier)} returned a Promise, which a synchronous call cannot wait for. Call it with invokeMethodAsync instead.`);
   }
-  return result === undefined || result === null ? null : context.codec.stringifyValue(result);
+  return result === undefined || result === null ? null : context.codec.stringifyValue(methodIdentifier, result);
 }
