@@ -218,6 +218,9 @@ describe('errors of page-to-host calls', () => {
       () => assert.fail('should reject'),
       (e: Error) => e,
     );
-    assert.equal(error.message.split('\n')[0], 'TypeError: Do not know how to serialize a BigInt');
+    assert.equal(
+      error.message.split('\n')[0],
+      "TypeError: Cannot send the result of 'Big' to the page: result.n is a BigInt (1n), which JSON cannot represent. Convert it to a number (Number(value)) or, to keep every digit, a string (String(value)).",
+    );
   });
 });
