@@ -133,7 +133,7 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
     let argsJson: string;
     try {
       this.#serializingHandle = this.#pending.nextHandle;
-      argsJson = this.codec.stringifyArgs(args);
+      argsJson = this.codec.stringifyArgs(identifier, args);
     } catch (error) {
       return Promise.reject(error);
     } finally {
@@ -157,7 +157,7 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
     if (this.#disconnectReason !== undefined) throw new JSDisconnectedException(this.#disconnectReason);
     const invokeJS = this.#link.invokeJS;
     if (!invokeJS) throw new TypeError(`synchronous calls need an in-process runtime; ${this.asyncOnlyReason}`);
-    const argsJson = this.codec.stringifyArgs(args);
+    const argsJson = this.codec.stringifyArgs(identifier, args);
     this.#callsToJS++;
     let json: string | null;
     try {
@@ -297,7 +297,7 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
     if (this.#disconnectReason !== undefined) return;
     let json: string;
     try {
-      json = this.codec.stringifyValue(value);
+      json = this.codec.stringifyValue(methodIdentifier, value);
     } catch (error) {
       return this.#replyFailure(callId, error, assemblyName, methodIdentifier);
     }

@@ -2,6 +2,7 @@
  * Page-to-host calls: find the invokable, parse its arguments, run it, and format the result or
  * the failure the way Blazor's DotNetDispatcher does, so page code sees the same texts.
  */
+import { notInvokableHint } from './dispatch-hints.js';
 import { findStaticInvokable } from './invokable.js';
 import { DISPOSE_HOST_OBJECT_METHOD } from './wire.js';
 import type { HostObjectReference } from './host-object-reference.js';
@@ -54,7 +55,9 @@ export function prepareCall(
     }
     fn = reference.findMethod(methodIdentifier);
     if (!fn) {
-      throw new Error(`The type '${reference.typeName()}' does not contain a public invokable method with [JSInvokableAttribute("${methodIdentifier}")].`);
+      throw new Error(
+        `The type '${reference.typeName()}' does not contain a public invokable method with [JSInvokableAttribute("${methodIdentifier}")]. ${notInvokableHint(methodIdentifier)}`,
+      );
     }
     thisArg = reference.value;
   } else {
@@ -74,14 +77,22 @@ export function prepareCall(
   return { fn, thisArg, args };
 }
 
-/** The failure text the page receives: full detail, or Blazor's redacted message. */
+/**
+ * The failure text the page receives: full detail, or Blazor's redacted message. The page rejects
+ * with `new Error(text)`, whose toString() puts "Error: " in front, so a plain Error's own
+ * "Error: " is left out (the page would show "Error: Error: …"); other names (TypeError,
+ * RangeError) say what failed, as .NET's exception type does in Blazor's text, and stay.
+ */
 export function failureText(context: DispatchContext, error: unknown, assemblyName: string | null, methodIdentifier: string): string {
   if (!context.detailedErrors) {
     return `There was an exception invoking ${describe(assemblyName, methodIdentifier)}. For more details turn on detailed exceptions in 'CircuitOptions.DetailedErrors'`;
   }
-  if (error instanceof Error) return error.stack && error.stack.includes(error.message) ? error.stack : `${error.name}: ${error.message}`;
-  return String(error);
+  if (!(error instanceof Error)) return String(error);
+  const text = error.stack && error.stack.includes(error.message) ? error.stack : `${error.name}: ${error.message}`;
+  return error.name === 'Error' && text.startsWith(PLAIN_ERROR_PREFIX) ? text.slice(PLAIN_ERROR_PREFIX.length) : text;
 }
+
+const PLAIN_ERROR_PREFIX = 'Error: ';
 
 /** Runs a page-to-host call synchronously (`DotNet.invokeMethod`). */
 export function invokeSync(
@@ -98,5 +109,5 @@ export function invokeSync(
     result.then(undefined, () => {});
     throw new Error(`${describe(assemblyName, methodIdentifier)} returned a Promise, which a synchronous call cannot wait for. Call it with invokeMethodAsync instead.`);
   }
-  return result === undefined || result === null ? null : context.codec.stringifyValue(result);
+  return result === undefined || result === null ? null : context.codec.stringifyValue(methodIdentifier, result);
 }

@@ -4,6 +4,8 @@
  * those marks, so prototype names (`__proto__`, `constructor`, `toString`) never resolve.
  */
 
+import { missingStaticHint, unknownAssemblyHint } from './dispatch-hints.js';
+
 type AnyFunction = (...args: any[]) => unknown;
 
 const aliasesByFunction = new WeakMap<Function, string[]>();
@@ -111,15 +113,17 @@ export function registerInvokables(assemblyName: string, source: Function | Reco
   };
 }
 
-/** Resolves a static invokable, failing with Blazor's messages. */
+/** Resolves a static invokable, failing with Blazor's messages and what to do about them on our host. */
 export function findStaticInvokable(assemblyName: string | null, identifier: string): { fn: AnyFunction; thisArg: unknown } {
   if (assemblyName === null || assemblyName === undefined) throw new TypeError("Value cannot be null. (Parameter 'assemblyName')");
   if (typeof assemblyName !== 'string' || assemblyName.trim() === '') {
     throw new TypeError("The value cannot be an empty string or composed entirely of whitespace. (Parameter 'assemblyName')");
   }
   const table = assemblies.get(assemblyName);
-  if (!table) throw new Error(`There is no loaded assembly with the name '${assemblyName}'.`);
+  if (!table) throw new Error(`There is no loaded assembly with the name '${assemblyName}'. ${unknownAssemblyHint(assemblyName, identifier)}`);
   const entry = table.get(identifier);
-  if (!entry) throw new Error(`The assembly '${assemblyName}' does not contain a public invokable method with [JSInvokableAttribute("${identifier}")].`);
+  if (!entry) {
+    throw new Error(`The assembly '${assemblyName}' does not contain a public invokable method with [JSInvokableAttribute("${identifier}")]. ${missingStaticHint(assemblyName, identifier)}`);
+  }
   return entry;
 }

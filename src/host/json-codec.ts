@@ -1,14 +1,16 @@
 /*
  * JSON in both directions, with Blazor's markers. Host values become markers on the way out
  * (byte arrays go out of band first); markers from the page become host objects on the way in.
- * Both directions take a fast path without replacer or reviver when no marker can be involved,
- * because V8 leaves its fast paths for them; markers from the page are revived by a walk after a
- * plain parse rather than by a JSON.parse reviver.
+ * Both directions take a fast path without replacer or reviver when no marker is involved,
+ * because V8 leaves its fast paths for them: on the way out the check for values JSON would change
+ * (sendable-values.ts) says whether markers are inside; markers from the page are revived by a
+ * walk after a plain parse rather than by a JSON.parse reviver.
  */
 import { HostObjectReference } from './host-object-reference.js';
 import { HostStreamReference } from './host-stream-reference.js';
 import { JSObjectReference } from './js-object-reference.js';
 import { JSStreamReference } from './js-stream-reference.js';
+import { scanArguments, scanResult, Serialization } from './sendable-values.js';
 import { Marker, NULL_JS_OBJECT_ID } from './wire.js';
 
 /**
@@ -38,33 +40,18 @@ export interface CodecContext {
   readonly serializingHandle: number;
 }
 
-function mayNeedReplacer(args: readonly unknown[]): boolean {
-  for (let i = 0; i < args.length; i++) {
-    const value = args[i];
-    if (value !== null && typeof value === 'object') return true;
-  }
-  return false;
-}
-
-/**
- * True when the only objects among the arguments are Uint8Arrays without `toJSON` (so not
- * Buffers), and no BigInt would make JSON.stringify throw part-way: then the replacer would do
- * nothing but turn each of them into a marker, in argument order.
- */
-function onlyPlainByteArrays(args: readonly unknown[]): boolean {
-  for (let i = 0; i < args.length; i++) {
-    const value = args[i];
-    if (typeof value === 'bigint') return false;
-    if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array && (value as { toJSON?: unknown }).toJSON === undefined)) return false;
-  }
-  return true;
-}
-
 /** The three codec operations, bound once per runtime so the hot path allocates no closures. */
 export interface JsonCodec {
-  stringifyArgs(args: readonly unknown[]): string;
-  /** Serializes one value (a result sent to the page); `undefined` becomes `null`. */
-  stringifyValue(value: unknown): string;
+  /**
+   * Serializes the arguments of the call `identifier`; throws, before anything is sent, when JSON
+   * would change an argument (src/host/sendable-values.ts).
+   */
+  stringifyArgs(identifier: string, args: readonly unknown[]): string;
+  /**
+   * Serializes one value (the result of the invokable `methodIdentifier`, sent to the page);
+   * `undefined` becomes `null`. Throws, like stringifyArgs, when JSON would change the value.
+   */
+  stringifyValue(methodIdentifier: string, value: unknown): string;
   /** Parses JSON from the page, reviving markers. */
   parse(json: string): unknown;
 }
@@ -73,14 +60,16 @@ export function createJsonCodec(context: CodecContext): JsonCodec {
   const replacer = replacerFor(context);
   const revive = reviverFor(context);
   return {
-    stringifyArgs: (args) => {
-      if (!mayNeedReplacer(args)) return JSON.stringify(args);
+    stringifyArgs: (identifier, args) => {
+      // The check walks every object argument; what it finds also picks the cheapest way to write them.
+      const serialization = scanArguments(identifier, args);
+      if (serialization === Serialization.plain) return JSON.stringify(args);
       // Performance (see docs/benchmarks.md): JSON.stringify with a replacer function leaves V8's
       // fast path and calls back into JS for every key, which made a call with one byte-array
       // argument 1.2× the cost of driving the page by hand. Arguments that are byte arrays
       // themselves (not nested in objects) get their markers here instead: the same text, the
-      // same sendByteArray calls in the same order, the same errors, no replacer.
-      if (onlyPlainByteArrays(args)) {
+      // same sendByteArray calls in the same order, no replacer.
+      if (serialization === Serialization.topLevelByteArrays) {
         const marked: unknown[] = args.slice();
         for (let i = 0; i < marked.length; i++) {
           const value = marked[i];
@@ -90,9 +79,9 @@ export function createJsonCodec(context: CodecContext): JsonCodec {
       }
       return JSON.stringify(args, replacer);
     },
-    stringifyValue: (value) => {
+    stringifyValue: (methodIdentifier, value) => {
       if (value === undefined || value === null) return 'null';
-      return (typeof value === 'object' ? JSON.stringify(value, replacer) : JSON.stringify(value)) ?? 'null';
+      return (scanResult(methodIdentifier, value) === Serialization.plain ? JSON.stringify(value) : JSON.stringify(value, replacer)) ?? 'null';
     },
     parse: (json) => (json.indexOf('"__') === -1 ? JSON.parse(json) : reviveMarkers(JSON.parse(json), revive)),
   };

@@ -115,29 +115,6 @@ describe('JSException', () => {
   });
 });
 
-describe('arguments the host cannot send', () => {
-  const nothingSent = UNUSED_STATS;
-
-  test('an argument JSON cannot represent rejects before anything is sent', async (t) => {
-    const page = await openPage(t);
-    page.define('take', () => 'taken');
-    const cyclic: Record<string, unknown> = {};
-    cyclic.self = cyclic;
-    await assert.rejects(page.js.invokeAsync('take', { n: 1n }), { name: 'TypeError', message: 'Do not know how to serialize a BigInt' });
-    await assert.rejects(page.js.invokeAsync('take', cyclic), { name: 'TypeError', message: /^Converting circular structure to JSON/ });
-    assert.deepEqual(page.js.stats(), nothingSent);
-    assert.equal(page.wire.length, 0);
-  });
-
-  test('an argument JSON cannot represent throws from a sync call before anything is sent', IN_PROCESS_ONLY.syncCalls, async (t) => {
-    const page = await openPage(t);
-    page.define('take', () => 'taken');
-    assert.throws(() => page.js.invoke('take', 2n), { name: 'TypeError', message: 'Do not know how to serialize a BigInt' });
-    assert.deepEqual(page.js.stats(), nothingSent);
-    assert.equal(page.wire.length, 0);
-  });
-});
-
 describe('the page’s error texts', () => {
   const cases: [string, string, 'invoke' | 'invokeConstructor' | 'getValue' | 'setValue', string][] = [
     ['a missing intermediate object', 'nope.fn', 'invoke', "Could not find 'nope.fn' ('nope' was undefined)."],

@@ -57,7 +57,9 @@ function receiveOnPage(page: Page): { received: any[] } {
 }
 
 const denied = (type: string, identifier: string) =>
-  `The type '${type}' does not contain a public invokable method with [JSInvokableAttribute("${identifier}")].`;
+  `The type '${type}' does not contain a public invokable method with [JSInvokableAttribute("${identifier}")]. ` +
+  `On a jsinterop host, mark the method with @JSInvokable() (or @JSInvokable('${identifier}') on a method named otherwise), ` +
+  `or list it when creating the reference: HostObjectReference.create(obj, { invokable: ['${identifier}'] }).`;
 
 /** The page sees the host's error as `Error(text)`; with detailed errors, text is the error's stack. */
 function firstLine(error: unknown): string {
@@ -186,7 +188,7 @@ describe('which methods the page may call', () => {
     using ref = HostObjectReference.create(new Greeter('Ann'));
     await page.js.invokeVoidAsync('receive', ref);
     assert.equal(await received[0].invokeMethodAsync('Shout', 'hey'), 'HEY');
-    assert.equal(firstLine(await rejectionOf(received[0].invokeMethodAsync('shout', 'hey'))), `Error: ${denied('Greeter', 'shout')}`);
+    assert.equal(firstLine(await rejectionOf(received[0].invokeMethodAsync('shout', 'hey'))), denied('Greeter', 'shout'));
   });
 
   test('two @JSInvokable decorators give two aliases', async (t) => {
@@ -196,7 +198,7 @@ describe('which methods the page may call', () => {
     await page.js.invokeVoidAsync('receive', ref);
     assert.equal(await received[0].invokeMethodAsync('First'), 'twice from Ann');
     assert.equal(await received[0].invokeMethodAsync('Second'), 'twice from Ann');
-    assert.equal(firstLine(await rejectionOf(received[0].invokeMethodAsync('twice'))), `Error: ${denied('Greeter', 'twice')}`);
+    assert.equal(firstLine(await rejectionOf(received[0].invokeMethodAsync('twice'))), denied('Greeter', 'twice'));
   });
 
   test('{ invokable: { Alias: "method" } } and { invokable: ["method"] } expose undecorated methods', async (t) => {
@@ -218,8 +220,8 @@ describe('which methods the page may call', () => {
     await page.js.invokeVoidAsync('receive', listed);
     assert.equal(await received[0].invokeMethodAsync('Increment', 2), 2);
     assert.equal(await received[1].invokeMethodAsync('peek'), 2);
-    assert.equal(firstLine(await rejectionOf(received[0].invokeMethodAsync('bump', 1))), `Error: ${denied('Object', 'bump')}`);
-    assert.equal(firstLine(await rejectionOf(received[1].invokeMethodAsync('bump', 1))), `Error: ${denied('Object', 'bump')}`);
+    assert.equal(firstLine(await rejectionOf(received[0].invokeMethodAsync('bump', 1))), denied('Object', 'bump'));
+    assert.equal(firstLine(await rejectionOf(received[1].invokeMethodAsync('bump', 1))), denied('Object', 'bump'));
   });
 
   test('listing something that is not a method fails when the reference is created', IN_PROCESS_ONLY.noPage, () => {
@@ -235,9 +237,23 @@ describe('which methods the page may call', () => {
       const { received } = receiveOnPage(page);
       using ref = HostObjectReference.create(new Greeter('Ann'));
       await page.js.invokeVoidAsync('receive', ref);
-      assert.equal(firstLine(await rejectionOf(received[0].invokeMethodAsync(identifier))), `Error: ${denied('Greeter', identifier)}`);
+      assert.equal(firstLine(await rejectionOf(received[0].invokeMethodAsync(identifier))), denied('Greeter', identifier));
     });
   }
+
+  test('the page shows one "Error:" prefix, then Blazor’s text and how to make the method invokable', async (t) => {
+    const page = await openPage(t);
+    const { received } = receiveOnPage(page);
+    using ref = HostObjectReference.create(new Greeter('Ann'));
+    await page.js.invokeVoidAsync('receive', ref);
+    const error = await rejectionOf(received[0].invokeMethodAsync('secret'));
+    assert.equal(
+      String(error).split('\n')[0],
+      'Error: The type \'Greeter\' does not contain a public invokable method with [JSInvokableAttribute("secret")]. ' +
+        "On a jsinterop host, mark the method with @JSInvokable() (or @JSInvokable('secret') on a method named otherwise), " +
+        "or list it when creating the reference: HostObjectReference.create(obj, { invokable: ['secret'] }).",
+    );
+  });
 
   test('without detailed errors the page gets Blazor’s redacted text instead', async (t) => {
     const page = await openPage(t, { detailedErrors: false });
@@ -256,7 +272,7 @@ describe('which methods the page may call', () => {
     using ref = HostObjectReference.create(new Greeter('Ann'));
     await page.js.invokeVoidAsync('receive', ref);
     const error = await rejectionOf(received[0].invokeMethodAsync('fail'));
-    assert.equal(firstLine(error), 'Error: greeter failed');
+    assert.equal(firstLine(error), 'greeter failed');
     assert.match((error as Error).message, /\n {4}at Greeter\.fail /);
   });
 

@@ -23,7 +23,12 @@ async function rejectionLine(promise: Promise<unknown>): Promise<string> {
 }
 
 const notInAssembly = (assembly: string, identifier: string) =>
-  `The assembly '${assembly}' does not contain a public invokable method with [JSInvokableAttribute("${identifier}")].`;
+  `The assembly '${assembly}' does not contain a public invokable method with [JSInvokableAttribute("${identifier}")]. ` +
+  `On a jsinterop host, register it: registerInvokables('${assembly}', { ${/^[A-Za-z_$][\w$]*$/.test(identifier) ? identifier : `'${identifier}'`}() {…} }), ` +
+  `or mark a static method of the class registered as '${assembly}' with @JSInvokable('${identifier}').`;
+
+const noAssembly = (assembly: string, identifier: string) =>
+  `There is no loaded assembly with the name '${assembly}'. On a jsinterop host, register the functions before the page calls them: registerInvokables('${assembly}', { ${identifier}() {…} }).`;
 
 class MathService {
   static calls = 0;
@@ -83,7 +88,7 @@ describe('static invokables', () => {
     const { DotNet } = await openPage(t);
     register(t, 'Calc.E', MathService);
     for (const identifier of unreachableStatics) {
-      assert.equal(await rejectionLine(DotNet.invokeMethodAsync('Calc.E', identifier)), `Error: ${notInAssembly('Calc.E', identifier)}`);
+      assert.equal(await rejectionLine(DotNet.invokeMethodAsync('Calc.E', identifier)), notInAssembly('Calc.E', identifier));
     }
   });
 
@@ -125,7 +130,7 @@ describe('static invokables', () => {
     const unregister = registerInvokables('Calc.H', { Ping: () => 'pong' });
     assert.equal(await DotNet.invokeMethodAsync('Calc.H', 'Ping'), 'pong');
     unregister();
-    assert.equal(await rejectionLine(DotNet.invokeMethodAsync('Calc.H', 'Ping')), "Error: There is no loaded assembly with the name 'Calc.H'.");
+    assert.equal(await rejectionLine(DotNet.invokeMethodAsync('Calc.H', 'Ping')), noAssembly('Calc.H', 'Ping'));
   });
 
   test('registering the same identifier twice in one assembly fails', IN_PROCESS_ONLY.noPage, (t) => {
@@ -147,13 +152,13 @@ describe('static invokables', () => {
 describe('errors of page-to-host calls', () => {
   test('an unknown assembly fails with Blazor’s text', async (t) => {
     const { DotNet } = await openPage(t);
-    assert.equal(await rejectionLine(DotNet.invokeMethodAsync('Nowhere', 'Method')), "Error: There is no loaded assembly with the name 'Nowhere'.");
+    assert.equal(await rejectionLine(DotNet.invokeMethodAsync('Nowhere', 'Method')), noAssembly('Nowhere', 'Method'));
   });
 
   test('an unknown method fails with Blazor’s text', async (t) => {
     const { DotNet } = await openPage(t);
     register(t, 'Calc.K', { Known: () => 1 });
-    assert.equal(await rejectionLine(DotNet.invokeMethodAsync('Calc.K', 'Unknown')), `Error: ${notInAssembly('Calc.K', 'Unknown')}`);
+    assert.equal(await rejectionLine(DotNet.invokeMethodAsync('Calc.K', 'Unknown')), notInAssembly('Calc.K', 'Unknown'));
   });
 
   test('fewer arguments than parameters fail; surplus arguments are ignored', async (t) => {
@@ -167,7 +172,7 @@ describe('errors of page-to-host calls', () => {
     const { DotNet } = await openPage(t);
     register(t, 'Calc.E', MathService);
     register(t, 'Calc.L', { Add: (a: number, b: number) => a + b, Nothing: () => undefined });
-    assert.throws(() => DotNet.invokeMethod('Nowhere', 'Method'), { message: "There is no loaded assembly with the name 'Nowhere'." });
+    assert.throws(() => DotNet.invokeMethod('Nowhere', 'Method'), { message: noAssembly('Nowhere', 'Method') });
     for (const identifier of [...unreachableStatics, 'Unknown']) {
       assert.throws(() => DotNet.invokeMethod('Calc.E', identifier), { message: notInAssembly('Calc.E', identifier) });
     }
@@ -199,6 +204,35 @@ describe('errors of page-to-host calls', () => {
     assert.match(error.message, /\n {4}at Object\.Fails /);
   });
 
+  test('the page shows one "Error:" prefix, as with Blazor, then Blazor’s text and the jsinterop hint', async (t) => {
+    const { DotNet } = await openPage(t);
+    register(t, 'Shop.Known', { Other: () => 1 });
+    register(t, 'Calc.R', {
+      Fails() {
+        throw new Error('plain failure');
+      },
+    });
+    const shown = async (promise: Promise<unknown>) => String(await promise.then(() => assert.fail('should reject'), (e: unknown) => e)).split('\n')[0];
+    assert.equal(
+      await shown(DotNet.invokeMethodAsync('Shop', 'Price')),
+      "Error: There is no loaded assembly with the name 'Shop'. On a jsinterop host, register the functions before the page calls them: registerInvokables('Shop', { Price() {…} }).",
+    );
+    assert.equal(
+      await shown(DotNet.invokeMethodAsync('Shop.Known', 'Price')),
+      'Error: The assembly \'Shop.Known\' does not contain a public invokable method with [JSInvokableAttribute("Price")]. ' +
+        "On a jsinterop host, register it: registerInvokables('Shop.Known', { Price() {…} }), or mark a static method of the class registered as 'Shop.Known' with @JSInvokable('Price').",
+    );
+    // A host function's own plain Error: one prefix too (its stack starts "Error: plain failure").
+    assert.equal(await shown(DotNet.invokeMethodAsync('Calc.R', 'Fails')), 'Error: plain failure');
+  });
+
+  test('without detailed errors the hint is not sent either: the whole text is redacted', async (t) => {
+    const { DotNet } = await openPage(t, { detailedErrors: false });
+    await assert.rejects(DotNet.invokeMethodAsync('Shop', 'Price'), {
+      message: "There was an exception invoking 'Price' on assembly 'Shop'. For more details turn on detailed exceptions in 'CircuitOptions.DetailedErrors'",
+    });
+  });
+
   test('without detailed errors a static failure names the method and the assembly', async (t) => {
     const { DotNet } = await openPage(t, { detailedErrors: false });
     register(t, 'Calc.O', {
@@ -218,6 +252,9 @@ describe('errors of page-to-host calls', () => {
       () => assert.fail('should reject'),
       (e: Error) => e,
     );
-    assert.equal(error.message.split('\n')[0], 'TypeError: Do not know how to serialize a BigInt');
+    assert.equal(
+      error.message.split('\n')[0],
+      "TypeError: Cannot send the result of 'Big' to the page: result.n is a BigInt (1n), which JSON cannot represent. Convert it to a number (Number(value)) or, to keep every digit, a string (String(value)).",
+    );
   });
 });

@@ -275,6 +275,21 @@ describe('references, byte arrays, streams and cancellation over the network', (
     await assert.rejects(detailed.DotNet.invokeMethodAsync('CircuitsErrors', 'Fail'), /secret database detail/);
   });
 
+  test('an unknown assembly: Blazor’s text, one "Error:" prefix and the jsinterop hint with detailedErrors; redacted without', async (t) => {
+    const plain = await openPage(t, await startServer(t));
+    const detailed = await openPage(t, await startServer(t, { detailedErrors: true }));
+    await assert.rejects(detailed.DotNet.invokeMethodAsync('CircuitsShop', 'Price'), (error: Error) => {
+      assert.equal(
+        String(error).split('\n')[0],
+        "Error: There is no loaded assembly with the name 'CircuitsShop'. On a jsinterop host, register the functions before the page calls them: registerInvokables('CircuitsShop', { Price() {…} }).",
+      );
+      return true;
+    });
+    await assert.rejects(plain.DotNet.invokeMethodAsync('CircuitsShop', 'Price'), {
+      message: "There was an exception invoking 'Price' on assembly 'CircuitsShop'. For more details turn on detailed exceptions in 'CircuitOptions.DetailedErrors'",
+    });
+  });
+
   test('JS errors reach the host as JSException', async (t) => {
     const server = await startServer(t);
     const page = await openPage(t, server);
