@@ -33,6 +33,20 @@ async function trackedFiles(): Promise<string[]> {
   return stdout.split('\0').filter(Boolean);
 }
 
+/**
+ * A git repository holding the repository's files as they are now (committed or not), as a user's
+ * `npm install git+file://…` would find it: without `dist/`. Remove it when done.
+ */
+export async function gitRepositoryCopy(): Promise<string> {
+  const copy = await mkdtemp(path.join(os.tmpdir(), 'jsinterop-git-'));
+  for (const file of await trackedFiles()) await cp(path.join(repoRoot, file), path.join(copy, file)).catch(() => undefined);
+  const git = (...args: string[]) => run('git', ['-c', 'user.name=test', '-c', 'user.email=test@localhost', ...args], { cwd: copy });
+  await git('init', '-q');
+  await git('add', '-A');
+  await git('commit', '-q', '-m', 'snapshot');
+  return copy;
+}
+
 let tarball: Promise<string> | undefined;
 
 /**
@@ -129,6 +143,11 @@ export class ConsumerProject {
       child.once('exit', (code) => reject(new Error(`\`${line}\` exited (${code}) before printing an address:\n${output}`)));
     });
     return { child, url };
+  }
+
+  /** Installs a package spec (a git URL, a folder) exactly as `npm install <spec>` would. */
+  async install(spec: string): Promise<void> {
+    await run('npm', ['install', spec], { cwd: this.dir, env: userEnvironment(), maxBuffer: 64 << 20 });
   }
 
   async dispose(): Promise<void> {
