@@ -9,5 +9,6 @@
 export { createInteropServer, InteropServer, type InteropServerEvents, type ServerStats } from './hosting/server/interop-server.js';
 export { Circuit, type CircuitState, type CircuitStats, type CircuitOrigin } from './hosting/server/circuit.js';
 export { CIRCUIT_GONE, type ServerOptions } from './hosting/server/options.js';
+export type { Refusal, RefusalReason } from './hosting/server/refusal.js';
 export type { IJSRuntime } from './host/types.js';
 export { JSDisconnectedException } from './host/errors.js';

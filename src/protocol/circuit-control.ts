@@ -22,6 +22,24 @@ export const Control = {
   Rejected: 36,
 } as const;
 
+/**
+ * Close codes of a connection the server refused, in WebSocket's application range: 4000 plus
+ * the HTTP status the refusal would otherwise have been. A browser hides the HTTP status of a
+ * failed upgrade from the page (it sees only close code 1006), so for these refusals the server
+ * accepts the upgrade and closes it at once, reading nothing from it, and the page can say why.
+ * A wrong path is the one refusal still made in HTTP (404): that path may be another endpoint's.
+ */
+export const RefusalCode = {
+  /** `authenticate(request)` returned no user. */
+  Unauthorized: 4401,
+  /** The page's origin is not allowed (`allowedOrigins`). */
+  Forbidden: 4403,
+  /** `authenticate(request)` threw or rejected. */
+  AuthenticationFailed: 4500,
+  /** The server holds `maxCircuits` circuits, or is shutting down. */
+  Unavailable: 4503,
+} as const;
+
 export type Started = [typeof Control.Started, string, string, number, number, number];
 export type Resume = [typeof Control.Resume, string, string, number];
 export type Resumed = [typeof Control.Resumed, number];

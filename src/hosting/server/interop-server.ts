@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { Control } from '../../protocol/circuit-control.js';
+import { Control, RefusalCode } from '../../protocol/circuit-control.js';
 import { BINARY_HEADER_SIZE } from '../../protocol/framing.js';
 import { Circuit, type CircuitEvents, type CircuitOrigin } from './circuit.js';
 import { CircuitQueue } from './circuit-queue.js';
@@ -16,6 +16,7 @@ import { CircuitRegistry } from './circuit-registry.js';
 import { newCircuitIdentity, secretMatches } from './circuit-secret.js';
 import { readOpening, type CircuitRequest } from './opening.js';
 import { originAllowed } from './origin-check.js';
+import { refusal, requestPath, type Refusal } from './refusal.js';
 import { resolveSettings, type ServerOptions, type Settings } from './options.js';
 
 /** Counts for monitoring and tests. */
@@ -38,13 +39,20 @@ export interface InteropServerEvents {
   connectionUp: [circuit: Circuit];
   /** A circuit ended, for the reason given. */
   circuitEnd: [circuit: Circuit, reason: string];
+  /** A connection was refused (a wrong origin, authentication, a full server…): see {@link Refusal}. */
+  refused: [refusal: Refusal];
 }
 
 /** The code the server closes a connection with when its opening frame is refused. */
 const POLICY_VIOLATION = 1008;
-/** The code for "the server is full". */
-const TRY_AGAIN_LATER = 1013;
 const noop = (): void => {};
+
+/** A connection that has not sent its opening frame yet. */
+interface Opening {
+  /** Heartbeats seen while waiting. */
+  beats: number;
+  readonly request: http.IncomingMessage;
+}
 
 /**
  * Serves circuits over WebSocket. Create it with {@link createInteropServer}; get circuits from
@@ -58,7 +66,9 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
   readonly #settings: Settings;
   readonly #wss: WebSocketServer;
   readonly #registry: CircuitRegistry;
-  readonly #opening = new Map<WebSocket, number>();
+  readonly #opening = new Map<WebSocket, Opening>();
+  /** Connections accepted only to be closed with a refusal code, until their close handshake ends. */
+  readonly #refusing = new Set<WebSocket>();
   readonly #queues = new Set<CircuitQueue>();
   readonly #heartbeat: ReturnType<typeof setInterval>;
   readonly #circuitEvents: CircuitEvents;
@@ -95,6 +105,27 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
       },
       protocolError: (error, circuit) => this.#guard(circuit, () => this.#options.onProtocolError?.(error, circuit)),
     };
+  }
+
+  /** Tells the application (onRefused, then the `refused` event), guarded like every callback. */
+  #refused(found: Refusal): void {
+    this.#guard(undefined, () => this.#options.onRefused?.(found));
+    this.#guard(undefined, () => this.emit('refused', found));
+  }
+
+  /**
+   * Refuses an upgrade on the interop path in a way a browser page can read: the upgrade is
+   * accepted and closed at once with `code` (src/protocol/circuit-control.ts). No listener
+   * reads what the client sends and no circuit state exists for it.
+   */
+  #refuseOpen(request: http.IncomingMessage, socket: Duplex, head: Buffer, code: number, reason: string): void {
+    socket.on('error', noop);
+    this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      ws.on('error', noop);
+      this.#refusing.add(ws);
+      ws.once('close', () => this.#refusing.delete(ws));
+      ws.close(code, reason);
+    });
   }
 
   /** The WebSocket endpoint's path. */
@@ -151,6 +182,8 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     this.httpServer.off('upgrade', this.#onUpgrade);
     for (const socket of this.#opening.keys()) socket.terminate();
     this.#opening.clear();
+    for (const socket of this.#refusing) socket.terminate();
+    this.#refusing.clear();
     for (const circuit of [...this.#registry.values()]) circuit.end('The server is shutting down.');
     for (const queue of [...this.#queues]) void queue.return();
     if (this.#ownsServer) {
@@ -164,19 +197,23 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
   // ---- connections ----
 
   readonly #onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
-    let pathname: string;
-    try {
-      pathname = new URL(request.url ?? '/', 'http://x').pathname;
-    } catch {
-      pathname = '';
-    }
-    if (pathname !== this.#settings.path) {
-      // Another endpoint's upgrade: leave it to its handler, or refuse it if there is none.
-      if (this.httpServer.listenerCount('upgrade') === 1) refuseUpgrade(socket, 404, 'Not Found');
+    const path = requestPath(request);
+    if (path !== this.#settings.path) {
+      // Another endpoint's upgrade: leave it to its handler, or refuse it if there is none. It
+      // stays an HTTP 404 (the page sees 1006): accepting an upgrade on a path that is not ours
+      // would answer for an endpoint that may be someone else's. Reported only when refused here.
+      if (this.httpServer.listenerCount('upgrade') === 1) {
+        refuseUpgrade(socket, 404, 'Not Found');
+        this.#refused(refusal('path', request, path));
+      }
       return;
     }
-    if (this.#closed) return refuseUpgrade(socket, 503, 'Service Unavailable');
-    if (!originAllowed(request, this.#options.allowedOrigins)) return refuseUpgrade(socket, 403, 'Forbidden');
+    if (this.#closed) return refuseUpgrade(socket, 503, 'Service Unavailable'); // the listener is off: only a racing call
+    if (!originAllowed(request, this.#options.allowedOrigins)) {
+      // Before authentication: a page of a refused origin gets nothing run for it with the user's cookies.
+      this.#refuseOpen(request, socket, head, RefusalCode.Forbidden, 'origin refused');
+      return this.#refused(refusal('origin', request, path));
+    }
     const authenticate = this.#options.authenticate;
     if (!authenticate) return this.#wss.handleUpgrade(request, socket, head, (ws) => this.#open(ws, request, undefined));
     socket.on('error', noop);
@@ -184,17 +221,28 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
       .then(() => authenticate(request))
       .then(
         (user) => {
-          if (!user) refuseUpgrade(socket, 401, 'Unauthorized');
-          else if (this.#closed) refuseUpgrade(socket, 503, 'Service Unavailable');
-          else this.#wss.handleUpgrade(request, socket, head, (ws) => this.#open(ws, request, user));
+          if (this.#closed) {
+            refuseUpgrade(socket, 503, 'Service Unavailable');
+            this.#refused(refusal('closing', request, path));
+          } else if (!user) {
+            this.#refuseOpen(request, socket, head, RefusalCode.Unauthorized, 'authentication refused');
+            this.#refused(refusal('authentication', request, path));
+          } else {
+            this.#wss.handleUpgrade(request, socket, head, (ws) => this.#open(ws, request, user));
+          }
         },
-        () => refuseUpgrade(socket, 500, 'Internal Server Error'),
+        (error: unknown) => {
+          // The page learns only that authentication failed; the error is the application's to log.
+          if (this.#closed) refuseUpgrade(socket, 503, 'Service Unavailable');
+          else this.#refuseOpen(request, socket, head, RefusalCode.AuthenticationFailed, 'authentication failed');
+          this.#refused(refusal('authentication-error', request, path, error));
+        },
       );
   };
 
   #open(socket: WebSocket, request: http.IncomingMessage, user: unknown): void {
     const opener: CircuitOrigin = { origin: request.headers.origin, remoteAddress: request.socket.remoteAddress, user };
-    this.#opening.set(socket, 0);
+    this.#opening.set(socket, { beats: 0, request });
     const onError = noop; // a protocol error closes the socket; 'close' below cleans up
     const onClose = (): void => void this.#opening.delete(socket);
     socket.on('error', onError);
@@ -207,30 +255,37 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
       try {
         opening = readOpening(data, isBinary, this.#settings.maxMessageSize);
       } catch (error) {
-        return refuseConnection(socket, (error as Error).message);
+        refuseConnection(socket, (error as Error).message);
+        return this.#refused(refusal('opening', request, this.path, error));
       }
-      if ('hello' in opening) return this.#start(socket, opening, opener);
+      if ('hello' in opening) return this.#start(socket, opening, opener, request);
       const [, id, secret, received] = opening.resume;
       const circuit = this.#registry.get(id);
       // One answer for an unknown circuit and a wrong secret: the page learns nothing about which.
       if (!circuit || !secretMatches(circuit.identity.secret, secret)) {
-        return refuseConnection(socket, 'The circuit is gone: it ended, or it never existed. Reload the page to start a new one.');
+        refuseConnection(socket, 'The circuit is gone: it ended, or it never existed. Reload the page to start a new one.');
+        return this.#refused(refusal('resume', request, this.path));
       }
       this.#registry.release(circuit);
-      if (circuit.connect(socket, received, opener)) this.#guard(circuit, () => this.emit('connectionUp', circuit));
-      else refuseConnection(socket, 'The circuit is gone.');
+      if (circuit.connect(socket, received, opener)) return this.#guard(circuit, () => this.emit('connectionUp', circuit));
+      refuseConnection(socket, 'The circuit is gone.');
+      this.#refused(refusal('resume', request, this.path));
     });
   }
 
-  #start(socket: WebSocket, { hello, readsCallFrames }: CircuitRequest, opener: CircuitOrigin): void {
+  #start(socket: WebSocket, { hello, readsCallFrames }: CircuitRequest, opener: CircuitOrigin, request: http.IncomingMessage): void {
     if (this.#registry.size >= this.#settings.maxCircuits) {
-      return refuseConnection(socket, `The server holds ${this.#settings.maxCircuits} circuits, the most it accepts; try again later.`, TRY_AGAIN_LATER);
+      // Known only now: a Resume of a live circuit does not count against the limit. The limit
+      // itself is not named: it is the host's detail.
+      refuseConnection(socket, 'The server is full: it accepts no more circuits now. Try again later.', RefusalCode.Unavailable);
+      return this.#refused(refusal('full', request, this.path));
     }
     let circuit: Circuit;
     try {
       circuit = new Circuit(newCircuitIdentity(), hello, opener, this.#settings, this.#circuitEvents, readsCallFrames);
     } catch (error) {
-      return refuseConnection(socket, (error as Error).message);
+      refuseConnection(socket, (error as Error).message);
+      return this.#refused(refusal('opening', request, this.path, error));
     }
     this.#registry.add(circuit);
     circuit.connect(socket);
@@ -254,7 +309,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
    * Runs application code (an option callback, the listeners of an event) from inside a socket or
    * timer handler, where a throw would end the process: it is reported to `onError` instead.
    */
-  #guard(circuit: Circuit, run: () => void): void {
+  #guard(circuit: Circuit | undefined, run: () => void): void {
     try {
       run();
     } catch (error) {
@@ -262,8 +317,8 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     }
   }
 
-  #reportError(error: unknown, circuit: Circuit): void {
-    const report = this.#options.onError ?? ((e: unknown) => console.error(`jsinterop: application code failed for circuit ${circuit.id}:`, e));
+  #reportError(error: unknown, circuit: Circuit | undefined): void {
+    const report = this.#options.onError ?? ((e: unknown) => console.error(`jsinterop: application code failed ${circuit ? `for circuit ${circuit.id}` : 'on a refused connection'}:`, e));
     try {
       report(error, circuit);
     } catch (e) {
@@ -274,9 +329,11 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
   readonly #beat = (): void => {
     for (const circuit of this.#registry.values()) circuit.heartbeat();
     // A connection gets one heartbeat period to send its opening frame.
-    for (const [socket, beats] of this.#opening) {
-      if (beats >= 1) socket.terminate();
-      else this.#opening.set(socket, beats + 1);
+    for (const [socket, opening] of this.#opening) {
+      if (opening.beats++ < 1) continue;
+      this.#opening.delete(socket); // now: its 'close' comes later, and it must be reported once
+      socket.terminate();
+      this.#refused(refusal('opening', opening.request, this.path, new Error('No opening frame (Hello or Resume) came within a heartbeat period.')));
     }
   };
 }

@@ -4,6 +4,7 @@
  */
 import type http from 'node:http';
 import type { Circuit } from './circuit.js';
+import type { Refusal } from './refusal.js';
 import { MAX_TIMER_DELAY } from '../../host/timer-limit.js';
 
 /** Options for {@link createInteropServer}. */
@@ -42,12 +43,20 @@ export interface ServerOptions {
   /** Called with each message from a page that was refused, and why. Default: ignored. */
   readonly onProtocolError?: (error: Error, circuit: Circuit | undefined) => void;
   /**
+   * Called with every connection the server refused: a refused origin, a failed authentication,
+   * a full server, a bad opening frame, a Resume of a circuit that is gone, and an upgrade for
+   * another path when no other handler of the HTTP server takes it (see {@link Refusal}). The
+   * `refused` event is an alternative. Default: ignored.
+   */
+  readonly onRefused?: (refusal: Refusal) => void;
+  /**
    * Called when application code the server runs fails: `onCircuit` (the circuit then ends),
-   * `onCircuitEnd`, `onProtocolError`, or a listener of the server's events. The failure never
+   * `onCircuitEnd`, `onProtocolError`, `onRefused`, or a listener of the server's events.
+   * `circuit` is undefined for a refusal's callbacks, which have none. The failure never
    * reaches the socket or timer handler that ran it, so the process and other circuits go on.
    * Default: console.error.
    */
-  readonly onError?: (error: unknown, circuit: Circuit) => void;
+  readonly onError?: (error: unknown, circuit: Circuit | undefined) => void;
 
   /** Send host exception details to the page (Blazor's `CircuitOptions.DetailedErrors`). Default false. */
   readonly detailedErrors?: boolean;

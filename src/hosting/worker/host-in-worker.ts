@@ -41,6 +41,14 @@ export interface HostInWorkerOptions {
   readonly streamWindow?: number;
   /** Errors that do not end the channel: a browser Worker's uncaught exceptions, undeliverable messages, bugs. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * The URL the browser Worker was created with. Used only if the Worker fails to start without
+   * saying why (the browser gives no reason for a script it could not fetch, was not allowed to
+   * run, or could not parse): the page then fetches the script once, and `ready` rejects naming
+   * the cause (HTTP 404, not JavaScript, no Cross-Origin-Embedder-Policy on an isolated page, or
+   * a syntax error). Without it the message lists the possible causes.
+   */
+  readonly scriptUrl?: string | URL;
 }
 
 /** The page's handle on a host running in a Worker. */
@@ -192,7 +200,7 @@ export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions
 
   const stops = [
     listen(worker, 'message', receive),
-    watchPeer(worker, (reason) => close(reason, false), () => welcomed, options.onError),
+    watchPeer(worker, (reason) => close(reason, false), () => welcomed, options.onError, options.scriptUrl),
   ];
   post(channel.hello, []);
 

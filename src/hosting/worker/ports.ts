@@ -5,6 +5,7 @@
  * event targets that hand them a MessageEvent. Failure events differ too, and are mapped here
  * to one "the other side is gone" callback. (Page bundles include this file: kept small.)
  */
+import { describeStartFailure } from './start-failure.js';
 
 /** Anything with postMessage: a Worker (browser or Node), a MessagePort, a Worker's `self`, Node's `parentPort`. */
 export interface MessageTarget {
@@ -41,11 +42,18 @@ export function defaultPagePort(): MessageTarget {
 /**
  * Calls `gone(reason)` once the other side of `target` can no longer answer: a Node Worker
  * that failed or exited, a Node port that closed, a browser Worker that failed to load (an
- * `error` before `started()`; later ones are uncaught exceptions in the Worker, which goes on,
- * so they go to `onError`) or was terminated. A browser fires no event on terminate(), so the
- * instance's terminate is wrapped for as long as the watch lasts. Returns the stop function.
+ * `error` before `started()`, explained by start-failure.ts with the help of `scriptUrl`; later
+ * ones are uncaught exceptions in the Worker, which goes on, so they go to `onError`) or was
+ * terminated. A browser fires no event on terminate(), so the instance's terminate is wrapped
+ * for as long as the watch lasts. Returns the stop function.
  */
-export function watchPeer(target: MessageTarget, gone: (reason: string) => void, started: () => boolean, onError?: (error: unknown) => void): () => void {
+export function watchPeer(
+  target: MessageTarget,
+  gone: (reason: string) => void,
+  started: () => boolean,
+  onError?: (error: unknown) => void,
+  scriptUrl?: string | URL,
+): () => void {
   const t = target as any;
   const node = typeof t.on === 'function';
   const stops = [
@@ -53,12 +61,12 @@ export function watchPeer(target: MessageTarget, gone: (reason: string) => void,
     listen(target, node ? 'close' : 'error', (event) => {
       if (node) return gone('The channel was closed.');
       if (started()) return onError?.(event);
-      gone(`The Worker failed to start: ${event?.message || 'its script did not load (on an isolated page it needs Cross-Origin-Embedder-Policy too)'}`);
+      void describeStartFailure(event, scriptUrl).then(gone);
     }),
   ];
   if (node && typeof t.threadId === 'number') {
     // A Node Worker, seen from the thread that created it.
-    stops.push(listen(target, 'error', (error: Error) => gone(`The Worker failed: ${error?.message ?? String(error)}`)));
+    stops.push(listen(target, 'error', (error: Error) => gone(`The Worker failed${started() ? '' : ' to start'}: ${errorText(error)}`)));
     stops.push(listen(target, 'exit', (code: number) => gone(`The Worker exited (exit code ${code}).`)));
   }
   if (typeof t.terminate === 'function' && !Object.hasOwn(t, 'terminate')) {
@@ -71,4 +79,10 @@ export function watchPeer(target: MessageTarget, gone: (reason: string) => void,
     stops.push(() => delete t.terminate);
   }
   return () => stops.forEach((stop) => stop());
+}
+
+/** An error's message, with its name when that says more than "Error" (a SyntaxError's message alone does not say it is one). */
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.name === 'Error' || error.message.startsWith(error.name) ? error.message : `${error.name}: ${error.message}`;
 }

@@ -4,16 +4,21 @@ import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { HostObjectReference, JSInvokable, registerInvokables } from '../../../src/index.js';
 import * as Msg from '../../../src/protocol/message-codes.js';
-import { Control } from '../../../src/protocol/circuit-control.js';
+import { Control, RefusalCode } from '../../../src/protocol/circuit-control.js';
 import { PROTOCOL_VERSION } from '../../../src/protocol/messages.js';
 import { definePageGlobals, openPage, RawPage, startServer } from './server-support.js';
 
-/** Opens a WebSocket with the given Origin header; resolves with the HTTP status of a refusal, or 101. */
+/**
+ * Opens a WebSocket with the given Origin header and says Hello; resolves with 101 if a circuit
+ * started, the HTTP status of a refused upgrade, or the close code of a refused connection.
+ */
 async function upgradeStatus(url: string, origin: string | undefined): Promise<number> {
   const socket = new WebSocket(url, origin === undefined ? {} : { headers: { Origin: origin } });
   socket.on('error', () => {});
   const status = await new Promise<number>((resolve) => {
-    socket.once('open', () => resolve(101));
+    socket.once('open', () => socket.send(JSON.stringify([Msg.Hello, PROTOCOL_VERSION, 0, null])));
+    socket.once('message', () => resolve(101));
+    socket.once('close', (code) => resolve(code));
     socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
   });
   socket.terminate();
@@ -41,11 +46,11 @@ describe('what a page can reach', () => {
     const self = `http://127.0.0.1:${server.port}`;
     assert.equal(await upgradeStatus(server.url, self), 101);
     assert.equal(await upgradeStatus(server.url, undefined), 101); // not a browser
-    assert.equal(await upgradeStatus(server.url, 'http://evil.example'), 403);
-    assert.equal(await upgradeStatus(server.url, `http://localhost:${server.port}`), 403);
+    assert.equal(await upgradeStatus(server.url, 'http://evil.example'), RefusalCode.Forbidden);
+    assert.equal(await upgradeStatus(server.url, `http://localhost:${server.port}`), RefusalCode.Forbidden);
     const listed = await startServer(t, { allowedOrigins: ['https://app.example'] });
     assert.equal(await upgradeStatus(listed.url, 'https://app.example'), 101);
-    assert.equal(await upgradeStatus(listed.url, `http://127.0.0.1:${listed.port}`), 403);
+    assert.equal(await upgradeStatus(listed.url, `http://127.0.0.1:${listed.port}`), RefusalCode.Forbidden);
     const any = await startServer(t, { allowedOrigins: '*' });
     assert.equal(await upgradeStatus(any.url, 'http://anything.example'), 101);
     assert.deepEqual(server.stats().opening, 0);
@@ -58,8 +63,8 @@ describe('what a page can reach', () => {
     server.httpServer.on('connection', (socket: Socket) => accepted.push(socket));
     const refusals: [path: string, origin: string | undefined, status: number][] = [
       ['/elsewhere', undefined, 404],
-      [new URL(server.url).pathname, 'http://evil.example', 403],
-      [new URL(server.url).pathname, undefined, 401],
+      [new URL(server.url).pathname, 'http://evil.example', RefusalCode.Forbidden],
+      [new URL(server.url).pathname, undefined, RefusalCode.Unauthorized],
     ];
     for (const [path, origin, status] of refusals) {
       const url = new URL(path, server.url).href;
@@ -69,17 +74,18 @@ describe('what a page can reach', () => {
       assert.doesNotThrow(() => socket.emit('error', Object.assign(new Error('write ECONNRESET'), { code: 'ECONNRESET' })), `after a ${status}`);
     }
     // The server goes on serving.
-    const page = await RawPage.open(t, server.url, { headers: {} }).catch((error: Error) => error);
-    assert.match(String(page), /401/);
+    assert.equal(await upgradeStatus(server.url, undefined), RefusalCode.Unauthorized);
   });
 
-  test('authenticate runs at every upgrade: a falsy result is refused with 401, the user is kept on the circuit', async (t) => {
+  test('authenticate runs at every upgrade: a falsy result is refused (close code 4401), the user is kept on the circuit', async (t) => {
     const server = await startServer(t, { authenticate: (request) => (request.headers.cookie === 'session=alice' ? { name: 'alice' } : undefined) });
-    assert.equal(await upgradeStatus(server.url, undefined), 401);
+    assert.equal(await upgradeStatus(server.url, undefined), RefusalCode.Unauthorized);
     const page = await RawPage.open(t, server.url, { headers: { Cookie: 'session=alice' } });
     assert.deepEqual(server.circuit(page.started[1])!.opener.user, { name: 'alice' });
-    const thief = await RawPage.open(t, server.url, { hello: false }).catch((error: Error) => error);
-    assert.match(String(thief), /401/);
+    const thief = await RawPage.open(t, server.url, { hello: false });
+    thief.send([Control.Resume, page.started[1], page.started[2], 0]); // even with the circuit's secret
+    assert.equal((await thief.closed).code, RefusalCode.Unauthorized);
+    assert.equal(server.circuit(page.started[1])!.state, 'connected');
   });
 
   test('maxCircuits refuses new circuits beyond the limit, and the page learns why', async (t) => {
@@ -88,8 +94,8 @@ describe('what a page can reach', () => {
     const second = await RawPage.open(t, server.url, { hello: false });
     second.send([Msg.Hello, PROTOCOL_VERSION, 0, null]);
     const end = await second.next((f) => Array.isArray(f) && f[0] === Control.End);
-    assert.match(end[1], /holds 1 circuits, the most it accepts/);
-    assert.equal((await second.closed).code, 1013);
+    assert.equal(end[1], 'The server is full: it accepts no more circuits now. Try again later.');
+    assert.equal((await second.closed).code, RefusalCode.Unavailable);
   });
 
   test('host object ids are per circuit: another page cannot reach an object by guessing its id', async (t) => {

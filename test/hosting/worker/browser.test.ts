@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -21,9 +21,18 @@ describe('Worker hosting in Chromium', () => {
   before(async () => {
     outdir = await mkdtemp(path.join(os.tmpdir(), 'jsinterop-worker-'));
     await bundle(
-      { page: 'test/hosting/worker/browser/page.ts', host: 'test/hosting/worker/browser/host.ts', 'math-module': 'test/fixtures/math-module.ts' },
+      {
+        page: 'test/hosting/worker/browser/page.ts',
+        host: 'test/hosting/worker/browser/host.ts',
+        'math-module': 'test/fixtures/math-module.ts',
+        'throws-at-start': 'test/hosting/worker/browser/throws-at-start.ts',
+      },
       outdir,
     );
+    // Scripts that a build would never emit: one that does not parse (a decorator no compiler
+    // transformed) and one served with a type that is not JavaScript.
+    await writeFile(path.join(outdir, 'does-not-parse.js'), 'export const x = 1;\n@decorator class A {}\n');
+    await writeFile(path.join(outdir, 'not-javascript.bin'), 'postMessage(1);\n');
     site = await serveStatic([outdir], { '/index.html': HTML });
     browser = await launchChromium();
   });
@@ -112,5 +121,58 @@ describe('Worker hosting in Chromium', () => {
     } finally {
       await page.close();
     }
+  });
+
+  describe('a Worker that fails to start: host.ready names the cause', () => {
+    /** Opens `pathname` and starts a Worker from `script` there; resolves with the message `ready` rejected with. */
+    async function failToStart(pathname: string, script: string, check = true): Promise<string> {
+      const page = await browser.newPage();
+      try {
+        await page.goto(`${site.url}${pathname}`);
+        await page.waitForFunction(() => window.workerTest !== undefined);
+        return await page.evaluate(([url, c]) => window.workerTest.failToStart(url, c), [script, check] as [string, boolean]);
+      } finally {
+        await page.close();
+      }
+    }
+
+    test('a script that throws while it loads: its error and where', async () => {
+      const message = await failToStart('/index.html', '/throws-at-start.js', false);
+      // The line is the bundle's, not the source's.
+      assert.match(message, /^The Worker failed to start: its script threw before it connected: Error: the host script failed at start \(http:.*\/throws-at-start\.js:\d+\)\.$/);
+    });
+
+    test('a script that is not there: HTTP 404', async () => {
+      assert.equal(
+        await failToStart('/index.html', '/missing.js'),
+        `The Worker failed to start: its script ${site.url}/missing.js was not found (HTTP 404): check the URL the Worker was created with, and that the script is built and served there.`,
+      );
+    });
+
+    test('on a cross-origin isolated page, a script served without Cross-Origin-Embedder-Policy: blocked', async () => {
+      // /host.js is served without the isolation headers (only /isolated/… gets them).
+      assert.equal(
+        await failToStart('/isolated/index.html', '/host.js'),
+        `The Worker failed to start: its script ${site.url}/host.js was blocked: this page is cross-origin isolated and the script is served without Cross-Origin-Embedder-Policy; send it the same COEP header as the page (require-corp).`,
+      );
+    });
+
+    test('a script not served as JavaScript', async () => {
+      assert.equal(
+        await failToStart('/index.html', '/not-javascript.bin'),
+        `The Worker failed to start: its script ${site.url}/not-javascript.bin is served as 'application/octet-stream', not JavaScript: serve it as text/javascript.`,
+      );
+    });
+
+    test('a script that does not parse; without scriptUrl, the possible causes', async () => {
+      assert.match(
+        await failToStart('/index.html', '/does-not-parse.js'),
+        /^The Worker failed to start: its script http:.*\/does-not-parse\.js is served as JavaScript, so it or a module it imports did not parse or load \(a SyntaxError/,
+      );
+      assert.match(
+        await failToStart('/index.html', '/does-not-parse.js', false),
+        /^The Worker failed to start: its script did not load or did not parse, and the browser does not say which: a wrong URL \(404\), .*pass \{ scriptUrl \} to hostInWorker/,
+      );
+    });
   });
 });

@@ -5,6 +5,12 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { hostInWorker } from '../../../src/worker.js';
+import { freshDotNet } from '../../support/page.js';
 import { outcome, startWorkerHost, type WorkerPage } from './support.js';
 
 describe('when either side of a Worker host goes away', () => {
@@ -55,8 +61,22 @@ describe('when either side of a Worker host goes away', () => {
   test('a Worker whose script fails before connecting rejects ready and the calls waiting for it', async (t) => {
     const page = await startWorkerHost(t, { data: { mode: 'throw-at-start' } });
     const early = outcome(page.call('Add', 1, 2));
-    await assert.rejects(page.host.ready, /The Worker failed: the host script failed at start/);
-    assert.equal(await early, 'The Worker failed: the host script failed at start');
+    await assert.rejects(page.host.ready, { message: 'The Worker failed to start: the host script failed at start' });
+    assert.equal(await early, 'The Worker failed to start: the host script failed at start');
+  });
+
+  test('a Worker whose script does not parse rejects ready saying it is a SyntaxError', async (t) => {
+    // Written at run time: the compiler would refuse it as a source file. A decorator no compiler
+    // transformed, as a build that skipped the host script would leave it.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'jsinterop-worker-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const script = path.join(dir, 'does-not-parse.mjs');
+    await writeFile(script, 'export const x = 1;\n@decorator class A {}\n');
+    const worker = new Worker(script);
+    t.after(() => worker.terminate());
+    const host = hostInWorker(worker, { DotNet: await freshDotNet() });
+    // Node's own text after the name ("Invalid or unexpected token" in Node 20) may change.
+    await assert.rejects(host.ready, { message: /^The Worker failed to start: SyntaxError: \S/ });
   });
 
   test('the page closing fails the host calls in flight with JSDisconnectedException and releases what the host held', async (t) => {

@@ -11,6 +11,7 @@ import { Control, isControl, PageFeature } from '../../../protocol/circuit-contr
 import { CALL_PREFIX_CODE, COMPLETION_PREFIX, decodeBinary, decodeCallFrame } from '../../../protocol/framing.js';
 import * as Msg from '../../../protocol/message-codes.js';
 import { Outbox, Receipts } from '../../../protocol/sequencing.js';
+import { describeFailedOpen } from './open-failure.js';
 import { pageFrames } from './outgoing.js';
 import type { DotNetNamespace } from '../../../page/official-package.js';
 import type { HostToPage, PageToHost } from '../../../protocol/messages.js';
@@ -75,6 +76,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
   let lastCheck = 0;
   let watch: ReturnType<typeof setInterval> | undefined;
   let endedWith: string | undefined;
+  let refusedWith: string | undefined; // an End before the circuit started: the server refused the Hello
   let state: ConnectionState = 'connecting';
   let started!: (connection: ServerConnection) => void;
   let failed!: (error: Error) => void;
@@ -143,7 +145,9 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
       outbox.ack(message[1]);
       if (type === Control.Heartbeat && receipts.behind) ack();
     } else if (type === Control.End) {
-      finish(message[1]);
+      // Before the circuit started, the close that follows says more (and names the URL).
+      if (circuitId) finish(message[1]);
+      else refusedWith = message[1];
     } else if (type === Control.Rejected) {
       console.warn(`jsinterop: the server refused a message: ${message[1]}`);
     } else {
@@ -206,11 +210,14 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
     ws.binaryType = 'arraybuffer';
     ws.onopen = () => ws.send(JSON.stringify(circuitId ? [Control.Resume, circuitId, secret, receipts.received] : [...channel.hello, PageFeature.CallFrames]));
     ws.onmessage = (event) => ws === socket && receive(event.data);
-    ws.onerror = () => {};
+    let error: string | undefined;
+    ws.onerror = (event) => void (error = (event as { message?: string }).message || undefined);
     ws.onclose = (event) => {
       if (ws !== socket) return;
-      if (circuitId) reconnect();
-      else finish(`Could not open a circuit at ${url}${event.reason ? `: ${event.reason}` : ` (WebSocket close code ${event.code})`}.`);
+      if (circuitId) return reconnect();
+      socket = undefined;
+      const failed = { code: event.code, reason: event.reason, ended: refusedWith, error };
+      void describeFailedOpen(String(url), failed).then(finish);
     };
   };
 

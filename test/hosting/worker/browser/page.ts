@@ -15,6 +15,8 @@ interface WorkerTestPage {
   terminateWithPendingCall(): Promise<string>;
   /** Waits for the connection to close (host.ended); returns its reason if a page call then fails with the same text. */
   whenClosed(): Promise<string>;
+  /** Starts a module Worker from `url` (with `{ scriptUrl }` if `check`) that must fail; resolves with the message `ready` rejected with. */
+  failToStart(url: string, check: boolean): Promise<string>;
   /** A host on this (main) thread over a MessageChannel: the page offers a buffer, but this thread may not block. */
   hostOnMainThread(): Promise<{ offered: boolean; accepted: boolean; inProcess: boolean; asyncOnly: string; sum: number }>;
 }
@@ -77,6 +79,14 @@ if (typeof document !== 'undefined') {
       const sum = await js.invokeAsync<number>('wtAdd', 2, 3);
       pageEnd.close();
       return { offered, accepted: pageEnd.syncCalls, inProcess: isInProcess(js), asyncOnly, sum };
+    },
+    async failToStart(url, check) {
+      const scriptUrl = new URL(url, location.href);
+      const failing = hostInWorker(new Worker(scriptUrl, { type: 'module' }), check ? { scriptUrl } : {});
+      return failing.ready.then(
+        () => 'started',
+        (error: Error) => error.message,
+      );
     },
     async whenClosed() {
       const reason = await host.ended;
