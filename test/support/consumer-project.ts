@@ -100,7 +100,10 @@ export class ConsumerProject {
 
   async write(files: Map<string, string> | Record<string, string>): Promise<void> {
     const entries = files instanceof Map ? [...files] : Object.entries(files);
-    for (const [name, text] of entries) await writeFile(path.join(this.dir, name), text);
+    for (const [name, text] of entries) {
+      await mkdir(path.dirname(path.join(this.dir, name)), { recursive: true });
+      await writeFile(path.join(this.dir, name), text);
+    }
   }
 
   /**
@@ -131,13 +134,15 @@ export class ConsumerProject {
 
   /** Starts a long-running README command (a server) and resolves with the first URL it prints. */
   async start(line: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-    const child = spawn('bash', ['-c', `exec ${this.commandLine(line)}`], { cwd: this.dir, env: userEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    // A process group of its own: `npx` runs the tool as a child, and stopping must reach it too.
+    const child = spawn('bash', ['-c', `exec ${this.commandLine(line)}`], { cwd: this.dir, env: userEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     child.stderr!.on('data', (chunk) => (output += chunk));
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout!.on('data', (chunk) => {
         output += chunk;
-        const match = /https?:\/\/\S+/.exec(output);
+        // Tools colour their output; the address ends where the escape codes start.
+        const match = /https?:\/\/[^\s\x1b]+/.exec(output);
         if (match) resolve(match[0]);
       });
       child.once('exit', (code) => reject(new Error(`\`${line}\` exited (${code}) before printing an address:\n${output}`)));
@@ -158,6 +163,7 @@ export class ConsumerProject {
 /** Ends a process started with {@link ConsumerProject.start}. */
 export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill();
-  await once(child, 'exit');
+  const exited = once(child, 'exit');
+  process.kill(-child.pid!, 'SIGTERM');
+  await exited;
 }

@@ -31,7 +31,7 @@ function fences(markdown: string): Fence[] {
   return [...markdown.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ language: m[1]!, body: m[2]! }));
 }
 
-const FILE_NAME = /^(?:\/\/|<!--)\s*([\w.-]+\.\w+)\b/;
+const FILE_NAME = /^(?:\/\/|<!--)\s*([\w.-]+(?:\/[\w.-]+)*\.\w+)\b/;
 
 /** The files a section's code blocks name in their first line, by name. */
 export function exampleFiles(markdown: string): Map<string, string> {
