@@ -5,7 +5,6 @@
  * event targets that hand them a MessageEvent. Failure events differ too, and are mapped here
  * to one "the other side is gone" callback. (Page bundles include this file: kept small.)
  */
-import { describeStartFailure } from './start-failure.js';
 
 /** Anything with postMessage: a Worker (browser or Node), a MessagePort, a Worker's `self`, Node's `parentPort`. */
 export interface MessageTarget {
@@ -61,7 +60,8 @@ export function watchPeer(
     listen(target, node ? 'close' : 'error', (event) => {
       if (node) return gone('The channel was closed.');
       if (started()) return onError?.(event);
-      void describeStartFailure(event, scriptUrl).then(gone);
+      // Loaded only when a Worker fails to start, so no page that starts its Worker ships the diagnosis.
+      void import('./start-failure.js').then(({ describeStartFailure }) => describeStartFailure(event, scriptUrl)).then(gone);
     }),
   ];
   if (node && typeof t.threadId === 'number') {

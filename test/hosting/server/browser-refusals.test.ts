@@ -7,13 +7,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createInteropServer, type InteropServer, type Refusal, type ServerOptions } from '../../../src/server.js';
 import { bundle, launchChromium, serveStatic, type StaticServer } from '../../support/browser.js';
-import { RawPage } from './server-support.js';
+import { RawPage, urlNothingListensAt } from './server-support.js';
 
 const HTML = '<!doctype html><meta charset="utf-8"><title>jsinterop refusals</title><script type="module" src="/refusal-page.js"></script>';
 
@@ -52,10 +51,7 @@ describe('a page in Chromium that cannot open a circuit learns why', () => {
   const openFails = (url: string): Promise<string> => page.evaluate((u) => window.openFails(u), url);
 
   test('nothing listening', async () => {
-    const closed = http.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const url = `ws://127.0.0.1:${(closed.address() as { port: number }).port}/_jsinterop`;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const url = await urlNothingListensAt();
     assert.equal(await openFails(url), `Could not open a circuit at ${url}: nothing answered there: is the server running, on this host and port?`);
   });
 

@@ -14,7 +14,7 @@ import type { InteropServer, Refusal, ServerOptions } from '../../../src/server.
 import * as Msg from '../../../src/protocol/message-codes.js';
 import { PROTOCOL_VERSION } from '../../../src/protocol/messages.js';
 import { freshDotNet } from '../../support/page.js';
-import { openPage, startServer } from './server-support.js';
+import { openPage, startServer, urlNothingListensAt } from './server-support.js';
 
 /** `ws`'s WebSocket sending an Origin header, as a browser page of that origin would. */
 const withOrigin = (origin: string) =>
@@ -45,10 +45,7 @@ async function recordingServer(t: TestContext, options: ServerOptions = {}): Pro
 
 describe('a page that cannot open a circuit learns why, and the server reports it', () => {
   test('nothing listening', async () => {
-    const closed = http.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const url = `ws://127.0.0.1:${(closed.address() as { port: number }).port}/_jsinterop`;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const url = await urlNothingListensAt();
     assert.equal(await openFails(url), `Could not open a circuit at ${url}: nothing answered there: is the server running, on this host and port?`);
   });
 

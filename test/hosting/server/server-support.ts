@@ -6,6 +6,7 @@
  */
 import '../../../src/page/node-globals.js';
 import { once } from 'node:events';
+import http from 'node:http';
 import { WebSocket } from 'ws';
 import { createInteropServer, type Circuit, type InteropServer, type ServerOptions } from '../../../src/server.js';
 import { connectToServer, type ConnectOptions, type ServerConnection } from '../../../src/server-client.js';
@@ -20,6 +21,15 @@ import type { TestContext } from 'node:test';
 export { deferred, patternBytes, readAll } from '../../support/page.js';
 
 /** Starts a server on 127.0.0.1 that is closed when the test ends. */
+/** A ws:// URL on a loopback port that was just free: nothing listens there. */
+export async function urlNothingListensAt(): Promise<string> {
+  const closed = http.createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const url = `ws://127.0.0.1:${(closed.address() as { port: number }).port}/_jsinterop`;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  return url;
+}
+
 export async function startServer(t: TestContext, options: ServerOptions = {}): Promise<InteropServer> {
   const server = await createInteropServer(options);
   t.after(() => server.close());
