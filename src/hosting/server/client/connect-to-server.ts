@@ -11,7 +11,6 @@ import { Control, isControl, PageFeature } from '../../../protocol/circuit-contr
 import { CALL_PREFIX_CODE, COMPLETION_PREFIX, decodeBinary, decodeCallFrame } from '../../../protocol/framing.js';
 import * as Msg from '../../../protocol/message-codes.js';
 import { Outbox, Receipts } from '../../../protocol/sequencing.js';
-import { describeFailedOpen } from './open-failure.js';
 import { pageFrames } from './outgoing.js';
 import type { DotNetNamespace } from '../../../page/official-package.js';
 import type { HostToPage, PageToHost } from '../../../protocol/messages.js';
@@ -217,7 +216,8 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
       if (circuitId) return reconnect();
       socket = undefined;
       const failed = { code: event.code, reason: event.reason, ended: refusedWith, error };
-      void describeFailedOpen(String(url), failed).then(finish);
+      // Loaded only when a circuit cannot be opened: pages that connect never ship the diagnosis.
+      void import('./open-failure.js').then(({ describeFailedOpen }) => describeFailedOpen(String(url), failed)).then(finish);
     };
   };
 
