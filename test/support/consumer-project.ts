@@ -141,8 +141,8 @@ export class ConsumerProject {
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout!.on('data', (chunk) => {
         output += chunk;
-        // Tools colour their output; the address ends where the escape codes start.
-        const match = /https?:\/\/[^\s\x1b]+/.exec(output);
+        // Tools colour their output (picocolors does whenever CI is set), even inside the address.
+        const match = /https?:\/\/\S+/.exec(output.replace(/\x1b\[[\d;]*m/g, ''));
         if (match) resolve(match[0]);
       });
       child.once('exit', (code) => reject(new Error(`\`${line}\` exited (${code}) before printing an address:\n${output}`)));
