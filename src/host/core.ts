@@ -266,7 +266,7 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
 
   // ---- JS → host ----
 
-  beginInvokeDotNet(callId: string | null, assemblyName: string | null, methodIdentifier: string, dotNetObjectId: number, argsJson: string | null): void {
+  beginInvokeDotNet(callId: string | null, assemblyName: string | null, methodIdentifier: string | null, dotNetObjectId: number, argsJson: string | null): void {
     this.#callsFromJS++;
     let result: unknown;
     try {
@@ -293,23 +293,23 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
     );
   }
 
-  #replySuccess(callId: string, value: unknown, assemblyName: string | null, methodIdentifier: string): void {
+  #replySuccess(callId: string, value: unknown, assemblyName: string | null, methodIdentifier: string | null): void {
     if (this.#disconnectReason !== undefined) return;
     let json: string;
     try {
-      json = this.codec.stringifyValue(methodIdentifier, value);
+      json = this.codec.stringifyValue(methodIdentifier ?? '', value);
     } catch (error) {
       return this.#replyFailure(callId, error, assemblyName, methodIdentifier);
     }
     this.#link.endInvokeDotNet(callId, true, json);
   }
 
-  #replyFailure(callId: string, error: unknown, assemblyName: string | null, methodIdentifier: string): void {
+  #replyFailure(callId: string, error: unknown, assemblyName: string | null, methodIdentifier: string | null): void {
     if (this.#disconnectReason !== undefined) return;
     this.#link.endInvokeDotNet(callId, false, failureText(this, error, assemblyName, methodIdentifier));
   }
 
-  invokeDotNet(assemblyName: string | null, methodIdentifier: string, dotNetObjectId: number, argsJson: string | null): string | null {
+  invokeDotNet(assemblyName: string | null, methodIdentifier: string | null, dotNetObjectId: number, argsJson: string | null): string | null {
     this.#callsFromJS++;
     return invokeSync(this, assemblyName, methodIdentifier, dotNetObjectId, argsJson);
   }

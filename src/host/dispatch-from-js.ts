@@ -2,6 +2,7 @@
  * Page-to-host calls: find the invokable, parse its arguments, run it, and format the result or
  * the failure the way Blazor's DotNetDispatcher does, so page code sees the same texts.
  */
+import { requireNonBlank } from './blazor-arguments.js';
 import { notInvokableHint } from './dispatch-hints.js';
 import { findStaticInvokable } from './invokable.js';
 import { DISPOSE_HOST_OBJECT_METHOD } from './wire.js';
@@ -30,29 +31,31 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
-function describe(assemblyName: string | null, methodIdentifier: string): string {
+function describe(assemblyName: string | null, methodIdentifier: string | null): string {
   return assemblyName ? `'${methodIdentifier}' on assembly '${assemblyName}'` : `'${methodIdentifier}'`;
 }
 
 export function prepareCall(
   context: DispatchContext,
   assemblyName: string | null,
-  methodIdentifier: string,
+  methodIdentifier: string | null,
   dotNetObjectId: number,
   argsJson: string | null,
 ): PreparedCall {
-  if (typeof methodIdentifier !== 'string' || methodIdentifier.trim() === '') {
-    throw new TypeError("The value cannot be an empty string or composed entirely of whitespace. (Parameter 'methodIdentifier')");
-  }
   let fn: AnyFunction | undefined;
   let thisArg: unknown;
+  // Blazor's order: an instance call finds its object, refuses an assembly name, handles
+  // __Dispose, then checks the identifier; a static call checks the assembly, then the identifier.
   if (dotNetObjectId) {
-    if (assemblyName) throw new TypeError(`For instance method calls, 'assemblyName' should be null. Value received: '${assemblyName}'.`);
     const reference = context.hostObjectById(dotNetObjectId);
+    if (assemblyName !== null && assemblyName !== undefined) {
+      throw new TypeError(`For instance method calls, 'assemblyName' should be null. Value received: '${assemblyName}'.`);
+    }
     if (methodIdentifier === DISPOSE_HOST_OBJECT_METHOD) {
       reference.dispose();
       return { fn: undefined, thisArg: undefined, args: [] };
     }
+    requireNonBlank(methodIdentifier, 'methodIdentifier');
     fn = reference.findMethod(methodIdentifier);
     if (!fn) {
       throw new Error(
@@ -83,7 +86,7 @@ export function prepareCall(
  * "Error: " is left out (the page would show "Error: Error: …"); other names (TypeError,
  * RangeError) say what failed, as .NET's exception type does in Blazor's text, and stay.
  */
-export function failureText(context: DispatchContext, error: unknown, assemblyName: string | null, methodIdentifier: string): string {
+export function failureText(context: DispatchContext, error: unknown, assemblyName: string | null, methodIdentifier: string | null): string {
   if (!context.detailedErrors) {
     return `There was an exception invoking ${describe(assemblyName, methodIdentifier)}. For more details turn on detailed exceptions in 'CircuitOptions.DetailedErrors'`;
   }
@@ -98,7 +101,7 @@ const PLAIN_ERROR_PREFIX = 'Error: ';
 export function invokeSync(
   context: DispatchContext,
   assemblyName: string | null,
-  methodIdentifier: string,
+  methodIdentifier: string | null,
   dotNetObjectId: number,
   argsJson: string | null,
 ): string | null {
@@ -109,5 +112,5 @@ export function invokeSync(
     result.then(undefined, () => {});
     throw new Error(`${describe(assemblyName, methodIdentifier)} returned a Promise, which a synchronous call cannot wait for. Call it with invokeMethodAsync instead.`);
   }
-  return result === undefined || result === null ? null : context.codec.stringifyValue(methodIdentifier, result);
+  return result === undefined || result === null ? null : context.codec.stringifyValue(methodIdentifier ?? '', result);
 }

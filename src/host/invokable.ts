@@ -6,6 +6,8 @@
 
 import { missingStaticHint, unknownAssemblyHint } from './dispatch-hints.js';
 
+import { requireNonBlank } from './blazor-arguments.js';
+
 type AnyFunction = (...args: any[]) => unknown;
 
 const aliasesByFunction = new WeakMap<Function, string[]>();
@@ -114,11 +116,10 @@ export function registerInvokables(assemblyName: string, source: Function | Reco
 }
 
 /** Resolves a static invokable, failing with Blazor's messages and what to do about them on our host. */
-export function findStaticInvokable(assemblyName: string | null, identifier: string): { fn: AnyFunction; thisArg: unknown } {
-  if (assemblyName === null || assemblyName === undefined) throw new TypeError("Value cannot be null. (Parameter 'assemblyName')");
-  if (typeof assemblyName !== 'string' || assemblyName.trim() === '') {
-    throw new TypeError("The value cannot be an empty string or composed entirely of whitespace. (Parameter 'assemblyName')");
-  }
+export function findStaticInvokable(assemblyName: string | null, identifier: string | null): { fn: AnyFunction; thisArg: unknown } {
+  // Blazor checks the assembly before the method, under these parameter names.
+  requireNonBlank(assemblyName, 'assemblyKey.AssemblyName');
+  requireNonBlank(identifier, 'methodIdentifier');
   const table = assemblies.get(assemblyName);
   if (!table) throw new Error(`There is no loaded assembly with the name '${assemblyName}'. ${unknownAssemblyHint(assemblyName, identifier)}`);
   const entry = table.get(identifier);

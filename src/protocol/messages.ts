@@ -20,7 +20,7 @@ export type ReceiveByteArray = [typeof Msg.ReceiveByteArray, number, Uint8Array]
 export type StreamChunk = [typeof Msg.StreamChunk, number, Uint8Array];
 export type StreamEnd = [typeof Msg.StreamEnd, number, string | null];
 export type CancelJS = [typeof Msg.CancelJS, number];
-export type BeginInvokeDotNet = [typeof Msg.BeginInvokeDotNet, string | null, string | null, string, number, string | null];
+export type BeginInvokeDotNet = [typeof Msg.BeginInvokeDotNet, string | null, string | null, string | null, number, string | null];
 export type EndInvokeJS = [typeof Msg.EndInvokeJS, number, boolean, string];
 export type SendByteArray = [typeof Msg.SendByteArray, number, Uint8Array];
 export type StreamCredit = [typeof Msg.StreamCredit, number, number];
@@ -52,7 +52,7 @@ const pageToHostShapes: Record<number, { name: string; args: [string, (v: unknow
   [Msg.Hello]: { name: 'Hello', args: [['protocolVersion', isInt], ['pageHelpersId', isInt], ['syncBuffer', (v) => v === null || (typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer)]] },
   [Msg.BeginInvokeDotNet]: {
     name: 'BeginInvokeDotNet',
-    args: [['callId', isStrOrNull], ['assemblyName', isStrOrNull], ['methodIdentifier', isStr], ['dotNetObjectId', isInt], ['argsJson', isStrOrNull]],
+    args: [['callId', isStrOrNull], ['assemblyName', isStrOrNull], ['methodIdentifier', isStrOrNull], ['dotNetObjectId', isInt], ['argsJson', isStrOrNull]],
   },
   [Msg.EndInvokeJS]: { name: 'EndInvokeJS', args: [['asyncHandle', isInt], ['succeeded', isBool], ['resultOrError', isStr]] },
   [Msg.SendByteArray]: { name: 'SendByteArray', args: [['id', isInt], ['bytes', isBytes]] },

@@ -330,6 +330,14 @@ describe('which methods the page may call synchronously', () => {
     });
   });
 
+  test('an instance call with a null or blank identifier fails with Blazor’s texts', IN_PROCESS_ONLY.pageSyncCalls, async (t) => {
+    const { greeter } = await greeterOnPage(t);
+    await assert.rejects(greeter.invokeMethodAsync(null as unknown as string), { message: /^TypeError: Value cannot be null\. \(Parameter 'methodIdentifier'\)/ });
+    await assert.rejects(greeter.invokeMethodAsync(' '), {
+      message: /^TypeError: The value cannot be an empty string or composed entirely of whitespace\. \(Parameter 'methodIdentifier'\)/,
+    });
+  });
+
   test('a released object fails invokeMethod with Blazor’s "There is no tracked object with id" text', IN_PROCESS_ONLY.pageSyncCalls, async (t) => {
     const { greeter } = await greeterOnPage(t);
     greeter.dispose();

@@ -161,6 +161,24 @@ describe('errors of page-to-host calls', () => {
     assert.equal(await rejectionLine(DotNet.invokeMethodAsync('Calc.K', 'Unknown')), notInAssembly('Calc.K', 'Unknown'));
   });
 
+  // Blazor validates with ArgumentException.ThrowIfNullOrWhiteSpace: the assembly first, then the identifier.
+  const nullText = (parameter: string) => `TypeError: Value cannot be null. (Parameter '${parameter}')`;
+  const blankText = (parameter: string) => `TypeError: The value cannot be an empty string or composed entirely of whitespace. (Parameter '${parameter}')`;
+
+  test('a null or blank method identifier fails with Blazor’s null and blank texts', async (t) => {
+    const { DotNet } = await openPage(t);
+    register(t, 'Calc.N', { Known: () => 1 });
+    assert.equal(await rejectionLine(DotNet.invokeMethodAsync('Calc.N', null as unknown as string)), nullText('methodIdentifier'));
+    assert.equal(await rejectionLine(DotNet.invokeMethodAsync('Calc.N', '')), blankText('methodIdentifier'));
+    assert.equal(await rejectionLine(DotNet.invokeMethodAsync('Calc.N', ' \t')), blankText('methodIdentifier'));
+  });
+
+  test('a blank assembly name fails with Blazor’s text, checked before the identifier', async (t) => {
+    const { DotNet } = await openPage(t);
+    assert.equal(await rejectionLine(DotNet.invokeMethodAsync(' ', null as unknown as string)), blankText('assemblyKey.AssemblyName'));
+    assert.equal(await rejectionLine(DotNet.invokeMethodAsync('', 'Method')), blankText('assemblyKey.AssemblyName'));
+  });
+
   test('fewer arguments than parameters fail; surplus arguments are ignored', async (t) => {
     const { DotNet } = await openPage(t);
     register(t, 'Calc.L', { Add: (a: number, b: number) => a + b });
