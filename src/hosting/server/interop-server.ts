@@ -18,6 +18,7 @@ import { readOpening, type CircuitRequest } from './opening.js';
 import { originAllowed } from './origin-check.js';
 import { refusal, requestPath, type Refusal } from './refusal.js';
 import { resolveSettings, type ServerOptions, type Settings } from './options.js';
+import { errorText, REDACTED_CIRCUIT_ERROR } from '../../host/redaction.js';
 
 /** Counts for monitoring and tests. */
 export interface ServerStats {
@@ -284,7 +285,8 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     try {
       circuit = new Circuit(newCircuitIdentity(), hello, opener, this.#settings, this.#circuitEvents, readsCallFrames);
     } catch (error) {
-      refuseConnection(socket, (error as Error).message);
+      // readOpening has checked everything the page sent: a failure here is the host's.
+      refuseConnection(socket, this.#settings.detailedErrors ? errorText(error) : REDACTED_CIRCUIT_ERROR);
       return this.#refused(refusal('opening', request, this.path, error));
     }
     this.#registry.add(circuit);
@@ -295,7 +297,8 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     if (!onCircuit) return;
     const fail = (error: unknown): void => {
       this.#reportError(error, circuit);
-      circuit.end(`The host failed to start the circuit: ${error instanceof Error ? error.message : String(error)}`);
+      const reason = `The host failed to start the circuit: ${errorText(error)}`;
+      circuit.endTelling(reason, this.#settings.detailedErrors ? reason : REDACTED_CIRCUIT_ERROR);
     };
     try {
       const started = onCircuit(circuit);
