@@ -6,11 +6,16 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { once } from 'node:events';
+import { syncBuiltinESMExports } from 'node:module';
 import { WebSocket } from 'ws';
 import { HostStreamReference, registerInvokables } from '../../../src/index.js';
+import type { Refusal } from '../../../src/server.js';
 import { connectToServer } from '../../../src/server-client.js';
+import { Control } from '../../../src/protocol/circuit-control.js';
 import * as Msg from '../../../src/protocol/message-codes.js';
+import { PROTOCOL_VERSION } from '../../../src/protocol/messages.js';
 import { REDACTED_CIRCUIT_ERROR, REDACTED_STREAM_ERROR } from '../../../src/host/redaction.js';
 import { freshDotNet } from '../../support/page.js';
 import { definePageGlobals, isRejected, openPage, RawPage, startServer } from './server-support.js';
@@ -84,6 +89,33 @@ describe('redaction of host errors on a server', () => {
         assert.equal(answer[3], CALL_REDACTED);
         assert.ok(!page.texts.some((text) => text.includes(SECRET)));
       }
+    }
+  });
+
+  test('a Hello the host fails to start a circuit for: the refusal says a fixed text (the error, with detailedErrors); onRefused gets the error', async (t) => {
+    // The host fails after every check of what the page sent: here the OS's random source, for the circuit's secret.
+    const randomBytes = crypto.randomBytes;
+    t.mock.method(crypto, 'randomBytes', (size: number) => {
+      if (size === 32) throw new Error(SECRET);
+      return randomBytes(size);
+    });
+    syncBuiltinESMExports();
+    t.after(() => {
+      t.mock.restoreAll();
+      syncBuiltinESMExports();
+    });
+    for (const detailedErrors of modes) {
+      const refusals: Refusal[] = [];
+      const server = await startServer(t, { detailedErrors, onRefused: (refusal) => void refusals.push(refusal) });
+      const page = await RawPage.open(t, server.url, { hello: false });
+      page.send([Msg.Hello, PROTOCOL_VERSION, 0, null]);
+      const [, told] = await page.next((f) => Array.isArray(f) && f[0] === Control.End);
+      const { code, reason } = await page.closed;
+      assert.equal(code, 1008);
+      assert.equal(told, detailedErrors ? SECRET : REDACTED_CIRCUIT_ERROR);
+      assert.ok(told.startsWith(reason));
+      assert.equal(refusals[0]?.reason, 'opening');
+      assert.equal((refusals[0]?.error as Error).message, SECRET);
     }
   });
 });
