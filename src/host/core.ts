@@ -269,14 +269,18 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
   beginInvokeDotNet(callId: string | null, assemblyName: string | null, methodIdentifier: string | null, dotNetObjectId: number, argsJson: string | null): void {
     this.#callsFromJS++;
     let result: unknown;
+    let thenable: boolean;
     try {
       const call = prepareCall(this, assemblyName, methodIdentifier, dotNetObjectId, argsJson);
       result = call.fn ? call.fn.apply(call.thisArg, call.args) : null;
+      // Reading the result's `then` runs host code (a getter, a Proxy trap): a throw there fails
+      // the call like any other, instead of escaping to the transport with the host's text.
+      thenable = isThenable(result);
     } catch (error) {
       if (callId) this.#replyFailure(callId, error, assemblyName, methodIdentifier);
       return;
     }
-    if (!isThenable(result)) {
+    if (!thenable) {
       if (callId) this.#replySuccess(callId, result, assemblyName, methodIdentifier);
       return;
     }

@@ -36,6 +36,8 @@ export const RefusalCode = {
   Forbidden: 4403,
   /** `authenticate(request)` threw or rejected. */
   AuthenticationFailed: 4500,
+  /** No opening frame (Hello or Resume) came within one to two heartbeat periods of the upgrade. */
+  RequestTimeout: 4408,
   /** The server holds `maxCircuits` circuits, or is shutting down. */
   Unavailable: 4503,
 } as const;

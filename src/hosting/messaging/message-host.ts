@@ -9,6 +9,7 @@ import * as Msg from '../../protocol/message-codes.js';
 import { checkPageToHost, PROTOCOL_VERSION, type Hello, type HostToPage } from '../../protocol/messages.js';
 import type { HostingModel } from '../../host/types.js';
 import type { PageLink } from '../../host/page-link.js';
+import { errorText, REDACTED_STREAM_ERROR } from '../../host/redaction.js';
 
 export interface MessageHostOptions extends RuntimeOptions {
   readonly hostingModel: HostingModel;
@@ -20,6 +21,11 @@ export interface MessageHostOptions extends RuntimeOptions {
   readonly asyncOnlyReason?: string;
   /** A synchronous call path, where the transport has one (Worker + SharedArrayBuffer). */
   readonly invokeJS?: PageLink['invokeJS'];
+  /**
+   * The page is untrusted (a server without `detailedErrors`): the text of a host stream's failure
+   * is replaced by a fixed one. Only the server sets it; a Worker's page is the same application.
+   */
+  readonly redactErrors?: boolean;
   /** Called with every message from the page that was rejected, and why. */
   readonly onProtocolError?: (error: Error, message: unknown) => void;
 }
@@ -40,9 +46,7 @@ export class MessageHost {
   #closed = false;
 
   constructor(hello: Hello, send: (message: HostToPage) => void, options: MessageHostOptions) {
-    if (hello[1] !== PROTOCOL_VERSION) {
-      throw new Error(`The page speaks jsinterop protocol version ${hello[1]}, but this host speaks version ${PROTOCOL_VERSION}. Serve the page and host from the same jsinterop release.`);
-    }
+    checkProtocolVersion(hello);
     this.#send = send;
     this.#options = options;
     this.#chunkSize = options.streamChunkSize ?? 32 * 1024;
@@ -157,10 +161,17 @@ export class MessageHost {
       }
     } catch (error) {
       this.#streams.delete(streamId);
-      if (!this.#closed) this.#send([Msg.StreamEnd, streamId, error instanceof Error ? error.message : String(error)]);
+      if (!this.#closed) this.#send([Msg.StreamEnd, streamId, this.#options.redactErrors ? REDACTED_STREAM_ERROR : errorText(error)]);
     } finally {
       stream.pumping = false;
     }
+  }
+}
+
+/** Refuses a Hello of another protocol version: the page and host must come from one release. */
+export function checkProtocolVersion(hello: Hello): void {
+  if (hello[1] !== PROTOCOL_VERSION) {
+    throw new Error(`The page speaks jsinterop protocol version ${hello[1]}, but this host speaks version ${PROTOCOL_VERSION}. Serve the page and host from the same jsinterop release.`);
   }
 }
 

@@ -91,6 +91,7 @@ export class Circuit {
     this.#host = new MessageHost(hello, (message) => this.#send(message), {
       hostingModel: 'server',
       detailedErrors: settings.detailedErrors,
+      redactErrors: !settings.detailedErrors,
       defaultTimeout: settings.defaultTimeout,
       warnOnLeaks: settings.warnOnLeaks,
       maxHostObjectReferences: settings.maxHostObjectReferences,
@@ -128,6 +129,14 @@ export class Circuit {
    * are released, and the page is told its circuit is gone. Idempotent.
    */
   end(reason = 'The host ended the circuit.'): void {
+    this.endTelling(reason, reason);
+  }
+
+  /**
+   * @internal Ends the circuit as {@link end} does, for a host failure whose text the page may
+   * not see: the host side (`ended`, `onCircuitEnd`, `circuitEnd`) gets `reason`, the page `told`.
+   */
+  endTelling(reason: string, told: string): void {
     if (this.#endReason !== undefined) return;
     this.#endReason = reason;
     this.#host.close(CIRCUIT_GONE);
@@ -135,7 +144,7 @@ export class Circuit {
     const socket = this.#socket;
     if (socket) {
       this.#detach(socket);
-      socket.send(JSON.stringify([Control.End, reason]));
+      socket.send(JSON.stringify([Control.End, told]));
       socket.close(1000);
     }
     this.#events.ended(this, reason);

@@ -5,7 +5,7 @@
  * circuit's heartbeat, so an idle circuit costs no timer of its own.
  */
 import { EventEmitter } from 'node:events';
-import http from 'node:http';
+import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Control, RefusalCode } from '../../protocol/circuit-control.js';
@@ -14,10 +14,12 @@ import { Circuit, type CircuitEvents, type CircuitOrigin } from './circuit.js';
 import { CircuitQueue } from './circuit-queue.js';
 import { CircuitRegistry } from './circuit-registry.js';
 import { newCircuitIdentity, secretMatches } from './circuit-secret.js';
+import { createHttpServer } from './http-server.js';
 import { readOpening, type CircuitRequest } from './opening.js';
 import { originAllowed } from './origin-check.js';
 import { refusal, requestPath, type Refusal } from './refusal.js';
 import { resolveSettings, type ServerOptions, type Settings } from './options.js';
+import { errorText, REDACTED_CIRCUIT_ERROR } from '../../host/redaction.js';
 
 /** Counts for monitoring and tests. */
 export interface ServerStats {
@@ -52,7 +54,12 @@ interface Opening {
   /** Heartbeats seen while waiting. */
   beats: number;
   readonly request: http.IncomingMessage;
+  /** The listener waiting for the opening frame, taken off when the wait is over. */
+  readonly onMessage: (data: Buffer, isBinary: boolean) => void;
 }
+
+/** The close reason of a connection that sent no opening frame in time (close code {@link RefusalCode.RequestTimeout}). */
+const NO_OPENING_REASON = 'no Hello or Resume in time';
 
 /**
  * Serves circuits over WebSocket. Create it with {@link createInteropServer}; get circuits from
@@ -80,7 +87,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     this.#options = options;
     this.#settings = resolveSettings(options);
     this.#ownsServer = !options.server;
-    this.httpServer = options.server ?? http.createServer((_req, res) => void res.writeHead(404).end());
+    this.httpServer = options.server ?? createHttpServer(this.#settings);
     this.#registry = new CircuitRegistry(this.#settings.retention, this.#settings.maxRetained);
     // ws enforces a hard ceiling (4 frames' worth) and closes the connection beyond it; frames
     // between the limit and the ceiling are refused one by one, with an answer (see incoming.ts).
@@ -120,12 +127,15 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
    */
   #refuseOpen(request: http.IncomingMessage, socket: Duplex, head: Buffer, code: number, reason: string): void {
     socket.on('error', noop);
-    this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      ws.on('error', noop);
-      this.#refusing.add(ws);
-      ws.once('close', () => this.#refusing.delete(ws));
-      ws.close(code, reason);
-    });
+    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#closeRefused(ws, code, reason));
+  }
+
+  /** Closes a refused connection with `code` and `reason`; it is kept only until its close handshake ends. */
+  #closeRefused(ws: WebSocket, code: number, reason: string): void {
+    ws.on('error', noop);
+    this.#refusing.add(ws);
+    ws.once('close', () => this.#refusing.delete(ws));
+    ws.close(code, reason);
   }
 
   /** The WebSocket endpoint's path. */
@@ -242,12 +252,9 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
 
   #open(socket: WebSocket, request: http.IncomingMessage, user: unknown): void {
     const opener: CircuitOrigin = { origin: request.headers.origin, remoteAddress: request.socket.remoteAddress, user };
-    this.#opening.set(socket, { beats: 0, request });
     const onError = noop; // a protocol error closes the socket; 'close' below cleans up
     const onClose = (): void => void this.#opening.delete(socket);
-    socket.on('error', onError);
-    socket.once('close', onClose);
-    socket.once('message', (data: Buffer, isBinary: boolean) => {
+    const onMessage = (data: Buffer, isBinary: boolean): void => {
       this.#opening.delete(socket);
       socket.off('close', onClose);
       socket.off('error', onError);
@@ -270,7 +277,11 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
       if (circuit.connect(socket, received, opener)) return this.#guard(circuit, () => this.emit('connectionUp', circuit));
       refuseConnection(socket, 'The circuit is gone.');
       this.#refused(refusal('resume', request, this.path));
-    });
+    };
+    this.#opening.set(socket, { beats: 0, request, onMessage });
+    socket.on('error', onError);
+    socket.once('close', onClose);
+    socket.once('message', onMessage);
   }
 
   #start(socket: WebSocket, { hello, readsCallFrames }: CircuitRequest, opener: CircuitOrigin, request: http.IncomingMessage): void {
@@ -284,7 +295,8 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     try {
       circuit = new Circuit(newCircuitIdentity(), hello, opener, this.#settings, this.#circuitEvents, readsCallFrames);
     } catch (error) {
-      refuseConnection(socket, (error as Error).message);
+      // readOpening has checked everything the page sent: a failure here is the host's.
+      refuseConnection(socket, this.#settings.detailedErrors ? errorText(error) : REDACTED_CIRCUIT_ERROR);
       return this.#refused(refusal('opening', request, this.path, error));
     }
     this.#registry.add(circuit);
@@ -295,7 +307,8 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     if (!onCircuit) return;
     const fail = (error: unknown): void => {
       this.#reportError(error, circuit);
-      circuit.end(`The host failed to start the circuit: ${error instanceof Error ? error.message : String(error)}`);
+      const reason = `The host failed to start the circuit: ${errorText(error)}`;
+      circuit.endTelling(reason, this.#settings.detailedErrors ? reason : REDACTED_CIRCUIT_ERROR);
     };
     try {
       const started = onCircuit(circuit);
@@ -332,7 +345,10 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     for (const [socket, opening] of this.#opening) {
       if (opening.beats++ < 1) continue;
       this.#opening.delete(socket); // now: its 'close' comes later, and it must be reported once
-      socket.terminate();
+      // A close frame, not a cut: the page learns why (a cut reads as 1006, "the network failed").
+      // What it sends from now on is not read, so a late Hello opens nothing.
+      socket.off('message', opening.onMessage);
+      this.#closeRefused(socket, RefusalCode.RequestTimeout, NO_OPENING_REASON);
       this.#refused(refusal('opening', opening.request, this.path, new Error('No opening frame (Hello or Resume) came within a heartbeat period.')));
     }
   };

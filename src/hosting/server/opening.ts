@@ -5,6 +5,7 @@
 import { checkPageControl, Control, PageFeature, type Resume } from '../../protocol/circuit-control.js';
 import * as Msg from '../../protocol/message-codes.js';
 import { checkPageToHost, type Hello } from '../../protocol/messages.js';
+import { checkProtocolVersion } from '../messaging/message-host.js';
 
 /** A Hello: a page asks for a new circuit. */
 export interface CircuitRequest {
@@ -15,7 +16,11 @@ export interface CircuitRequest {
 
 export type Opening = CircuitRequest | { readonly resume: Resume };
 
-/** Reads the opening frame; throws an Error whose message the page is sent. */
+/**
+ * Reads the opening frame; throws an Error whose message the page is sent. Every such message
+ * describes what the page sent (its own doing), so it is sent with or without `detailedErrors`;
+ * anything that fails after this is the host's, and redacted.
+ */
 export function readOpening(data: Buffer, isBinary: boolean, maxMessageSize: number): Opening {
   if (isBinary || data.byteLength > maxMessageSize) throw new TypeError('The first message on a connection must be a Hello or Resume text frame.');
   let message: unknown;
@@ -31,6 +36,7 @@ export function readOpening(data: Buffer, isBinary: boolean, maxMessageSize: num
       throw new TypeError('Malformed Hello message: the features after its arguments must be a non-negative integer.');
     }
     const hello = checkPageToHost(message) as Hello;
+    checkProtocolVersion(hello);
     if (hello[3] !== null) throw new TypeError('Malformed Hello message: a page on a server cannot share memory with the host (syncBuffer must be null).');
     return { hello, readsCallFrames: (features & PageFeature.CallFrames) !== 0 };
   }

@@ -19,6 +19,22 @@ export interface ServerOptions {
   readonly port?: number;
   /** Address to listen on when no `server` is given. Default '127.0.0.1'. */
   readonly host?: string;
+  /**
+   * Milliseconds a client has to send the headers of its request (the WebSocket upgrade), counted
+   * from when it connected: a connection that sends nothing, or its headers too slowly, is
+   * answered 408 and closed. Also the limit for a whole request (Node's `requestTimeout`), since
+   * this server serves only upgrades and 404s. Only for the HTTP server the interop server
+   * creates (no `server`): on yours, set `headersTimeout` and `requestTimeout` (docs/security.md).
+   * Default 10,000; at most 2^31 − 1.
+   */
+  readonly headersTimeout?: number;
+  /**
+   * Milliseconds a connection that has not upgraded to a WebSocket may stay silent (no byte either
+   * way) before it is closed (Node's `server.timeout`); upgraded connections are watched by the
+   * heartbeat instead. Only for the HTTP server the interop server creates (no `server`): on
+   * yours, see docs/security.md. Default 30,000; at most 2^31 − 1.
+   */
+  readonly idleTimeout?: number;
   /** URL path of the WebSocket endpoint. Default '/_jsinterop'. */
   readonly path?: string;
   /**
@@ -104,6 +120,8 @@ export interface ServerOptions {
 /** Every limit and period, resolved. */
 export interface Settings {
   readonly path: string;
+  readonly headersTimeout: number;
+  readonly idleTimeout: number;
   readonly maxCircuits: number;
   readonly detailedErrors: boolean;
   readonly defaultTimeout: number;
@@ -142,8 +160,16 @@ export function resolveSettings(options: ServerOptions): Settings {
   if (!path.startsWith('/')) throw new TypeError(`createInteropServer: 'path' must start with '/', got '${path}'.`);
   const maxMessageSize = positive('maxMessageSize', options.maxMessageSize, 32 * 1024);
   if (maxMessageSize < 1024) throw new RangeError('createInteropServer: \'maxMessageSize\' must be at least 1 KB.');
+  for (const name of ['headersTimeout', 'idleTimeout'] as const) {
+    if (options.server && options[name] !== undefined) {
+      // Silently ignoring it would leave the application believing its server has the timeout.
+      throw new TypeError(`createInteropServer: '${name}' applies only to the HTTP server the interop server creates; set the timeouts on your own server (docs/security.md, "Idle connections").`);
+    }
+  }
   return {
     path,
+    headersTimeout: period('headersTimeout', options.headersTimeout, 10_000),
+    idleTimeout: period('idleTimeout', options.idleTimeout, 30_000),
     maxCircuits: positive('maxCircuits', options.maxCircuits, Infinity),
     detailedErrors: options.detailedErrors ?? false,
     defaultTimeout: positive('defaultTimeout', options.defaultTimeout, 60_000),

@@ -16,6 +16,8 @@ describe('server settings', () => {
   test('every default is the documented one', () => {
     assert.deepEqual(resolveSettings({}), {
       path: '/_jsinterop', // README: "handles WebSocket upgrades on `path` (default `/_jsinterop`)"
+      headersTimeout: 10_000, // security.md, "Idle connections": 10 s
+      idleTimeout: 30_000, // security.md, "Idle connections": 30 s
       maxCircuits: Infinity, // security.md: `maxCircuits` unlimited
       detailedErrors: false, // security.md: DetailedErrors "off by default"
       defaultTimeout: 60_000, // security.md: 60 s; issue: 1 minute, like JSInteropDefaultCallTimeout
@@ -53,11 +55,11 @@ describe('server settings', () => {
       }
     }
     // A timer cannot wait longer than 2^31 − 1 ms: Node would fire it after 1 ms, ending retained circuits at once.
-    for (const name of ['heartbeatInterval', 'disconnectedCircuitRetention'] as const) {
+    for (const name of ['heartbeatInterval', 'disconnectedCircuitRetention', 'headersTimeout', 'idleTimeout'] as const) {
       for (const value of [2 ** 31, Infinity]) {
         assert.throws(() => resolveSettings({ [name]: value }), (error: unknown) => error instanceof RangeError && error.message.includes(`'${name}' must be at most 2147483647 ms`), `${name}: ${value}`);
       }
-      assert.equal(resolveSettings({ [name]: 2 ** 31 - 1 })[name === 'heartbeatInterval' ? 'heartbeatInterval' : 'retention'], 2 ** 31 - 1);
+      assert.equal(resolveSettings({ [name]: 2 ** 31 - 1 })[name === 'disconnectedCircuitRetention' ? 'retention' : name], 2 ** 31 - 1);
     }
     assert.throws(() => resolveSettings({ maxMessageSize: 1023 }), /'maxMessageSize' must be at least 1 KB/);
     assert.throws(() => resolveSettings({ path: 'interop' }), /'path' must start with '\/'/);
