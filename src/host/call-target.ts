@@ -53,6 +53,9 @@ export abstract class CallTarget {
   getValueAsync<T = unknown>(identifier: string): Promise<T> {
     return this.#async(identifier, [], Default, GetValue);
   }
+  getValueObjectReferenceAsync(identifier: string): Promise<any> {
+    return this.#async(identifier, [], ObjectResult, GetValue);
+  }
   setValueAsync(identifier: string, value: unknown): Promise<void> {
     return this.#async(identifier, [value], JSVoidResult, SetValue);
   }
@@ -74,6 +77,9 @@ export abstract class CallTarget {
   }
   getValue<T = unknown>(identifier: string): T {
     return this.#sync(identifier, [], Default, GetValue);
+  }
+  getValueObjectReference(identifier: string): any {
+    return this.#sync(identifier, [], ObjectResult, GetValue);
   }
   setValue(identifier: string, value: unknown): void {
     this.#sync(identifier, [value], JSVoidResult, SetValue);

@@ -47,6 +47,11 @@ export interface IJSAsyncCallable {
   invokeStreamReferenceAsync(identifier: string, ...args: unknown[]): Promise<IJSStreamReference>;
   /** Reads a property (a dotted path is allowed). */
   getValueAsync<T = unknown>(identifier: string): Promise<T>;
+  /**
+   * Reads a property as a reference to the object it holds (Blazor's
+   * `GetValueAsync<IJSObjectReference>`); `null` when it is null or undefined.
+   */
+  getValueObjectReferenceAsync(identifier: string): Promise<IJSObjectReference | null>;
   /** Writes a property (a dotted path is allowed). */
   setValueAsync(identifier: string, value: unknown): Promise<void>;
 }
@@ -59,6 +64,7 @@ export interface IJSSyncCallable {
   invokeObjectReference(identifier: string, ...args: unknown[]): IJSInProcessObjectReference | null;
   invokeStreamReference(identifier: string, ...args: unknown[]): IJSStreamReference;
   getValue<T = unknown>(identifier: string): T;
+  getValueObjectReference(identifier: string): IJSInProcessObjectReference | null;
   setValue(identifier: string, value: unknown): void;
 }
 

@@ -144,3 +144,40 @@ describe('reference identity and views', () => {
     assert.equal(js.stats().jsObjectReferences, 0);
   });
 });
+
+describe('reading a value as a reference', () => {
+  test('getValueObjectReferenceAsync reads a property as a reference (GetValue with an object result); null for null and undefined', async (t) => {
+    const page = await openPage(t);
+    const settings = { theme: 'dark', apply() { return this.theme; } };
+    page.define('app', { settings, missing: null, unset: undefined });
+    const ref = await page.js.getValueObjectReferenceAsync('app.settings');
+    assert.ok(ref);
+    assert.equal(await ref.invokeAsync('apply'), 'dark');
+    // Changing the object through the reference changes the page's own object, as in Blazor's E2E scenario.
+    await ref.setValueAsync('theme', 'light');
+    assert.equal(settings.theme, 'light');
+    assert.equal(await page.js.getValueObjectReferenceAsync('app.missing'), null);
+    assert.equal(await page.js.getValueObjectReferenceAsync('app.unset'), null);
+    // A property that does not exist fails with the page package's text, as getValueAsync does.
+    await assert.rejects(page.js.getValueObjectReferenceAsync('app.absent'), { name: 'JSException', message: /The property 'app\.absent' is not defined or is not readable/ });
+    const [call] = page.calls('beginInvokeJSFromDotNet').filter(([, identifier]) => identifier === 'app.settings');
+    assert.deepEqual([call![3], call![5]], [1, 3], 'result type JSObjectReference (1), call type GetValue (3)');
+    await ref.disposeAsync();
+  });
+
+  test('on a reference, and synchronously where the host shares the page’s thread', IN_PROCESS_ONLY.syncCalls, async (t) => {
+    const { js, define } = await openPage(t);
+    const inner = { n: 2 };
+    define('outer', { inner, none: null });
+    const outer = (await js.getValueObjectReferenceAsync('outer'))!;
+    const viaRef = (await outer.getValueObjectReferenceAsync('inner'))!;
+    assert.equal(await viaRef.getValueAsync('n'), 2);
+    const sync = (js as import('../../src/index.js').IJSInProcessRuntime).getValueObjectReference('outer.inner')!;
+    assert.equal(sync.getValue('n'), 2);
+    assert.equal((js as import('../../src/index.js').IJSInProcessRuntime).getValueObjectReference('outer.none'), null);
+    assert.throws(() => (js as import('../../src/index.js').IJSInProcessRuntime).getValueObjectReference('outer.absent'), { name: 'JSException' });
+    sync.dispose();
+    await viaRef.disposeAsync();
+    await outer.disposeAsync();
+  });
+});
