@@ -12,6 +12,17 @@ export interface InProcessRuntimeOptions extends RuntimeOptions {
    * `import 'jsinterop/page'` sets (as Blazor's boot script does).
    */
   readonly DotNet?: DotNetNamespace;
+  /**
+   * Ends the runtime when aborted, as `connectToPage({ signal })` ends a Worker's: pending calls
+   * to the page reject with `JSDisconnectedException`, later calls are refused, host objects the
+   * page held are released, and the page's calls into the host fail (those in flight too).
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** The page's text when its host is gone: Blazor's, then what happened here. */
+function pageSideEndText(reason: string): string {
+  return `The circuit associated with this dispatcher is no longer available. The jsinterop in-process runtime has ended: ${reason}`;
 }
 
 /** In-process, byte arrays are shared with the page rather than copied, so large chunks cost nothing. */
@@ -32,11 +43,20 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions = {}): I
   }
   const core = new InteropCore(options, true);
   const abortSignals = abortSignalsFor(DotNet);
+  // Page calls the host has not answered yet: when the runtime ends they are failed, not left pending.
+  const callsFromPage = new Set<string>();
+  let endedText: string | undefined;
   const dispatcher = DotNet.attachDispatcher({
-    invokeDotNetFromJS: (assemblyName, methodIdentifier, dotNetObjectId, argsJson) =>
-      core.invokeDotNet(assemblyName, methodIdentifier, dotNetObjectId ?? 0, argsJson),
-    beginInvokeDotNetFromJS: (callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson) =>
-      core.beginInvokeDotNet(callId ? String(callId) : null, assemblyName, methodIdentifier, dotNetObjectId ?? 0, argsJson),
+    invokeDotNetFromJS: (assemblyName, methodIdentifier, dotNetObjectId, argsJson) => {
+      if (endedText !== undefined) throw new Error(endedText);
+      return core.invokeDotNet(assemblyName, methodIdentifier, dotNetObjectId ?? 0, argsJson);
+    },
+    beginInvokeDotNetFromJS: (callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson) => {
+      if (endedText !== undefined) throw new Error(endedText);
+      const id = callId ? String(callId) : null;
+      if (id) callsFromPage.add(id);
+      core.beginInvokeDotNet(id, assemblyName, methodIdentifier, dotNetObjectId ?? 0, argsJson);
+    },
     endInvokeJSFromDotNet: (asyncHandle, _succeeded, resultOrError) => {
       abortSignals.settled(asyncHandle);
       core.endInvokeJS(resultOrError);
@@ -51,11 +71,28 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions = {}): I
     streamChunkSize: IN_PROCESS_STREAM_CHUNK,
     beginInvokeJS: jsCalls.begin,
     invokeJS: jsCalls.invoke,
-    endInvokeDotNet: (callId, succeeded, resultJsonOrError) => dispatcher.endInvokeDotNetFromJS(callId, succeeded, resultJsonOrError),
+    endInvokeDotNet: (callId, succeeded, resultJsonOrError) => {
+      callsFromPage.delete(callId);
+      dispatcher.endInvokeDotNetFromJS(callId, succeeded, resultJsonOrError);
+    },
     sendByteArray: (id, data) => dispatcher.receiveByteArray(id, data),
     transmitStream: (streamId, stream) => dispatcher.supplyDotNetStream(streamId, stream),
     disposeJSObjectSync: (id) => DotNet.disposeJSObjectReferenceById(id),
     cancelJSCall: (asyncHandle) => abortSignals.abort(asyncHandle, 'The host cancelled this call.'),
   });
+  const end = () => {
+    if (endedText !== undefined) return;
+    const reason = describeReason(options.signal!.reason);
+    endedText = pageSideEndText(reason);
+    core.disconnect(`The in-process runtime has ended: ${reason}. Create a new runtime to call the page again.`);
+    for (const id of callsFromPage) dispatcher.endInvokeDotNetFromJS(id, false, endedText);
+    callsFromPage.clear();
+  };
+  if (options.signal?.aborted) end();
+  else options.signal?.addEventListener('abort', end, { once: true });
   return new JSRuntime(core);
+}
+
+function describeReason(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
 }

@@ -84,3 +84,53 @@ describe('one page, several runtimes', () => {
     });
   });
 });
+
+describe('ending an in-process runtime', () => {
+  async function endable(t: import('node:test').TestContext) {
+    const DotNet = await freshDotNet();
+    const controller = new AbortController();
+    const js = createInProcessRuntime({ DotNet, signal: controller.signal });
+    const globals = globalThis as any;
+    t.after(() => {
+      delete globals.never;
+      delete globals.callHost;
+    });
+    return { DotNet, js, controller, globals };
+  }
+
+  test('aborting its signal rejects pending calls with JSDisconnectedException and refuses later ones', async (t) => {
+    const { js, controller, globals } = await endable(t);
+    globals.never = () => new Promise(() => {});
+    const pending = js.invokeAsync('never');
+    controller.abort(new Error('the test is done'));
+    const ended = { name: 'JSDisconnectedException', message: 'The in-process runtime has ended: the test is done. Create a new runtime to call the page again.' };
+    await assert.rejects(pending, ended);
+    await assert.rejects(js.invokeAsync('Math.max', 1, 2), ended);
+    assert.throws(() => asInProcess(js).invoke('Math.max', 1, 2), ended);
+  });
+
+  test('the page’s calls into it fail with Blazor’s text, those in flight too, and its host objects are released', async (t) => {
+    const { DotNet, js, controller } = await endable(t);
+    const { HostObjectReference } = await import('../../../src/index.js');
+    let finish!: () => void;
+    const slow = HostObjectReference.create({ wait: () => new Promise<void>((resolve) => (finish = resolve)), ping: () => 'pong' }, { invokable: ['wait', 'ping'] });
+    const received: any[] = [];
+    (globalThis as any).callHost = (ref: any) => void received.push(ref);
+    await js.invokeVoidAsync('callHost', slow);
+    const inFlight = received[0].invokeMethodAsync('wait');
+    assert.equal(js.stats().hostObjectReferences, 1);
+    controller.abort('closing the tab');
+    const text = 'The circuit associated with this dispatcher is no longer available. The jsinterop in-process runtime has ended: closing the tab';
+    await assert.rejects(inFlight, { message: text });
+    await assert.rejects(received[0].invokeMethodAsync('ping'), { message: text });
+    assert.throws(() => DotNet.invokeMethod('Any', 'Method'), { message: text });
+    assert.equal(js.stats().hostObjectReferences, 0);
+    finish();
+  });
+
+  test('a signal already aborted gives a runtime that is ended from the start', async () => {
+    const DotNet = await freshDotNet();
+    const js = createInProcessRuntime({ DotNet, signal: AbortSignal.abort('not wanted') });
+    await assert.rejects(js.getValueAsync('document'), { name: 'JSDisconnectedException', message: /ended: not wanted/ });
+  });
+});
