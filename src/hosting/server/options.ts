@@ -72,7 +72,7 @@ export interface ServerOptions {
   /**
    * Heartbeat period in ms. Every period the server pings each page (answered by the browser's
    * network stack, so a busy or paused page still answers) and sends a Heartbeat frame the page
-   * uses to detect a dead server. A page from which nothing (no frame, no pong) arrived from one
+   * uses to detect a dead server. A page from which nothing (no frame it accepted, no pong) arrived from one
    * beat to the next is disconnected, one to two periods after its last sign of life (its circuit
    * is retained). Liveness never depends on call deadlines. Default 15,000 (SignalR's keep-alive); at most 2^31 − 1.
    */

@@ -18,7 +18,7 @@ export type FloodReport =
   | { readonly event: 'listening'; readonly url: string }
   | { readonly event: 'circuit'; readonly circuitId: string }
   | { readonly event: 'circuitEnd'; readonly circuitId: string; readonly reason: string }
-  | { readonly event: 'connectionDown'; readonly circuitId: string }
+  | { readonly event: 'connectionDown'; readonly circuitId: string; readonly unacknowledgedBytes: number }
   | { readonly event: 'protocolErrors'; readonly count: number }
   | { readonly seq: number; readonly memory: Memory }
   | { readonly seq: number; readonly result: unknown }
@@ -50,7 +50,7 @@ server.on('circuit', (circuit) => {
   send({ event: 'circuit', circuitId: circuit.id });
 });
 server.on('circuitEnd', (circuit, reason) => send({ event: 'circuitEnd', circuitId: circuit.id, reason }));
-server.on('connectionDown', (circuit) => send({ event: 'connectionDown', circuitId: circuit.id }));
+server.on('connectionDown', (circuit) => send({ event: 'connectionDown', circuitId: circuit.id, unacknowledgedBytes: circuit.stats().unacknowledgedBytes }));
 
 process.on('message', async (request: FloodRequest) => {
   if (request.op === 'measure') {

@@ -142,7 +142,7 @@ test('a page that stops reading and floods cannot take the memory of a server wi
   await round();
 
   const grew = { heapUsed: peak.heapUsed - baseline.heapUsed, external: peak.external - baseline.external };
-  t.diagnostic(`rounds ${rounds}; baseline heap ${(baseline.heapUsed / MiB).toFixed(1)} MiB; peak growth: heap ${(grew.heapUsed / MiB).toFixed(1)} MiB, external ${(grew.external / MiB).toFixed(1)} MiB; calls phase ended by ${(callsOver as { event: string }).event}`);
+  t.diagnostic(`rounds ${rounds}; baseline heap ${(baseline.heapUsed / MiB).toFixed(1)} MiB; peak growth: heap ${(grew.heapUsed / MiB).toFixed(1)} MiB, external ${(grew.external / MiB).toFixed(1)} MiB; calls phase ended by ${JSON.stringify(callsOver)}`);
   assert.equal(server.child.exitCode, null, 'the server process is alive');
   assert.ok(grew.heapUsed <= HEAP_BOUND, `heap grew by ${grew.heapUsed} bytes, more than the documented ${HEAP_BOUND}`);
   assert.ok(grew.external <= EXTERNAL_BOUND, `memory outside the heap grew by ${grew.external} bytes, more than the documented ${EXTERNAL_BOUND}`);
