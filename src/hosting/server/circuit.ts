@@ -16,7 +16,7 @@ import { excerpt } from '../../protocol/excerpt.js';
 import { Outbox, Receipts, type Frame } from '../../protocol/sequencing.js';
 import { FrameError, IncomingFrames } from './incoming.js';
 import { OutputBudget } from './output-budget.js';
-import { ProtocolErrorLimit } from './protocol-error-limit.js';
+import { RefusedFrameLimit } from './refused-frame-limit.js';
 import { CIRCUIT_GONE, type Settings } from './options.js';
 import type { CircuitIdentity } from './circuit-secret.js';
 import type { IJSRuntime, InteropStats } from '../../host/types.js';
@@ -96,7 +96,7 @@ export class Circuit {
   #alive = true;
   /** Frames refused so far: one that was refused is no sign of life. */
   #refusals = 0;
-  #errorLimit: ProtocolErrorLimit | undefined;
+  #refusedFrameLimit: RefusedFrameLimit | undefined;
   #endReason: string | undefined;
 
   /** @internal Created by the server when a page says Hello. */
@@ -357,7 +357,7 @@ export class Circuit {
     this.#refusals++;
     this.#events.protocolError(error, this);
     const { maxProtocolErrors, protocolErrorWindow } = this.#settings;
-    if ((this.#errorLimit ??= new ProtocolErrorLimit(maxProtocolErrors, protocolErrorWindow)).exceeded(performance.now())) {
+    if ((this.#refusedFrameLimit ??= new RefusedFrameLimit(maxProtocolErrors, protocolErrorWindow)).exceeded(performance.now())) {
       const reason = `The page sent more than ${maxProtocolErrors} messages the server had to refuse within ${protocolErrorWindow} ms (maxProtocolErrors); the server ended the circuit. The official client sends none: check what else connects to this endpoint.`;
       return this.#finish(reason, POLICY_VIOLATION, 'Too many malformed or refused messages; the circuit has ended. Reload the page.');
     }

@@ -1,6 +1,6 @@
 /*
  * What a page can make the server hold and send (src/hosting/server/output-budget.ts,
- * protocol-error-limit.ts): short Rejected answers, a limit on refused frames, refused frames
+ * refused-frame-limit.ts): short Rejected answers, a limit on refused frames, refused frames
  * are no sign of life, and backpressure on a page that does not read. The same bounds under a
  * flood, measured in a child process with a small heap, are in memory-flood.test.ts.
  */
@@ -11,7 +11,7 @@ import { registerInvokables } from '../../../src/index.js';
 import { Control } from '../../../src/protocol/circuit-control.js';
 import { EXCERPT_CHARS, excerpt } from '../../../src/protocol/excerpt.js';
 import * as Msg from '../../../src/protocol/message-codes.js';
-import { ProtocolErrorLimit } from '../../../src/hosting/server/protocol-error-limit.js';
+import { RefusedFrameLimit } from '../../../src/hosting/server/refused-frame-limit.js';
 import type { Circuit } from '../../../src/server.js';
 import { DeafClient } from './deaf-client.js';
 import { definePageGlobals, isRejected, openPage, RawPage, startServer } from './server-support.js';
@@ -63,11 +63,11 @@ describe('refused frames', () => {
   });
 
   test('the limit counts within a window that starts at the first error', () => {
-    const limit = new ProtocolErrorLimit(2, 1000);
+    const limit = new RefusedFrameLimit(2, 1000);
     assert.equal(limit.exceeded(0), false);
     assert.equal(limit.exceeded(500), false);
     assert.equal(limit.exceeded(999), true, 'a third within the window');
-    const later = new ProtocolErrorLimit(2, 1000);
+    const later = new RefusedFrameLimit(2, 1000);
     later.exceeded(0);
     later.exceeded(500);
     assert.equal(later.exceeded(1000), false, 'the window is over: counting starts again');

@@ -5,7 +5,7 @@
  * the server a bounded number of answers.
  */
 
-export class ProtocolErrorLimit {
+export class RefusedFrameLimit {
   #count = 0;
   #windowStart = 0;
 
