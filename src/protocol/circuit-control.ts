@@ -5,6 +5,8 @@
  * never numbered or replayed (src/protocol/sequencing.ts): they describe the connection itself.
  */
 
+import { excerpt } from './excerpt.js';
+
 export const Control = {
   /** host → page, answer to Hello: [Started, circuitId, secret, maxMessageSize, heartbeatMs, retentionMs] */
   Started: 30,
@@ -79,7 +81,7 @@ const pageControlShapes: Record<number, { name: string; args: ((v: unknown) => b
 /** Checks a control message from the page; throws a TypeError naming the problem. */
 export function checkPageControl(message: unknown[]): Resume | Ack | End {
   const shape = pageControlShapes[message[0] as number];
-  if (!shape) throw new TypeError(`Malformed message: a page cannot send control message type ${JSON.stringify(message[0])}.`);
+  if (!shape) throw new TypeError(`Malformed message: a page cannot send control message type ${excerpt(String(JSON.stringify(message[0])))}.`);
   if (message.length !== shape.args.length + 1 || !shape.args.every((ok, i) => ok(message[i + 1]))) {
     throw new TypeError(`Malformed ${shape.name} message: expected [${message[0]}, ${shape.args.length} valid argument(s)].`);
   }

@@ -6,6 +6,7 @@
  * Byte payloads are Uint8Array: transferred over postMessage, sent as binary frames over WebSocket.
  */
 
+import { excerpt } from './excerpt.js';
 import * as Msg from './message-codes.js';
 
 /** 2: the Worker page posts a lone completion as text (docs/protocol.md, "Worker transport"). */
@@ -66,7 +67,7 @@ const pageToHostShapes: Record<number, { name: string; args: [string, (v: unknow
 export function checkPageToHost(message: unknown): PageToHost {
   if (!Array.isArray(message) || message.length === 0) throw new TypeError('Malformed message: expected a non-empty array [type, ...arguments].');
   const shape = pageToHostShapes[message[0] as number];
-  if (!isInt(message[0]) || !shape) throw new TypeError(`Malformed message: unknown message type ${JSON.stringify(message[0])}.`);
+  if (!isInt(message[0]) || !shape) throw new TypeError(`Malformed message: unknown message type ${excerpt(String(JSON.stringify(message[0])))}.`);
   if (message.length !== shape.args.length + 1) {
     throw new TypeError(`Malformed ${shape.name} message: expected ${shape.args.length} arguments, received ${message.length - 1}.`);
   }

@@ -4,6 +4,7 @@
  * acknowledges them (src/protocol/sequencing.ts), so a reconnect replays exactly what was missed.
  * Frames from the page pass the limits here before the message host sees them.
  */
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { MessageHost } from '../messaging/message-host.js';
 import { checkPageControl, Control, isControl } from '../../protocol/circuit-control.js';
@@ -11,8 +12,11 @@ import { isBatch, textBatcher, type TextBatcher } from '../../protocol/batching.
 import { binaryHeader, COMPLETION_PREFIX_BYTE, encodeCallFrame } from '../../protocol/framing.js';
 import * as Msg from '../../protocol/message-codes.js';
 import { carriesBytes, type Hello, type HostToPage } from '../../protocol/messages.js';
+import { excerpt } from '../../protocol/excerpt.js';
 import { Outbox, Receipts, type Frame } from '../../protocol/sequencing.js';
 import { FrameError, IncomingFrames } from './incoming.js';
+import { OutputBudget } from './output-budget.js';
+import { RefusedFrameLimit } from './refused-frame-limit.js';
 import { CIRCUIT_GONE, type Settings } from './options.js';
 import type { CircuitIdentity } from './circuit-secret.js';
 import type { IJSRuntime, InteropStats } from '../../host/types.js';
@@ -27,6 +31,10 @@ export interface CircuitStats extends InteropStats {
   readonly unacknowledgedFrames: number;
   /** Their total size (bytes; UTF-16 units for text). */
   readonly unacknowledgedBytes: number;
+  /** Bytes written to the connected page that it has not read yet (the socket's send buffer). */
+  readonly outputBufferedBytes: number;
+  /** True while the server does not read the page's frames, until that buffer drains (`maxOutputBufferBytes`). */
+  readonly readsPaused: boolean;
 }
 
 /** What the server learns about a circuit's connection and lifecycle. */
@@ -51,6 +59,12 @@ type Attached = WebSocket & { [CIRCUIT]?: Circuit };
 
 /** Text messages per batch frame to the page, at most (in UTF-16 units). */
 const BATCH_CHARS = 64 * 1024;
+
+/** A Rejected answer's text, at most: our own texts fit; page-supplied text in them is cut shorter still (excerpt.ts). */
+const REJECTED_CHARS = 200;
+
+/** The close code for a page that broke the protocol too often (WebSocket's "policy violation"). */
+const POLICY_VIOLATION = 1008;
 
 /**
  * A connected page. Host code talks to it through {@link Circuit.js}, an async-only
@@ -77,7 +91,12 @@ export class Circuit {
   #ended: Promise<string> | undefined;
   #resolveEnded: ((reason: string) => void) | undefined;
   #socket: Attached | undefined;
+  /** Writes to the connected page, within its output budget. */
+  #output: OutputBudget | undefined;
   #alive = true;
+  /** Frames refused so far: one that was refused is no sign of life. */
+  #refusals = 0;
+  #refusedFrameLimit: RefusedFrameLimit | undefined;
   #endReason: string | undefined;
 
   /** @internal Created by the server when a page says Hello. */
@@ -121,7 +140,14 @@ export class Circuit {
   }
 
   stats(): CircuitStats {
-    return { ...this.#host.core.stats(), state: this.state, unacknowledgedFrames: this.#outbox.size, unacknowledgedBytes: this.#outbox.bytes };
+    return {
+      ...this.#host.core.stats(),
+      state: this.state,
+      unacknowledgedFrames: this.#outbox.size,
+      unacknowledgedBytes: this.#outbox.bytes,
+      outputBufferedBytes: this.#output?.bufferedBytes ?? 0,
+      readsPaused: this.#output?.readsPaused ?? false,
+    };
   }
 
   /**
@@ -129,7 +155,7 @@ export class Circuit {
    * are released, and the page is told its circuit is gone. Idempotent.
    */
   end(reason = 'The host ended the circuit.'): void {
-    this.endTelling(reason, reason);
+    this.#finish(reason, reason, 1000);
   }
 
   /**
@@ -137,15 +163,24 @@ export class Circuit {
    * not see: the host side (`ended`, `onCircuitEnd`, `circuitEnd`) gets `reason`, the page `told`.
    */
   endTelling(reason: string, told: string): void {
+    this.#finish(reason, told, 1000);
+  }
+
+  /**
+   * Ends the circuit: the host side learns `reason`, the page is told `told`, and the connection
+   * closes with `closeCode` (and `closeReason`, at most 123 bytes).
+   */
+  #finish(reason: string, told: string, closeCode: number, closeReason?: string): void {
     if (this.#endReason !== undefined) return;
     this.#endReason = reason;
     this.#host.close(CIRCUIT_GONE);
     this.#outbox.clear();
     const socket = this.#socket;
-    if (socket) {
+    const output = this.#output;
+    if (socket && output) {
       this.#detach(socket);
-      socket.send(JSON.stringify([Control.End, told]));
-      socket.close(1000);
+      output.send(JSON.stringify([Control.End, told]));
+      socket.close(closeCode, closeReason);
     }
     this.#events.ended(this, reason);
     this.#resolveEnded?.(reason);
@@ -160,7 +195,7 @@ export class Circuit {
   }
 
   /** @internal Starts serving a page on `socket`: a new circuit (peerReceived undefined) or a resumed one. */
-  connect(socket: WebSocket, peerReceived?: number, opener?: CircuitOrigin): boolean {
+  connect(socket: WebSocket, stream: Socket, peerReceived?: number, opener?: CircuitOrigin): boolean {
     if (this.#endReason !== undefined) return false;
     if (opener) this.#opener = opener;
     if (peerReceived !== undefined && !this.#outbox.ack(peerReceived)) {
@@ -176,26 +211,30 @@ export class Circuit {
     const attached: Attached = socket;
     attached[CIRCUIT] = this;
     this.#socket = attached;
+    const output = (this.#output = new OutputBudget(socket, stream, this.#settings.maxOutputBufferBytes));
     this.#alive = true;
     for (const [event, listener] of Circuit.#listeners) socket.on(event, listener);
     if (peerReceived === undefined) {
       const { maxMessageSize, heartbeatInterval, retention } = this.#settings;
-      socket.send(JSON.stringify([Control.Started, this.id, this.#identity.secret.toString('base64url'), maxMessageSize, heartbeatInterval, retention]));
+      output.send(JSON.stringify([Control.Started, this.id, this.#identity.secret.toString('base64url'), maxMessageSize, heartbeatInterval, retention]));
     } else {
-      socket.send(JSON.stringify([Control.Resumed, this.#receipts.acking()]));
+      output.send(JSON.stringify([Control.Resumed, this.#receipts.acking()]));
     }
-    for (const frame of this.#outbox.pending()) transmit(socket, frame);
+    for (const frame of this.#outbox.pending()) output.send(frame);
     return true;
   }
 
   /** @internal Called every heartbeat interval by the server. */
   heartbeat(): void {
     const socket = this.#socket;
-    if (!socket) return;
-    if (!this.#alive) return void socket.terminate(); // nothing since the last beat: treat as gone
+    const output = this.#output;
+    if (!socket || !output) return;
+    // A page whose frames are not read (backpressure) can send no sign of life; reading what it is sent is one.
+    const draining = output.drainedSinceLastBeat() && output.readsPaused;
+    if (!this.#alive && !draining) return void socket.terminate(); // nothing since the last beat: treat as gone
     this.#alive = false;
     socket.ping();
-    socket.send(JSON.stringify([Control.Heartbeat, this.#receipts.acking()]));
+    output.send(JSON.stringify([Control.Heartbeat, this.#receipts.acking()]));
   }
 
   // ---- host → page ----
@@ -226,13 +265,19 @@ export class Circuit {
       queueMicrotask(() => this.end(reason));
       return;
     }
-    if (this.#socket) transmit(this.#socket, frame);
+    this.#output?.send(frame);
   }
 
   // ---- page → host ----
 
   #onMessage(data: Buffer, isBinary: boolean): void {
-    this.#alive = true;
+    const refusals = this.#refusals;
+    this.#read(data, isBinary);
+    // A refused frame is no sign of life: a page that floods junk and reads nothing is still dropped.
+    if (this.#refusals === refusals) this.#alive = true;
+  }
+
+  #read(data: Buffer, isBinary: boolean): void {
     const incoming = (this.#incoming ??= new IncomingFrames(this.#settings));
     let value: unknown;
     let error: unknown;
@@ -299,7 +344,7 @@ export class Circuit {
   }
 
   #ack(): void {
-    this.#socket?.send(JSON.stringify([Control.Ack, this.#receipts.acking()]));
+    this.#output?.send(JSON.stringify([Control.Ack, this.#receipts.acking()]));
   }
 
   /** A frame that broke a limit or could not be read. An oversized call fails precisely. */
@@ -320,8 +365,16 @@ export class Circuit {
   }
 
   #refuse(error: Error): void {
+    if (this.#endReason !== undefined) return;
+    this.#refusals++;
     this.#events.protocolError(error, this);
-    this.#socket?.send(JSON.stringify([Control.Rejected, error.message]));
+    const { maxProtocolErrors, protocolErrorWindow } = this.#settings;
+    if ((this.#refusedFrameLimit ??= new RefusedFrameLimit(maxProtocolErrors, protocolErrorWindow)).exceeded(performance.now())) {
+      const reason = `The page sent more than ${maxProtocolErrors} messages the server had to refuse within ${protocolErrorWindow} ms (maxProtocolErrors); the server ended the circuit. The official client sends none: check what else connects to this endpoint.`;
+      return this.#finish(reason, reason, POLICY_VIOLATION, 'Too many malformed or refused messages; the circuit has ended. Reload the page.');
+    }
+    // An excerpt: the answer to a bad frame must stay small, whatever the frame held.
+    this.#output?.send(JSON.stringify([Control.Rejected, excerpt(error.message, REJECTED_CHARS)]));
   }
 
   // ---- connection events ----
@@ -358,15 +411,12 @@ export class Circuit {
     // ws emits 'error' before closing on a protocol violation; keep one listener so it is never unhandled.
     socket.on('error', noop);
     delete socket[CIRCUIT];
-    if (this.#socket === socket) this.#socket = undefined;
+    if (this.#socket === socket) {
+      this.#socket = undefined;
+      this.#output?.release();
+      this.#output = undefined;
+    }
   }
 }
 
 const noop = (): void => {};
-
-/** Sends one frame; header-and-bytes frames go as two fragments of one message, so the bytes are not copied. */
-function transmit(socket: WebSocket, frame: Frame): void {
-  if (typeof frame === 'string' || frame instanceof Uint8Array) return socket.send(frame);
-  socket.send(frame[0], { binary: true, fin: false });
-  socket.send(frame[1], { binary: true, fin: true });
-}

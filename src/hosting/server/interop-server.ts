@@ -274,7 +274,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
         return this.#refused(refusal('resume', request, this.path));
       }
       this.#registry.release(circuit);
-      if (circuit.connect(socket, received, opener)) return this.#guard(circuit, () => this.emit('connectionUp', circuit));
+      if (circuit.connect(socket, request.socket, received, opener)) return this.#guard(circuit, () => this.emit('connectionUp', circuit));
       refuseConnection(socket, 'The circuit is gone.');
       this.#refused(refusal('resume', request, this.path));
     };
@@ -300,7 +300,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
       return this.#refused(refusal('opening', request, this.path, error));
     }
     this.#registry.add(circuit);
-    circuit.connect(socket);
+    circuit.connect(socket, request.socket);
     this.#guard(circuit, () => this.emit('circuit', circuit));
     for (const queue of this.#queues) queue.push(circuit);
     const onCircuit = this.#options.onCircuit;

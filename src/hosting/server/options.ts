@@ -88,7 +88,7 @@ export interface ServerOptions {
   /**
    * Heartbeat period in ms. Every period the server pings each page (answered by the browser's
    * network stack, so a busy or paused page still answers) and sends a Heartbeat frame the page
-   * uses to detect a dead server. A page from which nothing (no frame, no pong) arrived from one
+   * uses to detect a dead server. A page from which nothing (no frame it accepted, no pong) arrived from one
    * beat to the next is disconnected, one to two periods after its last sign of life (its circuit
    * is retained). Liveness never depends on call deadlines. Default 15,000 (SignalR's keep-alive); at most 2^31 − 1.
    */
@@ -115,6 +115,23 @@ export interface ServerOptions {
   readonly maxUnacknowledgedBytes?: number;
   /** Host→JS stream chunk size in bytes; also the JS→host stream chunk size. Default 32 KiB (Blazor's). */
   readonly streamChunkSize?: number;
+  /**
+   * Bytes written to a page that it has not read yet (its connection's send buffer) beyond which
+   * the server stops reading that page's frames until the buffer has drained: a page that stops
+   * reading cannot make the server answer it without end. While reads are paused only a page that
+   * is draining the buffer counts as alive; one that is not is dropped by the heartbeat.
+   * Default 1 MiB (Blazor Server's transport buffers 64 KB: SignalR's `TransportMaxBufferSize`).
+   */
+  readonly maxOutputBufferBytes?: number;
+  /**
+   * Frames a page may send that the server has to refuse (malformed, or over a limit), within
+   * {@link protocolErrorWindow}; one more ends its circuit and closes the connection with code
+   * 1008. Each refused frame is answered with a short `Rejected` until then. The official client
+   * sends none. Default 100.
+   */
+  readonly maxProtocolErrors?: number;
+  /** The window of {@link maxProtocolErrors}, in ms, from the first refused frame counted. Default 10,000. */
+  readonly protocolErrorWindow?: number;
 }
 
 /** Every limit and period, resolved. */
@@ -136,6 +153,9 @@ export interface Settings {
   readonly maxHostObjectReferences: number;
   readonly maxUnacknowledgedBytes: number;
   readonly streamChunkSize: number;
+  readonly maxOutputBufferBytes: number;
+  readonly maxProtocolErrors: number;
+  readonly protocolErrorWindow: number;
 }
 
 /** Blazor's text for calls on a circuit that is gone (`RemoteJSRuntime`). */
@@ -184,5 +204,8 @@ export function resolveSettings(options: ServerOptions): Settings {
     maxHostObjectReferences: positive('maxHostObjectReferences', options.maxHostObjectReferences, 10_000),
     maxUnacknowledgedBytes: positive('maxUnacknowledgedBytes', options.maxUnacknowledgedBytes, 16 * 1024 * 1024),
     streamChunkSize: Math.min(positive('streamChunkSize', options.streamChunkSize, 32 * 1024), maxMessageSize),
+    maxOutputBufferBytes: positive('maxOutputBufferBytes', options.maxOutputBufferBytes, 1024 * 1024),
+    maxProtocolErrors: positive('maxProtocolErrors', options.maxProtocolErrors, 100),
+    protocolErrorWindow: positive('protocolErrorWindow', options.protocolErrorWindow, 10_000),
   };
 }

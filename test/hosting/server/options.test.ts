@@ -32,6 +32,9 @@ describe('server settings', () => {
       maxHostObjectReferences: 10_000, // security.md: 10,000
       maxUnacknowledgedBytes: 16 * MiB, // security.md: 16 MiB
       streamChunkSize: 32 * KiB, // security.md and issue: stream chunks of 32 KiB
+      maxOutputBufferBytes: 1 * MiB, // security.md, "What a hostile connection can cost": 1 MiB
+      maxProtocolErrors: 100, // security.md: 100 within 10 s
+      protocolErrorWindow: 10_000,
     });
   });
 

@@ -1,0 +1,83 @@
+/*
+ * Backpressure for one connection. Everything the server writes to a page waits in the socket's
+ * send buffer until the page reads it, so a page that stops reading while it keeps sending
+ * (calls, junk, acknowledgements) would make that buffer, and the server's memory, grow without
+ * end. Once more than `maxBytes` wait, the server stops reading the page's frames until the
+ * buffer has drained: a page that does not read gets nothing more processed, and so produces no
+ * more answers. The heartbeat then drops it, unless it is draining the buffer (a slow reader).
+ */
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import type { Frame } from '../../protocol/sequencing.js';
+
+export class OutputBudget {
+  #readsPaused = false;
+  /** Bytes the OS had taken from the socket at the last heartbeat. */
+  #flushedAtBeat: number;
+
+  constructor(
+    /** The page's WebSocket, which every frame to the page is written to. */
+    readonly socket: WebSocket,
+    /** The connection under it (the upgrade request's socket), whose 'drain' resumes reading. */
+    private readonly stream: Socket,
+    private readonly maxBytes: number,
+  ) {
+    this.#flushedAtBeat = this.#flushed();
+  }
+
+  /** True while the page's frames are not read because too much waits to be sent to it. */
+  get readsPaused(): boolean {
+    return this.#readsPaused;
+  }
+
+  /** Bytes written to the page that the OS has not taken yet. */
+  get bufferedBytes(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  /** Sends one frame; past the budget, stops reading the page until its buffer drains. */
+  send(frame: Frame): void {
+    transmit(this.socket, frame);
+    if (this.#readsPaused || this.socket.bufferedAmount <= this.maxBytes) return;
+    // The socket emits 'drain' only after a write found its buffer past its own high-water mark;
+    // below that mark (a budget smaller than it) the OS is still taking the bytes as they come.
+    if (!this.stream.writableNeedDrain) return;
+    this.#readsPaused = true;
+    this.socket.pause();
+    this.stream.once('drain', this.#resume);
+  }
+
+  /**
+   * For the heartbeat: true when the OS took bytes from the buffer since the last call, i.e. the
+   * page is reading, however slowly. A page whose frames are not read sends no sign of life, so
+   * this is what keeps a slow reader of a large result connected.
+   */
+  drainedSinceLastBeat(): boolean {
+    const flushed = this.#flushed();
+    const drained = flushed !== this.#flushedAtBeat;
+    this.#flushedAtBeat = flushed;
+    return drained;
+  }
+
+  /** Stops watching the connection (the circuit let go of it). */
+  release(): void {
+    this.stream.off('drain', this.#resume);
+  }
+
+  readonly #resume = (): void => {
+    this.#readsPaused = false;
+    this.socket.resume();
+  };
+
+  /** `bytesWritten` counts what waits in the buffer too. */
+  #flushed(): number {
+    return this.stream.bytesWritten - this.stream.writableLength;
+  }
+}
+
+/** Sends one frame; header-and-bytes frames go as two fragments of one message, so the bytes are not copied. */
+function transmit(socket: WebSocket, frame: Frame): void {
+  if (typeof frame === 'string' || frame instanceof Uint8Array) return socket.send(frame);
+  socket.send(frame[0], { binary: true, fin: false });
+  socket.send(frame[1], { binary: true, fin: true });
+}
