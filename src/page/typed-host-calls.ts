@@ -33,7 +33,9 @@ export interface DotNetStream {
  * `unknown`), a `Buffer` as a `Uint8Array`; arrays and objects are mapped member by member (methods, which JSON
  * leaves out, are left out), and everything else arrives as it is.
  */
-export type PageValue<V> = V extends HostObjectReference<infer T, infer Invokable>
+export type PageValue<V> = 0 extends 1 & V
+  ? any // a host method typed `any` stays `any` on the page
+  : V extends HostObjectReference<infer T, infer Invokable>
   ? HostObject<T, Invokable>
   : V extends HostStreamReference
     ? DotNetStream

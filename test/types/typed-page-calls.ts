@@ -148,6 +148,20 @@ export async function severalAssemblies(): Promise<void> {
   void [price, same];
 }
 
+export function pageValues(): void {
+  // Loose host types stay loose: `any` stays `any`, `unknown` stays `unknown`.
+  expectTrue<Equal<PageValue<any>, any>>();
+  expectTrue<Equal<PageValue<unknown>, unknown>>();
+  expectTrue<Equal<PageValue<number | null>, number | null>>();
+  // Arrays and objects are mapped member by member; methods, which JSON leaves out, are left out.
+  expectTrue<Equal<PageValue<{ when: Date; tags: string[]; counter: HostObjectReference<Counter, 'reset'>; total(): number }>, {
+    when: string;
+    tags: string[];
+    counter: HostObject<Counter, 'reset'>;
+  }>>();
+  expectTrue<Equal<PageValue<[Date, Buffer]>, [string, Uint8Array]>>();
+}
+
 export function registrationStaysAnUnregisterFunction(): void {
   // registerInvokables still returns the function that unregisters: its extra type information costs nothing.
   const unregister = registerInvokables('Types.Test', { Ping: () => 'pong' });
