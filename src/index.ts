@@ -29,6 +29,8 @@ export { JSException, JSDisconnectedException, JSTimeoutError, ObjectDisposedErr
 export { HostObjectReference, type HostObjectOptions } from './host/host-object-reference.js';
 export { HostStreamReference, type HostStreamSource } from './host/host-stream-reference.js';
 export { JSInvokable, registerInvokables, type InvokableList } from './host/invokable.js';
+export type { RegisteredInvokables, InvokableSelection, InvokableIdentifiers, InvokableMethod, MethodNames } from './host/invokable-types.js';
+export type { HostObject, TypedDotNet, TypedStaticCalls, PageValue } from './page/typed-host-calls.js';
 export { JSCallType, JSCallResultType } from './host/wire.js';
 export { pageAbortSignal } from './host/json-codec.js';
 export { createInProcessRuntime, type InProcessRuntimeOptions } from './hosting/in-process/create-in-process-runtime.js';

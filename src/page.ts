@@ -7,3 +7,13 @@
  */
 export { DotNet, type DotNetNamespace } from './page/official-package.js';
 export { pageHelpers, type PageHelpers } from './page/page-helpers.js';
+export type {
+  HostObject,
+  TypedDotNet,
+  TypedStaticCalls,
+  PageValue,
+  PageArgument,
+  PageArguments,
+  PageResult,
+  DotNetStream,
+} from './page/typed-host-calls.js';

@@ -1,5 +1,6 @@
 import { ObjectDisposedError } from './errors.js';
 import { invokableMethodsOf, type InvokableList } from './invokable.js';
+import type { InvokableSelection, MethodNames } from './invokable-types.js';
 
 /** The runtime side of tracking: implemented by the interop core. */
 export interface HostObjectOwner {
@@ -20,8 +21,13 @@ export interface HostObjectOptions<T> {
  * A host object the page can call (Blazor's `DotNetObjectReference`). Pass it as an argument
  * or return it from an invokable; the page receives a `DotNetObject`. Only methods marked
  * `@JSInvokable` or listed in `invokable` are callable.
+ *
+ * @typeParam T - the wrapped object's type.
+ * @typeParam Invokable - type-level only: the methods the page may call, as the types know them (the page types
+ * its calls by it, see `HostObject` in `jsinterop/page`). `create` sets it from an `invokable` list; without one
+ * (methods marked `@JSInvokable`, which the types cannot see) it is every method of `T`.
  */
-export class HostObjectReference<T extends object> implements Disposable {
+export class HostObjectReference<T extends object, Invokable extends InvokableSelection = MethodNames<T>> implements Disposable {
   #value: T | undefined;
   #owner: HostObjectOwner | undefined;
   #id = 0;
@@ -35,7 +41,21 @@ export class HostObjectReference<T extends object> implements Disposable {
     this.#list = list;
   }
 
-  static create<T extends object>(value: T, options?: HostObjectOptions<T>): HostObjectReference<T> {
+  /**
+   * Wraps `value` for the page. With `invokable: ['increment']` the reference's type remembers the names
+   * (`HostObjectReference<Counter, 'increment'>`), and so does `{ invokable: { Bump: 'increment' } }`
+   * (`HostObjectReference<Counter, { Bump: 'increment' }>`); no `as const` is needed.
+   */
+  static create<T extends object, const Names extends MethodNames<T>>(
+    value: T,
+    options: HostObjectOptions<T> & { readonly invokable: readonly Names[] },
+  ): HostObjectReference<T, Names>;
+  static create<T extends object, const Aliases extends { readonly [identifier: string]: MethodNames<T> }>(
+    value: T,
+    options: HostObjectOptions<T> & { readonly invokable: Aliases },
+  ): HostObjectReference<T, Aliases>;
+  static create<T extends object>(value: T, options?: HostObjectOptions<T>): HostObjectReference<T>;
+  static create<T extends object>(value: T, options?: HostObjectOptions<T>): HostObjectReference<T, any> {
     if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
       throw new TypeError("HostObjectReference.create needs an object. (Parameter 'value')");
     }

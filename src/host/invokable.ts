@@ -7,6 +7,7 @@
 import { missingStaticHint, unknownAssemblyHint } from './dispatch-hints.js';
 
 import { requireNonBlank } from './blazor-arguments.js';
+import type { RegisteredInvokables } from './invokable-types.js';
 
 type AnyFunction = (...args: any[]) => unknown;
 
@@ -92,9 +93,14 @@ const assemblies = new Map<string, Map<string, { fn: AnyFunction; thisArg: unkno
 /**
  * Registers functions the page can call with `DotNet.invokeMethodAsync(assemblyName, identifier, ...args)`.
  * Pass a class to register its `@JSInvokable` static methods, or an object whose function
- * properties are all invokable under their keys. Returns a function that unregisters them.
+ * properties are all invokable under their keys. Returns a function that unregisters them, whose type also
+ * carries the assembly name and the methods: export it, and page code can type its calls by it
+ * (`TypedDotNet<typeof import('./host.js').shop>` in `jsinterop/page`).
  */
-export function registerInvokables(assemblyName: string, source: Function | Record<string, unknown>): () => void {
+export function registerInvokables<const AssemblyName extends string, Source extends Function | Record<string, unknown>>(
+  assemblyName: AssemblyName,
+  source: Source,
+): RegisteredInvokables<AssemblyName, Source> {
   validIdentifier(assemblyName, 'registerInvokables');
   const entries: [string, AnyFunction][] =
     typeof source === 'function'
