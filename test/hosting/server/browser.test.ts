@@ -88,6 +88,27 @@ describe('the browser client in Chromium', () => {
     assert.equal(circuit.state, 'connected');
   });
 
+  test('static calls keep working after a failed connect and after a circuit ended', async (t) => {
+    const manual = await browser.newPage();
+    t.after(() => manual.close());
+    await manual.goto(`${site.url}/?manual`);
+    const results = await manual.evaluate(async () => {
+      const failed = await window.connectTo('/no-interop-here').then(
+        () => 'connected',
+        () => 'failed',
+      );
+      const first = await window.connectTo('/_jsinterop');
+      const one = await window.DotNet.invokeMethodAsync('BrowserTest', 'Echo', 'one');
+      first.close('first done');
+      await first.ended;
+      const second = await window.connectTo('/_jsinterop');
+      const two = await window.DotNet.invokeMethodAsync('BrowserTest', 'Echo', 'two');
+      second.close();
+      return [failed, one, two];
+    });
+    assert.deepEqual(results, ['failed', 'host got one', 'host got two']);
+  });
+
   test('a page busy for several heartbeat periods, with a call timing out meanwhile, keeps its connection and its circuit', async (t) => {
     // A server of its own, with a short heartbeat, so that the page stays busy for several periods.
     // Not shorter: once the page is free again, it has two periods to read the heartbeats that

@@ -5,6 +5,7 @@
  * sides replay what the other missed (src/protocol/sequencing.ts). Written small: it ships to
  * every page.
  */
+import { dispatcherSuccession } from '../../../page/dispatcher-succession.js';
 import { attachPageChannel } from '../../../page/page-channel.js';
 import { isBatch, textBatcher } from '../../../protocol/batching.js';
 import { Control, isControl, PageFeature } from '../../../protocol/circuit-control.js';
@@ -105,7 +106,10 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
       }
     }
   };
-  const channel = attachPageChannel(DotNet, (message) => (early ? early.push(message) : transmit(message)));
+  // Every connection of the page shares the one dispatcher the package sees; this one's static
+  // calls go to this connection until it fails or ends (src/page/dispatcher-succession.ts).
+  const succession = dispatcherSuccession(DotNet);
+  const channel = attachPageChannel(DotNet, (message) => (early ? early.push(message) : transmit(message)), { attach: succession.attach });
   const ack = (): void => {
     if (live) socket!.send(JSON.stringify([Control.Ack, receipts.acking()]));
   };
@@ -119,6 +123,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
     socket = undefined;
     outbox.clear();
     channel.close(`${GONE} ${reason}`);
+    succession.retire(channel.dispatcher);
     setState('ended');
     failed(new Error(reason));
     resolveEnded(reason);
