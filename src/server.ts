@@ -9,6 +9,7 @@
 export { createInteropServer, InteropServer, type InteropServerEvents, type ServerStats } from './hosting/server/interop-server.js';
 export { Circuit, type CircuitState, type CircuitStats, type CircuitOrigin } from './hosting/server/circuit.js';
 export { CIRCUIT_GONE, type ServerOptions } from './hosting/server/options.js';
+export { PAGE_CLOSED } from './hosting/server/disconnect-beacon.js';
 export type { Refusal, RefusalReason } from './hosting/server/refusal.js';
 export type { IJSRuntime } from './host/types.js';
 export { JSDisconnectedException } from './host/errors.js';

@@ -14,6 +14,11 @@ export interface PageChannelOptions {
   readonly syncBuffer?: SharedArrayBuffer | null;
   /** Chunks of a host stream the page buffers before the host must wait (backpressure window). */
   readonly streamWindow?: number;
+  /**
+   * Attaches the channel's dispatcher. Default: `DotNet.attachDispatcher`, which makes the
+   * package see one more runtime; the server client passes its succession's (src/page/dispatcher-succession.ts).
+   */
+  readonly attach?: (host: Parameters<DotNetNamespace['attachDispatcher']>[0]) => ReturnType<DotNetNamespace['attachDispatcher']>;
 }
 
 export interface PageChannel {
@@ -38,7 +43,7 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
   const streams = new Map<number, ReadableStreamDefaultController<Uint8Array>>();
   let closedReason: string | undefined;
 
-  const dispatcher = DotNet.attachDispatcher({
+  const dispatcher = (options.attach ?? DotNet.attachDispatcher)({
     invokeDotNetFromJS: (assemblyName, methodIdentifier) => {
       const where = assemblyName ? `'${methodIdentifier}' on '${assemblyName}'` : `'${methodIdentifier}'`;
       throw new Error(`Cannot call ${where} synchronously: the host runs in another thread or process, and the page must not block. Use invokeMethodAsync instead.`);

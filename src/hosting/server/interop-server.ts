@@ -1,7 +1,9 @@
 /*
  * The WebSocket endpoint of server hosting. It mounts on an http.Server's upgrade event (only
  * for its own path, so it sits beside other WebSocket endpoints), checks the Origin, reads each
- * connection's opening frame, and starts or resumes circuits. One timer per server drives every
+ * connection's opening frame, and starts or resumes circuits. It also answers one HTTP path,
+ * the pages' disconnect beacons (disconnect-beacon.ts), in front of the server's other request
+ * listeners (request-front.ts). One timer per server drives every
  * circuit's heartbeat, so an idle circuit costs no timer of its own.
  */
 import { EventEmitter } from 'node:events';
@@ -14,10 +16,12 @@ import { Circuit, type CircuitEvents, type CircuitOrigin } from './circuit.js';
 import { CircuitQueue } from './circuit-queue.js';
 import { CircuitRegistry } from './circuit-registry.js';
 import { newCircuitIdentity, secretMatches } from './circuit-secret.js';
+import { answerBeacon, beaconPath, PAGE_CLOSED, type BeaconHandling } from './disconnect-beacon.js';
 import { createHttpServer } from './http-server.js';
 import { readOpening, type CircuitRequest } from './opening.js';
 import { originAllowed } from './origin-check.js';
 import { refusal, requestPath, type Refusal } from './refusal.js';
+import { frontRequests } from './request-front.js';
 import { resolveSettings, type ServerOptions, type Settings } from './options.js';
 import { errorText, REDACTED_CIRCUIT_ERROR } from '../../host/redaction.js';
 
@@ -79,6 +83,10 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
   readonly #queues = new Set<CircuitQueue>();
   readonly #heartbeat: ReturnType<typeof setInterval>;
   readonly #circuitEvents: CircuitEvents;
+  readonly #beaconPath: string;
+  readonly #beacons: BeaconHandling;
+  /** Puts the HTTP server's request listeners back as they were. */
+  readonly #restoreRequests: () => void;
   #closed = false;
 
   /** @internal Use {@link createInteropServer}. */
@@ -98,6 +106,22 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
       maxPayload: 4 * (this.#settings.maxMessageSize + BINARY_HEADER_SIZE),
     });
     this.httpServer.on('upgrade', this.#onUpgrade);
+    this.#beaconPath = beaconPath(this.#settings.path);
+    this.#beacons = {
+      allowedOrigins: options.allowedOrigins,
+      end: (id, secret) => {
+        const circuit = this.#registry.get(id);
+        if (!circuit || !secretMatches(circuit.identity.secret, secret)) return false;
+        circuit.end(PAGE_CLOSED);
+        return true;
+      },
+      refused: (found) => this.#refused(found),
+    };
+    this.#restoreRequests = frontRequests(this.httpServer, (request, response) => {
+      if (requestPath(request) !== this.#beaconPath) return false;
+      answerBeacon(request, response, this.#beacons);
+      return true;
+    });
     this.#heartbeat = setInterval(this.#beat, this.#settings.heartbeatInterval);
     this.#heartbeat.unref?.();
     this.#circuitEvents = {
@@ -190,6 +214,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     this.#closed = true;
     clearInterval(this.#heartbeat);
     this.httpServer.off('upgrade', this.#onUpgrade);
+    this.#restoreRequests();
     for (const socket of this.#opening.keys()) socket.terminate();
     this.#opening.clear();
     for (const socket of this.#refusing) socket.terminate();

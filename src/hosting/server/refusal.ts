@@ -16,9 +16,12 @@ import type http from 'node:http';
  * - `closing`: the server was shutting down;
  * - `opening`: the first frame was not a valid Hello or Resume (the problem is in `error`), or
  *   none came within a heartbeat period;
- * - `resume`: a Resume named a circuit that is gone or gave a wrong secret.
+ * - `resume`: a Resume named a circuit that is gone or gave a wrong secret;
+ * - `beacon`: a disconnect beacon (`POST <path>/disconnect`) that ended nothing: it named a
+ *   circuit that is gone or gave a wrong secret (a guess, or a replay), or it was not a beacon
+ *   (another method, content type or body; the problem is in `error`).
  */
-export type RefusalReason = 'path' | 'origin' | 'authentication' | 'authentication-error' | 'full' | 'closing' | 'opening' | 'resume';
+export type RefusalReason = 'path' | 'origin' | 'authentication' | 'authentication-error' | 'full' | 'closing' | 'opening' | 'resume' | 'beacon';
 
 /** A refused connection, as reported by `onRefused` and the server's `refused` event. */
 export interface Refusal {
@@ -29,7 +32,7 @@ export interface Refusal {
   readonly path: string;
   /** The client's address as the socket sees it (a proxy's, behind one). */
   readonly remoteAddress: string | undefined;
-  /** For `authentication-error` and `opening`: what failed. */
+  /** For `authentication-error`, `opening` and `beacon`: what failed. */
   readonly error?: unknown;
 }
 

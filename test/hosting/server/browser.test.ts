@@ -3,7 +3,7 @@
  * the official package plus jsinterop/server/client, served by the same HTTP server the
  * interop server is mounted on.
  */
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,9 +12,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { JSTimeoutError, registerInvokables } from '../../../src/index.js';
+import { JSDisconnectedException, JSTimeoutError, registerInvokables } from '../../../src/index.js';
 import { Control } from '../../../src/protocol/circuit-control.js';
-import { createInteropServer, type Circuit, type InteropServer } from '../../../src/server.js';
+import { createInteropServer, PAGE_CLOSED, type Circuit, type InteropServer } from '../../../src/server.js';
 import { bundle, launchChromium, serveStatic, type StaticServer } from '../../support/browser.js';
 import { deferred, patternBytes, RawPage, readAll } from './server-support.js';
 
@@ -86,6 +86,84 @@ describe('the browser client in Chromium', () => {
     assert.deepEqual(states.slice(-2), ['reconnecting', 'connected']);
     assert.equal(await page.evaluate(() => window.DotNet.invokeMethodAsync('BrowserTest', 'Echo', 'again')), 'host got again');
     assert.equal(circuit.state, 'connected');
+  });
+
+  test('static calls keep working after a failed connect and after a circuit ended', async (t) => {
+    const manual = await browser.newPage();
+    t.after(() => manual.close());
+    await manual.goto(`${site.url}/?manual`);
+    const results = await manual.evaluate(async () => {
+      const failed = await window.connectTo('/no-interop-here').then(
+        () => 'connected',
+        () => 'failed',
+      );
+      const first = await window.connectTo('/_jsinterop');
+      const one = await window.DotNet.invokeMethodAsync('BrowserTest', 'Echo', 'one');
+      first.close('first done');
+      await first.ended;
+      const second = await window.connectTo('/_jsinterop');
+      const two = await window.DotNet.invokeMethodAsync('BrowserTest', 'Echo', 'two');
+      second.close();
+      return [failed, one, two];
+    });
+    assert.deepEqual(results, ['failed', 'host got one', 'host got two']);
+  });
+
+  /**
+   * A site whose disconnected circuits are retained as long as a timer can wait (about 24.8
+   * days), so that a circuit that ends in a test was ended by the page's beacon, not by its
+   * retention period; and a page of it, connected, with a host call waiting for it.
+   */
+  async function pageOnLongRetention(t: TestContext) {
+    const longSite = await serveStatic([outdir], { '/': HTML });
+    const longServer = await createInteropServer({ server: longSite.server, disconnectedCircuitRetention: 2 ** 31 - 1 });
+    const tab = await browser.newPage();
+    t.after(async () => {
+      if (!tab.isClosed()) await tab.close();
+      await longServer.close();
+      await longSite.close();
+    });
+    const opened = once(longServer, 'circuit');
+    await tab.goto(`${longSite.url}/`);
+    await tab.evaluate(() => window.ready);
+    const [tabCircuit] = (await opened) as [Circuit];
+    await tab.evaluate(() => void ((window as any).browserNeverAnswers = () => new Promise(() => {})));
+    const pending = tabCircuit.js.invokeAsync('browserNeverAnswers');
+    pending.catch(() => {}); // asserted by the tests
+    return { tab, server: longServer, circuit: tabCircuit, pending };
+  }
+
+  test('closing the tab ends its circuit at once: the page sends its disconnect beacon', async (t) => {
+    const { tab, server: longServer, circuit: tabCircuit, pending } = await pageOnLongRetention(t);
+    const ended = once(longServer, 'circuitEnd');
+    await tab.close({ runBeforeUnload: true });
+    const [endedCircuit, reason] = await ended;
+    assert.equal(endedCircuit, tabCircuit);
+    assert.equal(reason, PAGE_CLOSED);
+    await assert.rejects(pending, JSDisconnectedException);
+  });
+
+  test('a page put into the back/forward cache sends no beacon and keeps its circuit; hidden for good, it sends one', async (t) => {
+    const { tab, server: longServer, circuit: tabCircuit, pending } = await pageOnLongRetention(t);
+    // The browser's own pagehide, as it fires for a page entering the cache (persisted) or leaving for good.
+    const hide = (persisted: boolean) =>
+      tab.evaluate((persisted) => {
+        const sent: string[] = [];
+        const send = navigator.sendBeacon.bind(navigator);
+        navigator.sendBeacon = (url, data) => (sent.push(String(url)), send(url, data));
+        window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted }));
+        return { sent, state: window.connection.state };
+      }, persisted);
+    assert.deepEqual(await hide(true), { sent: [], state: 'connected' });
+    assert.equal(await tab.evaluate(() => window.DotNet.invokeMethodAsync('BrowserTest', 'Echo', 'still here')), 'host got still here');
+    assert.equal(tabCircuit.state, 'connected');
+
+    const ended = once(longServer, 'circuitEnd');
+    const { sent, state } = await hide(false);
+    assert.deepEqual(sent, [longServer.url.replace(/^ws/, 'http') + '/disconnect']);
+    assert.equal(state, 'ended');
+    assert.deepEqual((await ended).slice(1), [PAGE_CLOSED]);
+    await assert.rejects(pending, JSDisconnectedException);
   });
 
   test('a page busy for several heartbeat periods, with a call timing out meanwhile, keeps its connection and its circuit', async (t) => {

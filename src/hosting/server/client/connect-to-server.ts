@@ -5,6 +5,7 @@
  * sides replay what the other missed (src/protocol/sequencing.ts). Written small: it ships to
  * every page.
  */
+import { dispatcherSuccession } from '../../../page/dispatcher-succession.js';
 import { attachPageChannel } from '../../../page/page-channel.js';
 import { isBatch, textBatcher } from '../../../protocol/batching.js';
 import { Control, isControl, PageFeature } from '../../../protocol/circuit-control.js';
@@ -44,6 +45,16 @@ export interface ServerConnection {
 
 /** The page-side text of Blazor's circuit manager, for calls made after the circuit is gone. */
 const GONE = 'The circuit associated with this dispatcher is no longer available.';
+const PAGE_GONE = 'The page was closed.';
+
+/** Where the server takes disconnect beacons: `<path>/disconnect` over HTTP(S) (the server's beaconPath). */
+function beaconUrl(url: string | URL): string {
+  const target = new URL(url);
+  target.protocol = target.protocol === 'wss:' ? 'https:' : 'http:';
+  target.pathname += target.pathname.endsWith('/') ? 'disconnect' : '/disconnect';
+  target.search = target.hash = ''; // the beacon proves itself with the circuit's secret, not with a token in the URL
+  return String(target);
+}
 
 /**
  * Connects the page to an interop server and resolves once the circuit has started. Page code
@@ -105,7 +116,10 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
       }
     }
   };
-  const channel = attachPageChannel(DotNet, (message) => (early ? early.push(message) : transmit(message)));
+  // Every connection of the page shares the one dispatcher the package sees; this one's static
+  // calls go to this connection until it fails or ends (src/page/dispatcher-succession.ts).
+  const succession = dispatcherSuccession(DotNet);
+  const channel = attachPageChannel(DotNet, (message) => (early ? early.push(message) : transmit(message)), { attach: succession.attach });
   const ack = (): void => {
     if (live) socket!.send(JSON.stringify([Control.Ack, receipts.acking()]));
   };
@@ -114,11 +128,13 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
     if (endedWith !== undefined) return;
     endedWith = reason;
     live = false;
+    g.removeEventListener?.('pagehide', onPageHide);
     clearInterval(watch);
     socket?.close();
     socket = undefined;
     outbox.clear();
     channel.close(`${GONE} ${reason}`);
+    succession.retire(channel.dispatcher);
     setState('ended');
     failed(new Error(reason));
     resolveEnded(reason);
@@ -220,6 +236,24 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
       void import('./open-failure.js').then(({ describeFailedOpen }) => describeFailedOpen(String(url), failed)).then(finish);
     };
   };
+
+  /**
+   * The page is going away for good: its circuit ends at once (Blazor's disconnect beacon) rather
+   * than wait out the retention period. `pagehide`, since `unload` is deprecated and keeps pages
+   * out of the back/forward cache. A page that enters that cache (`persisted`) may come back:
+   * no beacon; its circuit is retained like any disconnected one and resumes when it does.
+   */
+  function onPageHide(event: { persisted?: boolean }): void {
+    if (event.persisted || endedWith !== undefined) return;
+    if (circuitId) {
+      // sendBeacon outlives the page; a WebSocket send now may never leave it. Should the browser
+      // refuse the beacon (its queue is full), an End on the live socket is the next best thing.
+      const sent = g.navigator?.sendBeacon?.(beaconUrl(url), new URLSearchParams({ circuitId, secret }));
+      if (!sent && live) socket!.send(JSON.stringify([Control.End, PAGE_GONE]));
+    }
+    finish(PAGE_GONE); // no reconnect from a page that is gone; an opening connection is abandoned
+  }
+  g.addEventListener?.('pagehide', onPageHide);
 
   const connection: ServerConnection = {
     get circuitId() {

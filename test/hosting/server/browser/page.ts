@@ -17,6 +17,8 @@ declare global {
     browserEchoBytes(bytes: Uint8Array): Uint8Array;
     browserBlob(size: number): Blob;
     browserBusy(releaseUrl: string): number;
+    /** Connects to a path of this origin (pages opened with `?manual`, which do not connect on load). */
+    connectTo(path: string): Promise<ServerConnection>;
   }
 }
 
@@ -37,6 +39,8 @@ function start(): void {
       if (request.responseText === 'go') return polls;
     }
   };
+  window.connectTo = (path) => connectToServer(new URL(path, location.href.replace(/^http/, 'ws')), { DotNet });
+  if (location.search === '?manual') return;
   window.ready = connectToServer(new URL('/_jsinterop', location.href.replace(/^http/, 'ws')), {
     DotNet,
     onStateChange: (state) => window.states.push(state),
