@@ -273,7 +273,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     });
   }
 
-  #start(socket: WebSocket, { hello, readsCallFrames }: CircuitRequest, opener: CircuitOrigin, request: http.IncomingMessage): void {
+  #start(socket: WebSocket, { hello, readsCallFrames, splitsMessages }: CircuitRequest, opener: CircuitOrigin, request: http.IncomingMessage): void {
     if (this.#registry.size >= this.#settings.maxCircuits) {
       // Known only now: a Resume of a live circuit does not count against the limit. The limit
       // itself is not named: it is the host's detail.
@@ -282,7 +282,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     }
     let circuit: Circuit;
     try {
-      circuit = new Circuit(newCircuitIdentity(), hello, opener, this.#settings, this.#circuitEvents, readsCallFrames);
+      circuit = new Circuit(newCircuitIdentity(), hello, opener, this.#settings, this.#circuitEvents, readsCallFrames, splitsMessages);
     } catch (error) {
       refuseConnection(socket, (error as Error).message);
       return this.#refused(refusal('opening', request, this.path, error));
