@@ -61,8 +61,12 @@ describe('large messages', () => {
       const server = await startServer(t);
       const proxy = await FaultProxy.start(t, server.port);
       const log = new StateLog();
-      const page = await openPage(t, server, { url: proxy.url(server.path), onStateChange: log.onStateChange });
+      const watch = new SocketWatch();
+      const page = await openPage(t, server, { url: proxy.url(server.path), onStateChange: log.onStateChange, WebSocket: watch.WebSocket });
       const values = [{ tag: 1 }, largeValue(2), { tag: 3 }, largeValue(4), { tag: 5 }];
+      let partsBeforeCut = 0;
+      // The client reads binary frames as ArrayBuffers.
+      watch.sockets[0]!.on('message', (data: ArrayBuffer, isBinary: boolean) => void (isBinary && new Uint8Array(data)[0] === TEXT_PART && partsBeforeCut++));
 
       // The cut falls after 400 KB: inside the parts of the first 1 MiB message.
       const cut = proxy.cutAfter(400_000, toClient);
@@ -74,6 +78,8 @@ describe('large messages', () => {
       assert.deepEqual(toClient ? js : host, [1, 2, 3, 4, 5]);
       assert.ok(log.states.includes('reconnecting'));
       assert.equal(proxy.connections, 2);
+      // The premise: the page had some parts of the first large message, not all, when its connection died.
+      if (toClient) assert.ok(partsBeforeCut > 0 && partsBeforeCut * 32_768 < jsonSize(values[1]), `${partsBeforeCut} parts arrived before the cut`);
       assert.equal(page.circuit.stats().splitMessageBytes, 0);
     });
   }
