@@ -240,9 +240,9 @@ export class Circuit {
     if (this.#endReason !== undefined) return;
     if (this.#splits && typeof frame === 'string' && frame.length * 3 > this.#settings.maxMessageSize) {
       // Too large for one of the page's frames: parts of at most maxMessageSize bytes, each numbered.
-      const utf8 = Buffer.from(frame);
-      if (utf8.byteLength > this.#settings.maxMessageSize) {
-        for (const part of textParts(utf8, this.#settings.maxMessageSize)) this.#emit(part);
+      // (Measured first: most texts past the quick bound still fit, and need no encoding here.)
+      if (Buffer.byteLength(frame) > this.#settings.maxMessageSize) {
+        for (const part of textParts(Buffer.from(frame), this.#settings.maxMessageSize)) this.#emit(part);
         return;
       }
     }
