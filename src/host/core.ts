@@ -4,7 +4,7 @@
  * owns the tables whose sizes `stats()` reports.
  */
 import { ByteArrayInbox } from './byte-array-inbox.js';
-import { failureText, invokeSync, isThenable, prepareCall, type DispatchContext } from './dispatch-from-js.js';
+import { describeCall, failureText, invokeSync, isThenable, prepareCall, type DispatchContext } from './dispatch-from-js.js';
 import { JSDisconnectedException, JSException, JSTimeoutError, ObjectDisposedError } from './errors.js';
 import { HostObjectReference, type HostObjectOwner } from './host-object-reference.js';
 import { HostStreamReference } from './host-stream-reference.js';
@@ -305,7 +305,13 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
     } catch (error) {
       return this.#replyFailure(callId, error, assemblyName, methodIdentifier);
     }
-    this.#link.endInvokeDotNet(callId, true, json);
+    try {
+      this.#link.endInvokeDotNet(callId, true, json);
+    } catch (error) {
+      // The transport cannot carry this result (server hosting: over maxCallSize). The call fails
+      // with the transport's reason, naming the method: a limit, not a host error, so never redacted.
+      this.#link.endInvokeDotNet(callId, false, `${describeCall(assemblyName, methodIdentifier)}: ${(error as Error).message}`);
+    }
   }
 
   #replyFailure(callId: string, error: unknown, assemblyName: string | null, methodIdentifier: string | null): void {

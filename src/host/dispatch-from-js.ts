@@ -35,6 +35,9 @@ function describe(assemblyName: string | null, methodIdentifier: string | null):
   return assemblyName ? `'${methodIdentifier}' on assembly '${assemblyName}'` : `'${methodIdentifier}'`;
 }
 
+/** How a failure names the page's call to the host: "The call to 'M' on assembly 'A'". */
+export const describeCall = (assemblyName: string | null, methodIdentifier: string | null): string => `The call to ${describe(assemblyName, methodIdentifier)}`;
+
 export function prepareCall(
   context: DispatchContext,
   assemblyName: string | null,

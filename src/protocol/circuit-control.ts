@@ -8,7 +8,7 @@
 import { excerpt } from './excerpt.js';
 
 export const Control = {
-  /** host → page, answer to Hello: [Started, circuitId, secret, maxMessageSize, heartbeatMs, retentionMs] */
+  /** host → page, answer to Hello: [Started, circuitId, secret, maxMessageSize, heartbeatMs, retentionMs, maxCallSize?] (the last for pages that split messages) */
   Started: 30,
   /** page → host, first frame of a reconnect: [Resume, circuitId, secret, receivedCount] */
   Resume: 31,
@@ -60,6 +60,11 @@ export type Rejected = [typeof Control.Rejected, string];
 export const PageFeature = {
   /** The page reads call frames (src/protocol/framing.ts). */
   CallFrames: 1,
+  /**
+   * The page joins text parts and sends its own large messages in parts (splitting.ts); the
+   * server then adds its `maxCallSize` to Started: `[Started, …, retentionMs, maxCallSize]`.
+   */
+  SplitMessages: 2,
 } as const;
 
 /** True when a decoded text frame's type is in the control range. */

@@ -14,9 +14,11 @@ import * as Msg from '../../protocol/message-codes.js';
 import { carriesBytes, type Hello, type HostToPage } from '../../protocol/messages.js';
 import { excerpt } from '../../protocol/excerpt.js';
 import { Outbox, Receipts, type Frame } from '../../protocol/sequencing.js';
+import { TEXT_PART, textParts } from '../../protocol/splitting.js';
 import { FrameError, IncomingFrames } from './incoming.js';
 import { OutputBudget } from './output-budget.js';
 import { RefusedFrameLimit } from './refused-frame-limit.js';
+import { IncomingSplits } from './split-incoming.js';
 import { CIRCUIT_GONE, type Settings } from './options.js';
 import type { CircuitIdentity } from './circuit-secret.js';
 import type { IJSRuntime, InteropStats } from '../../host/types.js';
@@ -35,6 +37,8 @@ export interface CircuitStats extends InteropStats {
   readonly outputBufferedBytes: number;
   /** True while the server does not read the page's frames, until that buffer drains (`maxOutputBufferBytes`). */
   readonly readsPaused: boolean;
+  /** Bytes held for a message from the page still arriving in parts (at most `maxCallSize`). */
+  readonly splitMessageBytes: number;
 }
 
 /** What the server learns about a circuit's connection and lifecycle. */
@@ -85,8 +89,11 @@ export class Circuit {
   readonly #receipts = new Receipts();
   /** The page's client reads call frames (it said so in its Hello). */
   readonly #callFrames: boolean;
+  /** The page's client joins and sends split messages (src/protocol/splitting.ts). */
+  readonly #splits: boolean;
   // Created on first use: an idle circuit should cost as little memory as possible.
   #incoming: IncomingFrames | undefined;
+  #splitsIn: IncomingSplits | undefined;
   #batcher: TextBatcher | undefined;
   #ended: Promise<string> | undefined;
   #resolveEnded: ((reason: string) => void) | undefined;
@@ -100,9 +107,10 @@ export class Circuit {
   #endReason: string | undefined;
 
   /** @internal Created by the server when a page says Hello. */
-  constructor(identity: CircuitIdentity, hello: Hello, opener: CircuitOrigin, settings: Settings, events: CircuitEvents, readsCallFrames = false) {
+  constructor(identity: CircuitIdentity, hello: Hello, opener: CircuitOrigin, settings: Settings, events: CircuitEvents, readsCallFrames = false, splitsMessages = false) {
     this.id = identity.id;
     this.#callFrames = readsCallFrames;
+    this.#splits = splitsMessages;
     this.#identity = identity;
     this.#opener = opener;
     this.#settings = settings;
@@ -147,6 +155,7 @@ export class Circuit {
       unacknowledgedBytes: this.#outbox.bytes,
       outputBufferedBytes: this.#output?.bufferedBytes ?? 0,
       readsPaused: this.#output?.readsPaused ?? false,
+      splitMessageBytes: this.#splitsIn?.held ?? 0,
     };
   }
 
@@ -215,8 +224,11 @@ export class Circuit {
     this.#alive = true;
     for (const [event, listener] of Circuit.#listeners) socket.on(event, listener);
     if (peerReceived === undefined) {
-      const { maxMessageSize, heartbeatInterval, retention } = this.#settings;
-      output.send(JSON.stringify([Control.Started, this.id, this.#identity.secret.toString('base64url'), maxMessageSize, heartbeatInterval, retention]));
+      const { maxMessageSize, heartbeatInterval, retention, maxCallSize } = this.#settings;
+      const started = [Control.Started, this.id, this.#identity.secret.toString('base64url'), maxMessageSize, heartbeatInterval, retention];
+      // Only a page that splits messages learns the cap; an older client gets the Started it knows.
+      if (this.#splits) started.push(maxCallSize);
+      output.send(JSON.stringify(started));
     } else {
       output.send(JSON.stringify([Control.Resumed, this.#receipts.acking()]));
     }
@@ -252,12 +264,37 @@ export class Circuit {
     const batcher = (this.#batcher ??= textBatcher((frame) => this.#emit(frame), BATCH_CHARS));
     // A call that goes out alone is a call frame, if the page reads them: no JSON around its arguments' JSON.
     const alone = message[0] === Msg.BeginInvokeJS && this.#callFrames && !batcher.busy;
-    batcher.add(alone ? encodeCallFrame(message) : JSON.stringify(message));
+    const text = alone ? encodeCallFrame(message) : JSON.stringify(message);
+    if (this.#splits) this.#checkCallSize(message, text);
+    batcher.add(text);
+  }
+
+  /**
+   * A call or result over `maxCallSize` fails instead of being sent (to a page that joins
+   * parts; an older client gets today's whole frames). A call rejects with the error; for a
+   * result the core fails the page's call, naming the method.
+   */
+  #checkCallSize(message: HostToPage, text: string): void {
+    const cap = this.#settings.maxCallSize;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit, so only long texts need measuring.
+    if (text.length * 3 <= cap) return;
+    const size = Buffer.byteLength(text);
+    if (size <= cap) return;
+    const what = message[0] === Msg.BeginInvokeJS ? `The call to '${message[2]}'` : 'The result';
+    throw new RangeError(`${what} is ${size} bytes of JSON, more than the server's maxCallSize of ${cap} bytes. Send large data as a Uint8Array or a stream.`);
   }
 
   /** Numbers a frame (by keeping it for replay) and sends it, if the page is connected. */
   #emit(frame: Frame): void {
     if (this.#endReason !== undefined) return;
+    if (this.#splits && typeof frame === 'string' && frame.length * 3 > this.#settings.maxMessageSize) {
+      // Too large for one of the page's frames: parts of at most maxMessageSize bytes, each numbered.
+      // (Measured first: most texts past the quick bound still fit, and need no encoding here.)
+      if (Buffer.byteLength(frame) > this.#settings.maxMessageSize) {
+        for (const part of textParts(Buffer.from(frame), this.#settings.maxMessageSize)) this.#emit(part);
+        return;
+      }
+    }
     this.#outbox.push(frame);
     if (this.#outbox.bytes > this.#settings.maxUnacknowledgedBytes) {
       const reason = `The page did not acknowledge ${this.#outbox.bytes} bytes (limit ${this.#settings.maxUnacknowledgedBytes}); the server will not buffer more for replay.`;
@@ -277,25 +314,28 @@ export class Circuit {
     if (this.#refusals === refusals) this.#alive = true;
   }
 
-  #read(data: Buffer, isBinary: boolean): void {
+  /** `joined`: a text joined from parts, each counted as it came; it may be up to `maxCallSize`. */
+  #read(data: Buffer, isBinary: boolean, joined = false): void {
+    if (isBinary && this.#splits && data[0] === TEXT_PART) return this.#onPart(data);
     const incoming = (this.#incoming ??= new IncomingFrames(this.#settings));
+    const limit = joined ? this.#settings.maxCallSize : this.#settings.maxMessageSize;
     let value: unknown;
     let error: unknown;
-    if (!isBinary && data[0] === COMPLETION_PREFIX_BYTE && data.byteLength <= this.#settings.maxMessageSize) {
+    if (!isBinary && data[0] === COMPLETION_PREFIX_BYTE && data.byteLength <= limit) {
       // A completion frame: the text after "!" goes to the core as it is, which checks it (docs/protocol.md).
-      if (this.#receipts.count(data.byteLength)) this.#ack();
+      if (!this.#counted(data.byteLength, joined)) return;
       return this.#host.receiveCompletion(data.toString('utf8', 1), incoming.takeRefusal());
     }
     if (!isBinary) {
       try {
-        value = incoming.text(data);
+        value = incoming.text(data, limit);
       } catch (e) {
         error = e;
       }
       if (error === undefined && Array.isArray(value) && isControl(value[0])) return this.#control(value);
     }
     // Every frame that is not a control message counts, valid or not, so both sides agree on numbers.
-    if (this.#receipts.count(data.byteLength)) this.#ack();
+    if (!this.#counted(data.byteLength, joined)) return;
     if (error !== undefined) return this.#refuseFrame(error);
     if (!isBinary) {
       if (Array.isArray(value) && isBatch(value)) for (const message of value) this.#dispatch(message);
@@ -309,6 +349,36 @@ export class Circuit {
       return this.#refuseFrame(e);
     }
     if (message !== undefined) this.#dispatch(message);
+  }
+
+  /**
+   * Counts a numbered frame (and acks in time); false when it came in the middle of a split
+   * message, which the page's client never does: the circuit ends, so a page cannot leave
+   * partial messages behind it.
+   */
+  #counted(size: number, joined: boolean): boolean {
+    if (joined) return true;
+    const splits = this.#splitsIn;
+    if (splits?.busy) {
+      this.end(`The page broke off a split message (${splits.held} bytes received) to send another frame; the parts of a message must follow one another.`);
+      return false;
+    }
+    if (this.#receipts.count(size)) this.#ack();
+    return true;
+  }
+
+  /** A part of a text the page split (src/protocol/splitting.ts); the text is handled once whole. */
+  #onPart(data: Buffer): void {
+    if (this.#receipts.count(data.byteLength)) this.#ack();
+    const splits = (this.#splitsIn ??= new IncomingSplits(this.#settings));
+    let whole;
+    try {
+      whole = splits.part(data);
+    } catch (error) {
+      if (error instanceof FrameError) return this.#refuseFrame(error);
+      return this.end(`The page sent a split message that breaks the protocol: ${(error as Error).message}`);
+    }
+    if (whole) this.#read(whole, false, true);
   }
 
   /** One message from the page, to the message host (which checks its shape) unless a limit refuses it. */

@@ -57,9 +57,9 @@ export class IncomingFrames {
     return this.#partsId >= 0;
   }
 
-  /** Parses a text frame into a JSON value. */
-  text(data: Buffer): unknown {
-    if (data.byteLength > this.limits.maxMessageSize) {
+  /** Parses a text frame into a JSON value; `limit` is larger for a text joined from parts (split-incoming.ts). */
+  text(data: Buffer, limit = this.limits.maxMessageSize): unknown {
+    if (data.byteLength > limit) {
       let held: unknown;
       if (data[0] === COMPLETION_PREFIX_BYTE) {
         // A completion frame "![asyncHandle,…": its handle is enough to fail the call.

@@ -100,6 +100,18 @@ export interface ServerOptions {
    * so neither is limited by it.
    */
   readonly maxMessageSize?: number;
+  /**
+   * Beyond Blazor: the largest JSON message a call or a result may be, in UTF-8 bytes, both ways.
+   * A message larger than `maxMessageSize` crosses as parts of that size and is joined by its
+   * receiver; one larger than this fails its call with an error naming the call, its size and
+   * this option. It also bounds the memory a circuit holds for a message still arriving in
+   * parts (one at a time). Pages whose client predates split messages get the old behaviour:
+   * whole frames to them, nothing over `maxMessageSize` from them. At least `maxMessageSize`,
+   * at most `maxUnacknowledgedBytes` (a larger message could never be kept for replay).
+   * Default 4 MiB: a quarter of the replay buffer, so a message at the limit leaves room for
+   * the traffic around it, and the same as `maxByteArrayBytes`.
+   */
+  readonly maxCallSize?: number;
   /** Total bytes of the byte arrays of one page message (one call's arguments or one result). Default 4 MiB. */
   readonly maxByteArrayBytes?: number;
   /** Page→host calls running at once in a circuit; more are refused with an error. Default 1,000. */
@@ -147,6 +159,7 @@ export interface Settings {
   readonly maxRetained: number;
   readonly heartbeatInterval: number;
   readonly maxMessageSize: number;
+  readonly maxCallSize: number;
   readonly maxByteArrayBytes: number;
   readonly maxPendingCallsFromPage: number;
   readonly maxPendingCalls: number;
@@ -186,6 +199,12 @@ export function resolveSettings(options: ServerOptions): Settings {
       throw new TypeError(`createInteropServer: '${name}' applies only to the HTTP server the interop server creates; set the timeouts on your own server (docs/security.md, "Idle connections").`);
     }
   }
+  const maxUnacknowledgedBytes = positive('maxUnacknowledgedBytes', options.maxUnacknowledgedBytes, 16 * 1024 * 1024);
+  // The default follows a smaller replay buffer down (never below one frame); a value given must fit between the two.
+  const maxCallSize = positive('maxCallSize', options.maxCallSize, Math.max(maxMessageSize, Math.min(4 * 1024 * 1024, maxUnacknowledgedBytes)));
+  if (options.maxCallSize !== undefined && (maxCallSize < maxMessageSize || maxCallSize > maxUnacknowledgedBytes)) {
+    throw new RangeError(`createInteropServer: 'maxCallSize' must be between 'maxMessageSize' (${maxMessageSize}) and 'maxUnacknowledgedBytes' (${maxUnacknowledgedBytes}), got ${maxCallSize}.`);
+  }
   return {
     path,
     headersTimeout: period('headersTimeout', options.headersTimeout, 10_000),
@@ -198,11 +217,12 @@ export function resolveSettings(options: ServerOptions): Settings {
     maxRetained: positive('disconnectedCircuitMaxRetained', options.disconnectedCircuitMaxRetained, 100),
     heartbeatInterval: period('heartbeatInterval', options.heartbeatInterval, 15_000),
     maxMessageSize,
+    maxCallSize,
     maxByteArrayBytes: positive('maxByteArrayBytes', options.maxByteArrayBytes, 4 * 1024 * 1024),
     maxPendingCallsFromPage: positive('maxPendingCallsFromPage', options.maxPendingCallsFromPage, 1_000),
     maxPendingCalls: positive('maxPendingCalls', options.maxPendingCalls, 10_000),
     maxHostObjectReferences: positive('maxHostObjectReferences', options.maxHostObjectReferences, 10_000),
-    maxUnacknowledgedBytes: positive('maxUnacknowledgedBytes', options.maxUnacknowledgedBytes, 16 * 1024 * 1024),
+    maxUnacknowledgedBytes,
     streamChunkSize: Math.min(positive('streamChunkSize', options.streamChunkSize, 32 * 1024), maxMessageSize),
     maxOutputBufferBytes: positive('maxOutputBufferBytes', options.maxOutputBufferBytes, 1024 * 1024),
     maxProtocolErrors: positive('maxProtocolErrors', options.maxProtocolErrors, 100),

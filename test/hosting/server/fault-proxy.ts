@@ -14,6 +14,7 @@ export class FaultProxy extends EventEmitter {
   readonly #pairs = new Set<[net.Socket, net.Socket]>();
   #refusing = false;
   readonly #frozen = new WeakSet<net.Socket>();
+  #cutAt: { toClient: boolean; left: number; done: () => void } | undefined;
   /** Connections accepted so far (each reconnect is one). */
   connections = 0;
 
@@ -50,8 +51,19 @@ export class FaultProxy extends EventEmitter {
     const pair: [net.Socket, net.Socket] = [client, upstream];
     this.#pairs.add(pair);
     const forward = (from: net.Socket, to: net.Socket) =>
-      from.on('data', (chunk) => {
-        if (!this.#frozen.has(from)) to.write(chunk);
+      from.on('data', (chunk: Buffer) => {
+        if (this.#frozen.has(from)) return;
+        const cut = this.#cutAt;
+        if (!cut || cut.toClient !== (from === upstream) || chunk.byteLength < cut.left) {
+          if (cut?.toClient === (from === upstream)) cut.left -= chunk.byteLength;
+          return void to.write(chunk);
+        }
+        // The byte budget ends in this chunk: deliver up to it, then cut (in the middle of a frame, even).
+        this.#cutAt = undefined;
+        to.write(chunk.subarray(0, cut.left), () => {
+          this.cut();
+          cut.done();
+        });
       });
     forward(client, upstream);
     forward(upstream, client);
@@ -73,6 +85,15 @@ export class FaultProxy extends EventEmitter {
       upstream.destroy();
     }
     this.#pairs.clear();
+  }
+
+  /**
+   * Cuts every open connection once `bytes` more bytes have gone through towards the client
+   * (`toClient`) or towards the server: those are delivered, the rest of that chunk and
+   * everything after it is lost. Resolves when the cut was made.
+   */
+  cutAfter(bytes: number, toClient: boolean): Promise<void> {
+    return new Promise((done) => (this.#cutAt = { toClient, left: bytes, done }));
   }
 
   /** Open connections. */

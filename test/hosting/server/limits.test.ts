@@ -23,13 +23,14 @@ describe('message size', () => {
     assert.deepEqual(await page.next(answerTo('2')), [Msg.EndInvokeDotNet, '2', true, '"small"']);
   });
 
+  // Messages over maxMessageSize cross in parts up to maxCallSize (large-messages.test.ts); beyond it the client refuses.
   test('the page client refuses to send a call that is too large, and fails a JS result that is too large', async (t) => {
     t.after(registerInvokables('LimitsTest', { Echo: (x: unknown) => x }));
-    const server = await startServer(t, { maxMessageSize: 1024 });
+    const server = await startServer(t, { maxMessageSize: 1024, maxCallSize: 2048 });
     definePageGlobals(t, { limitsBigResult: () => 'y'.repeat(5000) });
     const page = await openPage(t, server);
-    await assert.rejects(page.DotNet.invokeMethodAsync('LimitsTest', 'Echo', 'x'.repeat(5000)), /exceeds the server's maximum message size of 1024 bytes/);
-    await assert.rejects(page.circuit.js.invokeAsync('limitsBigResult'), (error: unknown) => error instanceof JSException && /exceeds the server's maximum message size/.test(error.message));
+    await assert.rejects(page.DotNet.invokeMethodAsync('LimitsTest', 'Echo', 'x'.repeat(5000)), /more than the server's maxCallSize of 2048 bytes/);
+    await assert.rejects(page.circuit.js.invokeAsync('limitsBigResult'), (error: unknown) => error instanceof JSException && /more than the server's maxCallSize/.test(error.message));
     assert.equal(await page.DotNet.invokeMethodAsync('LimitsTest', 'Echo', 'fine'), 'fine');
   });
 

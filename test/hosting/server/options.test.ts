@@ -26,6 +26,7 @@ describe('server settings', () => {
       maxRetained: 100, // security.md and issue: 100 (DisconnectedCircuitMaxRetained)
       heartbeatInterval: 15_000, // security.md: 15 s, SignalR's keep-alive
       maxMessageSize: 32_768, // security.md: 32,768 bytes; issue: 32 KB
+      maxCallSize: 4 * MiB, // security.md: 4 MiB
       maxByteArrayBytes: 4 * MiB, // security.md: 4 MiB
       maxPendingCallsFromPage: 1_000, // security.md: 1,000
       maxPendingCalls: 10_000, // security.md: 10,000

@@ -12,6 +12,7 @@ import { Control, isControl, PageFeature } from '../../../protocol/circuit-contr
 import { CALL_PREFIX_CODE, COMPLETION_PREFIX, decodeBinary, decodeCallFrame } from '../../../protocol/framing.js';
 import * as Msg from '../../../protocol/message-codes.js';
 import { Outbox, Receipts } from '../../../protocol/sequencing.js';
+import { TEXT_PART } from '../../../protocol/splitting.js';
 import { pageFrames } from './outgoing.js';
 import type { DotNetNamespace } from '../../../page/official-package.js';
 import type { HostToPage, PageToHost } from '../../../protocol/messages.js';
@@ -77,6 +78,13 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
   let circuitId = '';
   let secret = '';
   let maxSize = 0;
+  let maxCall = 0; // the server's maxCallSize; 0: it joins no text parts (an older server)
+  // The host's calls in progress, by async handle: an answer too large to send names its call.
+  const calls = new Map<number, string>();
+  // Parts of a text frame the host split; kept across reconnects, since replay resumes where they stopped.
+  // The page trusts its server, as with every other frame, so it joins them without the checks the
+  // server makes of an untrusted page (TextJoiner), which stay out of the page bundle.
+  let parts: Uint8Array[] = [];
   let heartbeat = 0;
   let retention = 0;
   let attempt = 0;
@@ -107,8 +115,13 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
   let batcher = textBatcher(emit, 0);
   const transmit = (message: PageToHost): void => {
     // A completion that goes out alone is the package's own text behind "!", not JSON inside JSON.
-    if (message[0] === Msg.EndInvokeJS && !batcher.busy && (message[3].length + 1) * 3 <= maxSize) return batcher.add(COMPLETION_PREFIX + message[3]);
-    for (const frame of pageFrames(message, maxSize)) {
+    let identifier: string | undefined;
+    if (message[0] === Msg.EndInvokeJS) {
+      identifier = calls.get(message[1]);
+      calls.delete(message[1]);
+      if (!batcher.busy && (message[3].length + 1) * 3 <= maxSize) return batcher.add(COMPLETION_PREFIX + message[3]);
+    }
+    for (const frame of pageFrames(message, maxSize, maxCall, identifier)) {
       if (typeof frame === 'string') batcher.add(frame);
       else {
         batcher.flush();
@@ -133,6 +146,8 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
     socket?.close();
     socket = undefined;
     outbox.clear();
+    calls.clear();
+    parts = [];
     channel.close(`${GONE} ${reason}`);
     succession.retire(channel.dispatcher);
     setState('ended');
@@ -171,6 +186,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
       attempt = lostAt = 0;
       if (type === Control.Started) {
         [, circuitId, secret, maxSize, heartbeat, retention] = message;
+        maxCall = message[6] ?? 0; // sent to clients that announced split messages
         batcher = textBatcher(emit, maxSize / 3);
         const queued = early!;
         early = undefined;
@@ -185,24 +201,42 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
     }
   };
 
-  const receive = (data: string | ArrayBuffer): void => {
+  /** One message to the official package; the host's calls are noted, so an answer too large to send can name its call. */
+  const deliver = (message: HostToPage): void => {
+    if (message[0] === Msg.BeginInvokeJS && message[1]) calls.set(message[1], message[2]);
+    channel.receive(message);
+  };
+
+  /** `joined`: the text of parts already counted, one by one, as they arrived. */
+  const receive = (data: string | ArrayBuffer, joined?: boolean): void => {
     heard = true;
     let message: HostToPage;
     if (typeof data !== 'string') {
       const frame = decodeBinary(new Uint8Array(data));
+      if (frame.type === TEXT_PART) {
+        // A part of a text frame too large for one frame: counted like any frame; the text is handled once whole.
+        if (receipts.count(data.byteLength)) ack();
+        parts.push(frame.bytes); // a view of this message's own ArrayBuffer
+        if (frame.more) return;
+        const whole = new Uint8Array(frame.id); // the whole text's length
+        let at = 0;
+        for (const part of parts) whole.set(part, (at += part.byteLength) - part.byteLength);
+        parts = [];
+        return receive(new TextDecoder().decode(whole), true);
+      }
       message = [frame.type, frame.id, frame.bytes] as HostToPage;
     } else if (data.charCodeAt(0) === CALL_PREFIX_CODE) {
       // A call frame: its arguments' JSON goes to the official package unparsed. Counted first,
       // like every frame, even one that cannot be read.
-      if (receipts.count(data.length)) ack();
-      return channel.receive(decodeCallFrame(data));
+      if (!joined && receipts.count(data.length)) ack();
+      return deliver(decodeCallFrame(data));
     } else {
       message = JSON.parse(data);
       if (isControl(message[0])) return control(message);
     }
-    if (receipts.count(typeof data === 'string' ? data.length : data.byteLength)) ack();
-    if (isBatch(message)) for (const m of message as unknown as HostToPage[]) channel.receive(m);
-    else channel.receive(message);
+    if (!joined && receipts.count(typeof data === 'string' ? data.length : data.byteLength)) ack();
+    if (isBatch(message)) for (const m of message as unknown as HostToPage[]) deliver(m);
+    else deliver(message);
   };
 
   /** The server sends a heartbeat every period; two silent periods mean the connection is dead. */
@@ -223,7 +257,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
     if (endedWith !== undefined) return;
     const ws: WebSocket = (socket = new WS(String(url)));
     ws.binaryType = 'arraybuffer';
-    ws.onopen = () => ws.send(JSON.stringify(circuitId ? [Control.Resume, circuitId, secret, receipts.received] : [...channel.hello, PageFeature.CallFrames]));
+    ws.onopen = () => ws.send(JSON.stringify(circuitId ? [Control.Resume, circuitId, secret, receipts.received] : [...channel.hello, PageFeature.CallFrames | PageFeature.SplitMessages]));
     ws.onmessage = (event) => ws === socket && receive(event.data);
     let error: string | undefined;
     ws.onerror = (event) => void (error = (event as { message?: string }).message || undefined);

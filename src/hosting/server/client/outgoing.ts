@@ -1,16 +1,23 @@
 /*
  * Page → host frames, within the server's limits: a byte array is cut into parts no larger than
- * the server's maximum message size (so large arrays are never refused), and a JSON message
- * that is too large fails its own call here instead of being sent and refused.
+ * the server's maximum message size (so large arrays are never refused); a JSON message that is
+ * too large is cut into text parts when the server joins them (src/protocol/splitting.ts), up to
+ * its `maxCallSize`; beyond that, or with a server that does not join parts, it fails its own
+ * call here instead of being sent and refused.
  */
-import { encodeBinary } from '../../../protocol/framing.js';
+import { COMPLETION_PREFIX, encodeBinary, MORE_PARTS } from '../../../protocol/framing.js';
 import * as Msg from '../../../protocol/message-codes.js';
+import { TEXT_PART, textParts } from '../../../protocol/splitting.js';
 import { type PageToHost } from '../../../protocol/messages.js';
 
 const encoder = /* @__PURE__ */ new TextEncoder();
 
-/** The frames for one page message, given the server's maximum message size. */
-export function pageFrames(message: PageToHost, max: number): (string | Uint8Array)[] {
+/**
+ * The frames for one page message, given the server's maximum message size and its
+ * `maxCallSize` (0: the server joins no text parts). `identifier` names the host's call that an
+ * EndInvokeJS answers, for the error when the answer is too large.
+ */
+export function pageFrames(message: PageToHost, max: number, maxCall = 0, identifier = ''): (string | Uint8Array)[] {
   if (message[0] === Msg.SendByteArray) {
     const [type, id, bytes] = message;
     const frames: Uint8Array[] = [];
@@ -22,12 +29,21 @@ export function pageFrames(message: PageToHost, max: number): (string | Uint8Arr
     } while (offset < bytes.byteLength);
     return frames;
   }
-  const text = JSON.stringify(message);
+  let text = JSON.stringify(message);
   // UTF-8 takes at most 3 bytes per UTF-16 unit, so only long texts need measuring.
   if (text.length * 3 <= max) return [text];
-  const size = encoder.encode(text).byteLength;
-  if (size <= max) return [text];
-  const error = `The message of ${size} bytes exceeds the server's maximum message size of ${max} bytes. Send large data as a Uint8Array or a stream.`;
+  let utf8 = encoder.encode(text);
+  if (utf8.byteLength <= max) return [text];
+  if (maxCall && message[0] === Msg.EndInvokeJS) {
+    // A completion in parts goes as a completion frame: the package's text behind "!", not JSON inside JSON.
+    utf8 = encoder.encode((text = COMPLETION_PREFIX + message[3]));
+  }
+  const size = utf8.byteLength;
+  if (size <= maxCall) return textParts(utf8, max).map(([header, bytes]) => encodeBinary(TEXT_PART, size, bytes, header[1] === MORE_PARTS));
+  const what = message[0] === Msg.EndInvokeJS ? `The result of '${identifier}'` : message[0] === Msg.BeginInvokeDotNet ? `The call to '${message[3]}'${message[2] ? ` on assembly '${message[2]}'` : ''}` : 'The message';
+  const error = maxCall
+    ? `${what} is ${size} bytes of JSON, more than the server's maxCallSize of ${maxCall} bytes. Send large data as a Uint8Array or a stream.`
+    : `The message of ${size} bytes exceeds the server's maximum message size of ${max} bytes. Send large data as a Uint8Array or a stream.`;
   // A JS result too large to send: the host's call fails with the reason instead.
   if (message[0] === Msg.EndInvokeJS) return [JSON.stringify([Msg.EndInvokeJS, message[1], false, JSON.stringify([message[1], false, error])])];
   // A call from the page: throwing here rejects the page's promise (the official package catches it).
