@@ -12,7 +12,7 @@ import { installDomWrapper } from './page/dom-wrapper.js';
 
 export { DotNet, type DotNetNamespace } from './page/official-package.js';
 export { pageHelpers, type PageHelpers } from './page/page-helpers.js';
-export { elementReference, type ElementReferenceJson } from './page/element-references.js';
+export { elementReference, type ElementReferenceJson, type PageElement } from './page/element-references.js';
 export { domWrapper } from './page/dom-wrapper.js';
 
 installDomWrapper();

@@ -15,6 +15,15 @@ import type { DotNetNamespace } from './official-package.js';
 const MARKER = '__internalId';
 const ATTRIBUTE_PREFIX = '_bl_';
 
+/**
+ * The part of a DOM element this module uses. Declared here, not taken from the DOM library, so
+ * the published types compile in projects without "DOM" in their `lib` (a Node host).
+ */
+export interface PageElement {
+  getAttributeNames(): string[];
+  setAttribute(name: string, value: string): void;
+}
+
 /** What a page's JSON carries for an element: Blazor's ElementReference form. */
 export interface ElementReferenceJson {
   readonly __internalId: string;
@@ -25,7 +34,7 @@ function hasDom(): boolean {
 }
 
 /** The element carrying `_bl_<id>`, or null. */
-export function elementById(id: string): Element | null {
+function elementById(id: string): unknown {
   const name = ATTRIBUTE_PREFIX + id;
   // Blazor's ids (GUIDs, numbers) need no escaping; CSS.escape keeps any other id from breaking the selector.
   return document.querySelector(`[${typeof CSS === 'object' && typeof CSS.escape === 'function' ? CSS.escape(name) : name}]`);
@@ -42,7 +51,7 @@ let nextId = 1;
  * already has one (from server-rendered markup, Blazor's renderer or an earlier capture) keeps it,
  * so capturing it again names it the same way and adds nothing.
  */
-export function elementIdOf(element: Element): string {
+export function elementIdOf(element: PageElement): string {
   for (const name of element.getAttributeNames()) {
     if (name.startsWith(ATTRIBUTE_PREFIX) && name.length > ATTRIBUTE_PREFIX.length) return name.slice(ATTRIBUTE_PREFIX.length);
   }
@@ -57,7 +66,7 @@ export function elementIdOf(element: Element): string {
  * receives an `ElementReference`. The official package 10 turns an element itself into `{}`;
  * version 11 sends this form for elements that carry a `_bl_` attribute.
  */
-export function elementReference(element: Element): ElementReferenceJson {
+export function elementReference(element: PageElement): ElementReferenceJson {
   if (typeof Element !== 'function' || !(element instanceof Element)) {
     throw new TypeError('elementReference needs an element of this page\'s document.');
   }
