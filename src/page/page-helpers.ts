@@ -19,9 +19,10 @@ export const pageHelpers = {
    * ElementReference; null when the selector matches nothing.
    */
   captureElement(target: unknown): ElementReferenceJson | null {
+    if (typeof Element !== 'function') throw new TypeError('ElementReference.capture needs a page with a DOM: this one has no elements.');
     const element = typeof target === 'string' ? document.querySelector(target) : target;
     if (element === null) return null;
-    if (typeof Element !== 'function' || !(element instanceof Element)) {
+    if (!(element instanceof Element)) {
       throw new TypeError('ElementReference.capture needs a CSS selector or a JS object reference to an element of the page.');
     }
     return elementReference(element);

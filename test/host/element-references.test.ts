@@ -61,6 +61,11 @@ describe('an ElementReference on the way to the page', () => {
     ]);
   });
 
+  test('capture on a page without a DOM fails with the reason', async (t) => {
+    const page = await openPage(t);
+    await assert.rejects(ElementReference.capture(page.js, '#x'), { name: 'JSException', message: /ElementReference\.capture needs a page with a DOM/ });
+  });
+
   test('capture without a jsinterop runtime is refused with the reason', IN_PROCESS_ONLY.noPage, async () => {
     await assert.rejects(ElementReference.capture({} as any, '#x'), { name: 'TypeError', message: /needs a runtime created by jsinterop/ });
   });
