@@ -26,6 +26,7 @@ export type { FunctionExports, ClassExports, ValueExports } from './host/typed-m
 export type { RuntimeOptions } from './host/core.js';
 export { isInProcess, asInProcess } from './host/runtime.js';
 export { JSException, JSDisconnectedException, JSTimeoutError, ObjectDisposedError } from './host/errors.js';
+export { ElementReference } from './host/element-reference.js';
 export { HostObjectReference, type HostObjectOptions } from './host/host-object-reference.js';
 export { HostStreamReference, type HostStreamSource } from './host/host-stream-reference.js';
 export { JSInvokable, registerInvokables, type InvokableList } from './host/invokable.js';

@@ -264,6 +264,11 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
     });
   }
 
+  /** Calls a helper of the page glue (src/page/page-helpers.ts) with the caller's options. */
+  callPageHelper<T>(method: string, args: unknown[], options: CallOptions | undefined): Promise<T> {
+    return this.callAsync(this.#link.pageHelpersId, method, args, JSCallResultType.Default, JSCallType.FunctionCall, options);
+  }
+
   // ---- JS → host ----
 
   beginInvokeDotNet(callId: string | null, assemblyName: string | null, methodIdentifier: string | null, dotNetObjectId: number, argsJson: string | null): void {

@@ -6,6 +6,7 @@
  * (sendable-values.ts) says whether markers are inside; markers from the page are revived by a
  * walk after a plain parse rather than by a JSON.parse reviver.
  */
+import { ElementReference } from './element-reference.js';
 import { HostObjectReference } from './host-object-reference.js';
 import { HostStreamReference } from './host-stream-reference.js';
 import { JSObjectReference } from './js-object-reference.js';
@@ -139,6 +140,20 @@ export function reviveMarkers(value: unknown, revive: (value: any) => unknown): 
   return revive(value);
 }
 
+/**
+ * An element from the page: {"__internalId": id} as the official package 11 marshals an element
+ * (from its `_bl_<id>` attribute) and as `elementReference(element)` from jsinterop/page writes it.
+ * Only that exact shape is revived. Unlike the other markers the key is not reserved by the
+ * interop layer (Blazor's Components layer owns it, and .NET converts only where a parameter is
+ * typed ElementReference), so other objects that happen to have the key are left as they are.
+ */
+function elementReferenceFrom(value: Record<string, unknown>): unknown {
+  const id = value[Marker.elementReference];
+  if (typeof id !== 'string' || id === '') return value;
+  for (const key in value) if (key !== Marker.elementReference) return value;
+  return new ElementReference(id);
+}
+
 function reviverFor(context: CodecContext) {
   /** Turns a marker object into the host value it stands for; other objects stay as they are. */
   return function revive(value: any): unknown {
@@ -164,6 +179,7 @@ function reviverFor(context: CodecContext) {
     if (Object.hasOwn(value, Marker.hostStream)) {
       throw new TypeError('DotNetStreamReference cannot be supplied from JavaScript to .NET because the stream contents have already been transferred.');
     }
+    if (Object.hasOwn(value, Marker.elementReference)) return elementReferenceFrom(value);
     return value;
   };
 }

@@ -30,6 +30,11 @@ export class JSRuntime extends CallTarget implements IJSInProcessRuntime {
     return this.core.stats();
   }
 
+  /** @internal Calls one of the helpers jsinterop's page glue offers (src/page/page-helpers.ts). */
+  callPageHelper<T>(method: string, args: unknown[]): Promise<T> {
+    return this.core.callPageHelper(method, args, this.callOptions);
+  }
+
   /** @internal */
   get supportsSyncCalls(): boolean {
     return this.core.canInvokeSync;

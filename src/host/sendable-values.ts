@@ -10,6 +10,7 @@
  * JSON form, as it always did. `undefined` stays allowed where JSON has an answer for it (null in
  * an array or as an argument, an omitted property), which is what System.Text.Json does with null.
  */
+import { ElementReference } from './element-reference.js';
 import { HostObjectReference } from './host-object-reference.js';
 import { HostStreamReference } from './host-stream-reference.js';
 import { JSObjectReference } from './js-object-reference.js';
@@ -129,9 +130,10 @@ function scanObject(value: object, walk: Walk, depth: number): Serialization {
     return needs;
   }
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
-    // Not entered: toJSON decides the JSON form. A Date's is a string; anything else (Buffer, our
-    // references, pageAbortSignal, user classes) keeps the replacer, exactly as before the walk.
-    return value instanceof Date ? Serialization.plain : Serialization.replacer;
+    // Not entered: toJSON decides the JSON form. A Date's is a string and an ElementReference's is
+    // its marker, {"__internalId": id}, which a plain JSON.stringify writes as it is; anything else
+    // (Buffer, our references, pageAbortSignal, user classes) keeps the replacer, exactly as before the walk.
+    return value instanceof Date || value instanceof ElementReference ? Serialization.plain : Serialization.replacer;
   }
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {

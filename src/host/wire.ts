@@ -28,6 +28,8 @@ export const Marker = {
   hostObject: '__dotNetObject',
   byteArray: '__byte[]',
   hostStream: '__dotNetStream',
+  /** Blazor's ElementReference (Components layer): the id of the element's `_bl_<id>` attribute. */
+  elementReference: '__internalId',
   /** Beyond Blazor: an AbortSignal argument, revived by jsinterop's page glue (src/page/abort-signals.ts). */
   abortSignal: '__jsinteropAbortSignal',
 } as const;

@@ -52,23 +52,3 @@ export function abortSignalsFor(DotNet: DotNetNamespace): AbortSignals {
   byInstance.set(DotNet, signals);
   return signals;
 }
-
-/** The host's two ways into the page's dispatcher, async and sync, as a hosting model calls them. */
-export interface JSCalls {
-  begin(asyncHandle: number, identifier: string, argsJson: string, resultType: number, targetInstanceId: number, callType: number): void;
-  invoke(identifier: string, argsJson: string, resultType: number, targetInstanceId: number, callType: number): string | null;
-}
-
-/** Calls into `dispatcher` that first let `signals` see the arguments, so a signal among them is revived. */
-export function jsCallsWatching(signals: AbortSignals, dispatcher: ReturnType<DotNetNamespace['attachDispatcher']>): JSCalls {
-  return {
-    begin(asyncHandle, identifier, argsJson, resultType, targetInstanceId, callType) {
-      signals.watch(argsJson);
-      void dispatcher.beginInvokeJSFromDotNet(asyncHandle, identifier, argsJson, resultType as any, targetInstanceId, callType as any);
-    },
-    invoke(identifier, argsJson, resultType, targetInstanceId, callType) {
-      signals.watch(argsJson);
-      return dispatcher.invokeJSFromDotNet(identifier, argsJson, resultType as any, targetInstanceId, callType as any);
-    },
-  };
-}

@@ -3,8 +3,9 @@
  * dispatcher calls become protocol messages and protocol messages become dispatcher calls.
  * Transport details (transfer lists, framing, reconnects) stay with the caller's `send`.
  */
-import { abortSignalsFor, jsCallsWatching } from './abort-signals.js';
+import { installDomWrapper } from './dom-wrapper.js';
 import { pageHelpers } from './page-helpers.js';
+import { jsCallsWatching, revivalOnDemandFor } from './revivers-on-demand.js';
 import * as Msg from '../protocol/message-codes.js';
 import { PROTOCOL_VERSION, type Hello, type HostToPage, type PageToHost } from '../protocol/messages.js';
 import type { DotNetNamespace } from './official-package.js';
@@ -38,7 +39,8 @@ export const DEFAULT_STREAM_WINDOW = 16;
 
 export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageToHost) => void, options: PageChannelOptions = {}): PageChannel {
   const window = options.streamWindow ?? DEFAULT_STREAM_WINDOW;
-  const abortSignals = abortSignalsFor(DotNet);
+  const { abortSignals, watch } = revivalOnDemandFor(DotNet);
+  installDomWrapper();
   const callsInFlight = new Set<string>();
   const streams = new Map<number, ReadableStreamDefaultController<Uint8Array>>();
   let closedReason: string | undefined;
@@ -63,7 +65,7 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
       if (closedReason === undefined) send([Msg.SendByteArray, id, data]);
     },
   });
-  const jsCalls = jsCallsWatching(abortSignals, dispatcher);
+  const jsCalls = jsCallsWatching(watch, dispatcher);
 
   const hostStream = (streamId: number): ReadableStreamDefaultController<Uint8Array> => {
     let controller = streams.get(streamId);
@@ -95,6 +97,7 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
         return jsCalls.begin(message[1], message[2], message[3], message[4], message[5], message[6]);
       case Msg.EndInvokeDotNet:
         if (!callsInFlight.delete(message[1])) return; // late answer to a call already failed by close()
+        if (message[2]) watch(message[3]);
         dispatcher.endInvokeDotNetFromJS(message[1], message[2], message[3]);
         return;
       case Msg.ReceiveByteArray:

@@ -3,6 +3,7 @@
  * through a JS object reference the glue creates at attach time, so nothing is added to
  * the page's global object.
  */
+import { elementReference, type ElementReferenceJson } from './element-references.js';
 
 function viewOf(source: unknown): Uint8Array | undefined {
   if (source instanceof Uint8Array) return source;
@@ -12,6 +13,21 @@ function viewOf(source: unknown): Uint8Array | undefined {
 }
 
 export const pageHelpers = {
+  /**
+   * ElementReference.capture: the element `target` names (a selector, or the element a JS object
+   * reference held), marked with `_bl_<id>`, in Blazor's JSON form, which the host revives as an
+   * ElementReference; null when the selector matches nothing.
+   */
+  captureElement(target: unknown): ElementReferenceJson | null {
+    if (typeof Element !== 'function') throw new TypeError('ElementReference.capture needs a page with a DOM: this one has no elements.');
+    const element = typeof target === 'string' ? document.querySelector(target) : target;
+    if (element === null) return null;
+    if (!(element instanceof Element)) {
+      throw new TypeError('ElementReference.capture needs a CSS selector or a JS object reference to an element of the page.');
+    }
+    return elementReference(element);
+  },
+
   /** One chunk of a JS stream reference's data (a Blob, ArrayBuffer or typed array). */
   readStreamChunk(source: unknown, offset: number, count: number): Uint8Array | Promise<Uint8Array> {
     if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(count) || offset < 0 || count <= 0) {

@@ -1,7 +1,8 @@
 import { InteropCore, type RuntimeOptions } from '../../host/core.js';
 import { JSRuntime } from '../../host/runtime.js';
-import { abortSignalsFor, jsCallsWatching } from '../../page/abort-signals.js';
+import { installDomWrapper } from '../../page/dom-wrapper.js';
 import { pageHelpers } from '../../page/page-helpers.js';
+import { jsCallsWatching, revivalOnDemandFor } from '../../page/revivers-on-demand.js';
 import type { IJSInProcessRuntime } from '../../host/types.js';
 import type { DotNetNamespace } from '../../page/official-package.js';
 
@@ -42,14 +43,17 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions = {}): I
     );
   }
   const core = new InteropCore(options, true);
-  const abortSignals = abortSignalsFor(DotNet);
+  const { abortSignals, watch } = revivalOnDemandFor(DotNet);
+  installDomWrapper();
   // Page calls the host has not answered yet: when the runtime ends they are failed, not left pending.
   const callsFromPage = new Set<string>();
   let endedText: string | undefined;
   const dispatcher = DotNet.attachDispatcher({
     invokeDotNetFromJS: (assemblyName, methodIdentifier, dotNetObjectId, argsJson) => {
       if (endedText !== undefined) throw new Error(endedText);
-      return core.invokeDotNet(assemblyName, methodIdentifier, dotNetObjectId ?? 0, argsJson);
+      const resultJson = core.invokeDotNet(assemblyName, methodIdentifier, dotNetObjectId ?? 0, argsJson);
+      watch(resultJson);
+      return resultJson;
     },
     beginInvokeDotNetFromJS: (callId, assemblyName, methodIdentifier, dotNetObjectId, argsJson) => {
       if (endedText !== undefined) throw new Error(endedText);
@@ -63,7 +67,7 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions = {}): I
     },
     sendByteArray: (id, data) => core.receiveByteArray(id, data),
   });
-  const jsCalls = jsCallsWatching(abortSignals, dispatcher);
+  const jsCalls = jsCallsWatching(watch, dispatcher);
   const pageHelpersId: number = DotNet.createJSObjectReference(pageHelpers).__jsObjectId;
   core.attach({
     hostingModel: 'in-process',
@@ -73,6 +77,7 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions = {}): I
     invokeJS: jsCalls.invoke,
     endInvokeDotNet: (callId, succeeded, resultJsonOrError) => {
       callsFromPage.delete(callId);
+      if (succeeded) watch(resultJsonOrError);
       dispatcher.endInvokeDotNetFromJS(callId, succeeded, resultJsonOrError);
     },
     sendByteArray: (id, data) => dispatcher.receiveByteArray(id, data),

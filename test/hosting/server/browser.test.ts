@@ -17,6 +17,7 @@ import { Control } from '../../../src/protocol/circuit-control.js';
 import { createInteropServer, PAGE_CLOSED, type Circuit, type InteropServer } from '../../../src/server.js';
 import { bundle, launchChromium, serveStatic, type StaticServer } from '../../support/browser.js';
 import { deferred, patternBytes, RawPage, readAll } from './server-support.js';
+import { elementScenario, ELEMENT_SCENARIO_RESULT } from '../elements/element-scenario.js';
 
 const isHeartbeat = (frame: unknown): boolean => Array.isArray(frame) && frame[0] === Control.Heartbeat;
 
@@ -60,6 +61,11 @@ describe('the browser client in Chromium', () => {
   test('a call each way', async () => {
     assert.equal(await circuit.js.invokeAsync('browserAdd', 2, 3), 5);
     assert.equal(await page.evaluate(() => window.DotNet.invokeMethodAsync('BrowserTest', 'Echo', 'hi')), 'host got hi');
+  });
+
+  test('a Blazor-style page script receives the elements of host ElementReferences, focusAsync focuses, an element from the page arrives as one', async () => {
+    // The page loads the official package itself, not jsinterop/page: the glue provides Blazor._internal.domWrapper.
+    assert.deepEqual(await elementScenario(circuit.js), ELEMENT_SCENARIO_RESULT);
   });
 
   test('a byte array each way, as binary frames', async () => {

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { bundle, launchChromium, serveStatic, type StaticServer } from '../../support/browser.js';
+import { ELEMENT_SCENARIO_RESULT } from '../elements/element-scenario.js';
 
 const HTML = '<!doctype html><meta charset="utf-8"><title>jsinterop Worker hosting</title><script type="module" src="page.js"></script>';
 
@@ -109,6 +110,15 @@ describe('Worker hosting in Chromium', () => {
     try {
       assert.deepEqual(started, { syncCalls: true, isolated: true }, 'the handshake itself does not wait for the chunk');
       assert.match(await page.evaluate(() => window.workerTest.whenClosed()), /could not load its sync-call responder \(sync-responder\.js\)/);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a Blazor-style page script receives the elements of host ElementReferences, focusAsync focuses, an element from the page arrives as one', async () => {
+    const { page } = await open('/index.html');
+    try {
+      assert.deepEqual(await page.evaluate(() => window.workerTest.run('elements')), ELEMENT_SCENARIO_RESULT);
     } finally {
       await page.close();
     }

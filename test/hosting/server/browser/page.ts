@@ -6,6 +6,7 @@
 import '../../../../src/page/node-globals.js'; // in Node, `window` before the package loads (a no-op in a browser)
 import { DotNet } from '@microsoft/dotnet-js-interop';
 import { connectToServer, type ServerConnection } from '../../../../src/server-client.js';
+import { installBlazorStylePage } from '../../elements/blazor-style-page.js';
 
 declare global {
   interface Window {
@@ -25,6 +26,7 @@ declare global {
 if (typeof location === 'object' && typeof window === 'object') start();
 
 function start(): void {
+  installBlazorStylePage();
   window.states = [];
   window.browserAdd = (a, b) => a + b;
   window.browserEchoBytes = (bytes) => bytes;

@@ -6,6 +6,7 @@
  */
 import { asInProcess, HostObjectReference, isInProcess, registerInvokables, type IJSRuntime } from '../../../../src/index.js';
 import { connectToPage } from '../../../../src/worker.js';
+import { elementScenario } from '../../elements/element-scenario.js';
 
 const g = globalThis as any;
 const checksum = (bytes: Uint8Array) => bytes.reduce((sum, b, i) => (sum + b * (i + 1)) % 1_000_000_007, 0);
@@ -59,6 +60,7 @@ if (typeof g.WorkerGlobalScope === 'function' && g instanceof g.WorkerGlobalScop
       await module.disposeAsync();
       return result;
     },
+    elements: () => elementScenario(js),
     callbacks: async () => {
       const counter = { total: 0, add(n: number) { return (this.total += n); } };
       const reference = HostObjectReference.create(counter, { invokable: ['add'] });

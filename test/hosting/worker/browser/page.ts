@@ -7,6 +7,7 @@
 import '../../../../src/page.js';
 import { asInProcess, isInProcess } from '../../../../src/index.js';
 import { connectToPage, hostInWorker, transfer, type WorkerHost } from '../../../../src/worker.js';
+import { installBlazorStylePage } from '../../elements/blazor-style-page.js';
 
 interface WorkerTestPage {
   start(): Promise<{ syncCalls: boolean; isolated: boolean }>;
@@ -29,6 +30,7 @@ declare global {
 
 if (typeof document !== 'undefined') {
   const g = globalThis as any;
+  installBlazorStylePage();
   const call = (method: string, ...args: unknown[]): Promise<any> => g.DotNet.invokeMethodAsync('BrowserWorkerTests', method, ...args);
   g.wtAdd = (a: number, b: number) => a + b;
   g.wtNever = () => new Promise(() => {});
