@@ -84,6 +84,7 @@ export interface CapacityStep {
   readonly failures: number;
   readonly reconnects: number;
   readonly cpuUsPerCall: number;
+  readonly systemUsPerCall: number;
   readonly serverCpu: number;
   readonly generatorCpu: number;
   readonly heapPerCircuit: number;
@@ -175,6 +176,7 @@ export async function measureCapacity(): Promise<{ steps: CapacityStep[]; pinned
         failures,
         reconnects: sw.reconnects,
         cpuUsPerCall: (sw.cpuUserUs + sw.cpuSystemUs) / calls,
+        systemUsPerCall: sw.cpuSystemUs / calls,
         serverCpu: (sw.cpuUserUs + sw.cpuSystemUs) / 1000 / sw.ms,
         generatorCpu: pw.reduce((s, w) => s + w.cpuUs / 1000 / w.ms, 0),
         heapPerCircuit: memory.heapUsed / memory.circuits,
@@ -201,10 +203,10 @@ export async function measureCapacity(): Promise<{ steps: CapacityStep[]; pinned
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
-export const HEADER = '| circuits | calls/s | host → page p50 / p99 (ms) | page → host p50 / p99 (ms) | failures | reconnects | server CPU | µs CPU / call | heap / circuit | RSS / circuit | loop delay p50 / p99 / max (ms) | generators CPU |';
+export const HEADER = '| circuits | calls/s | host → page p50 / p99 (ms) | page → host p50 / p99 (ms) | failures | reconnects | server CPU | µs CPU / call (of it system) | heap / circuit | RSS / circuit | loop delay p50 / p99 / max (ms) | generators CPU |';
 
 function formatStep(s: CapacityStep): string {
-  return `| ${s.circuits.toLocaleString('en-US')} | ${Math.round(s.callsPerSec).toLocaleString('en-US')} | ${ms(s.hostToPageP50)} / ${ms(s.hostToPageP99)} | ${ms(s.pageToHostP50)} / ${ms(s.pageToHostP99)} | ${s.failures} | ${s.reconnects} | ${(s.serverCpu * 100).toFixed(0)} % | ${s.cpuUsPerCall.toFixed(1)} | ${kb(s.heapPerCircuit)} | ${kb(s.rssPerCircuit)} | ${ms(s.loopP50)} / ${ms(s.loopP99)} / ${ms(s.loopMax)} | ${(s.generatorCpu * 100).toFixed(0)} % |`;
+  return `| ${s.circuits.toLocaleString('en-US')} | ${Math.round(s.callsPerSec).toLocaleString('en-US')} | ${ms(s.hostToPageP50)} / ${ms(s.hostToPageP99)} | ${ms(s.pageToHostP50)} / ${ms(s.pageToHostP99)} | ${s.failures} | ${s.reconnects} | ${(s.serverCpu * 100).toFixed(0)} % | ${s.cpuUsPerCall.toFixed(1)} (${s.systemUsPerCall.toFixed(1)}) | ${kb(s.heapPerCircuit)} | ${kb(s.rssPerCircuit)} | ${ms(s.loopP50)} / ${ms(s.loopP99)} / ${ms(s.loopMax)} | ${(s.generatorCpu * 100).toFixed(0)} % |`;
 }
 
 export async function run(): Promise<BenchRow[]> {
