@@ -18,6 +18,7 @@
  *       CAPACITY_WINDOW_MS=10000      measured window per step; CAPACITY_SETTLE_MS=3000 before it
  *       CAPACITY_GENERATORS=2         load generator processes (all on the second core)
  *       CAPACITY_RECONNECT_S=120      mean seconds between dropped sockets, per page
+ *       CAPACITY_KIND=raw             the same traffic over bare ws sockets, no RPC (the transport's share)
  *       CAPACITY_NO_PIN=1             do not pin (when taskset is missing or there is one core)
  *       CAPACITY_SERVER_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'   extra node options for the server
  */
@@ -38,6 +39,8 @@ const steps = (process.env.CAPACITY_STEPS ?? '250,500,1000,2000,3000,4000,6000,8
 const windowMs = env('CAPACITY_WINDOW_MS', 10_000);
 const settleMs = env('CAPACITY_SETTLE_MS', 3_000);
 const generators = env('CAPACITY_GENERATORS', 2);
+/** CAPACITY_KIND=raw: the same load over bare ws sockets (no RPC, no reconnects): what any ws server pays. */
+const kind = process.env.CAPACITY_KIND === 'raw' ? 'raw' : 'jsinterop';
 
 interface ServerWindow {
   ms: number;
@@ -133,11 +136,11 @@ const quantile = (sorted: number[], p: number) => sorted[Math.min(sorted.length 
 export async function measureCapacity(): Promise<{ steps: CapacityStep[]; pinned: string }> {
   const pin = pinning();
   const serverArgs = process.env.CAPACITY_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
-  const server = start(pin.server, ['--expose-gc', ...serverArgs], path.join(here, 'support', 'capacity-server.js'), []);
+  const server = start(pin.server, ['--expose-gc', ...serverArgs], path.join(here, 'support', 'capacity-server.js'), [kind]);
   const [{ url }] = (await once(server, 'message')) as [{ url: string }];
   const pages: ChildProcess[] = [];
   for (let i = 0; i < generators; i++) {
-    const child = start(pin.pages, ['--max-old-space-size=8192'], path.join(here, 'support', 'capacity-pages.js'), [url]);
+    const child = start(pin.pages, ['--max-old-space-size=8192'], path.join(here, 'support', 'capacity-pages.js'), [url, kind]);
     await once(child, 'message');
     pages.push(child);
   }
@@ -210,7 +213,7 @@ function formatStep(s: CapacityStep): string {
 }
 
 export async function run(): Promise<BenchRow[]> {
-  console.log(`\ncapacity: every circuit active (≈1 host → page and ≈1 page → host call a second each, jittered); ${generators} load generator process(es); window ${windowMs} ms after ${settleMs} ms settling`);
+  console.log(`\ncapacity (${kind}): every circuit active (≈1 host → page and ≈1 page → host call a second each, jittered); ${generators} load generator process(es); window ${windowMs} ms after ${settleMs} ms settling`);
   const pin = pinning();
   console.log(`pinning: ${pin.how}`);
   console.log(HEADER);

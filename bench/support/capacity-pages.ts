@@ -68,8 +68,44 @@ function schedule(page: Page, index: number): void {
 
 let opening = 0;
 
+/** `raw` (argv[3]): bare `ws` sockets, the counterpart of the server's raw mode (no package, no client). */
+const raw = process.argv[3] === 'raw';
+
+async function openRawPage(index: number): Promise<void> {
+  const socket = new WebSocket(url!, { perMessageDeflate: false });
+  const waiting = new Map<number, number>();
+  socket.on('message', (data) => {
+    const message = JSON.parse(data.toString());
+    if (Array.isArray(message)) {
+      socket.send(JSON.stringify({ id: message[0], name: 'item', price: 4.5, tags: ['a', 'b'], inStock: true }));
+      return;
+    }
+    const started = waiting.get(message.id);
+    waiting.delete(message.id);
+    if (started === undefined) return;
+    calls++;
+    if (latencies.length < MAX_SAMPLES) latencies.push(performance.now() - started);
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  const tick = (): void => {
+    const timer = setTimeout(() => {
+      if (socket.readyState !== socket.OPEN) return;
+      waiting.set(index, performance.now());
+      socket.send(JSON.stringify({ p: index, at: Date.now() }));
+      tick();
+    }, 500 + Math.random() * 1000);
+    timer.unref();
+  };
+  tick();
+  pages.push({ DotNet: undefined as unknown as DotNetNamespace, socket, connection: undefined });
+}
+
 async function openPage(): Promise<void> {
   const index = opening++;
+  if (raw) return openRawPage(index);
   const module = (await import(`${import.meta.resolve('@microsoft/dotnet-js-interop')}?instance=${instancePrefix}${index}`)) as { DotNet: DotNetNamespace };
   const page: Page = { DotNet: module.DotNet, socket: undefined, connection: undefined };
   pages.push(page);

@@ -13,16 +13,17 @@
  * Sends {url} once listening.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { createInteropServer, type Circuit } from '../../src/server.js';
 import { registerInvokables } from '../../src/index.js';
 
 const gc = (globalThis as any).gc as () => void;
 
-let pageCalls = 0;
 /** A page → host call: takes a small object, answers a small object (and counts the calls answered). */
 registerInvokables('Cap', { Ping: (item: { id: number }) => (pageCalls++, { id: item.id, ok: true }) });
 
 let hostCalls = 0;
+let pageCalls = 0;
 let hostFailures = 0;
 let firstFailure: string | undefined;
 let latencies: number[] = [];
@@ -52,15 +53,62 @@ function schedule(circuit: Circuit, index: number): void {
   timer.unref();
 }
 
-const server = await createInteropServer({ port: 0, host: '127.0.0.1' });
-server.on('circuit', (circuit: Circuit) => {
-  circuits++;
-  schedule(circuit, ++circuitsEver);
-});
-server.on('circuitEnd', (circuit: Circuit) => {
-  circuits--;
-  ended.add(circuit);
-});
+/**
+ * `raw` (argv[2]): the same load over bare `ws` sockets, no RPC: the server sends `[id]` and the page
+ * answers a small object as JSON text; the page sends `{"p":id,…}` and the server answers `{"id":…,"ok":true}`.
+ * What any server over `ws` pays for this traffic.
+ */
+const raw = process.argv[2] === 'raw';
+
+function scheduleRaw(socket: WebSocket, index: number, waiting: Map<number, number>): void {
+  const timer = setTimeout(() => {
+    if (socket.readyState !== socket.OPEN) return;
+    waiting.set(index, performance.now());
+    socket.send(`[${index}]`);
+    scheduleRaw(socket, index, waiting);
+  }, 500 + Math.random() * 1000);
+  timer.unref();
+}
+
+let url: string;
+let reconnects = 0;
+if (raw) {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', clientTracking: false, perMessageDeflate: false });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}/`;
+  wss.on('connection', (socket) => {
+    circuits++;
+    const index = ++circuitsEver;
+    const waiting = new Map<number, number>();
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString());
+      if ('p' in message) {
+        pageCalls++;
+        socket.send(JSON.stringify({ id: message.p, ok: true }));
+      } else {
+        const started = waiting.get(message.id);
+        waiting.delete(message.id);
+        if (started === undefined) return;
+        hostCalls++;
+        if (latencies.length < MAX_SAMPLES) latencies.push(performance.now() - started);
+      }
+    });
+    socket.on('close', () => circuits--);
+    scheduleRaw(socket, index, waiting);
+  });
+} else {
+  const server = await createInteropServer({ port: 0, host: '127.0.0.1' });
+  url = server.url;
+  server.on('circuit', (circuit: Circuit) => {
+    circuits++;
+    schedule(circuit, ++circuitsEver);
+  });
+  server.on('circuitEnd', (circuit: Circuit) => {
+    circuits--;
+    ended.add(circuit);
+  });
+  server.on('connectionUp', () => reconnects++);
+}
 
 gc();
 gc();
@@ -71,9 +119,7 @@ loop.enable();
 let cpu = process.cpuUsage();
 let windowStart = performance.now();
 let pageCallsAtStart = 0;
-let reconnects = 0;
 let reconnectsAtStart = 0;
-server.on('connectionUp', () => reconnects++);
 
 process.on('message', (message: { cmd: string }) => {
   if (message.cmd === 'window-start') {
@@ -118,4 +164,4 @@ process.on('message', (message: { cmd: string }) => {
   }
 });
 process.on('disconnect', () => process.exit(0));
-process.send!({ url: server.url });
+process.send!({ url });
