@@ -97,7 +97,9 @@ if (raw) {
     scheduleRaw(socket, index, waiting);
   });
 } else {
-  const server = await createInteropServer({ port: 0, host: '127.0.0.1' });
+  // env CAPACITY_SERVER_OPTIONS: JSON of extra server options, for A/B runs ("Infinity" reads as Infinity).
+  const extra = JSON.parse(process.env.CAPACITY_SERVER_OPTIONS ?? '{}', (_, v) => (v === 'Infinity' ? Infinity : v));
+  const server = await createInteropServer({ port: 0, host: '127.0.0.1', ...extra });
   url = server.url;
   server.on('circuit', (circuit: Circuit) => {
     circuits++;
