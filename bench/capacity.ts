@@ -20,6 +20,7 @@
  *       CAPACITY_RECONNECT_S=120      mean seconds between dropped sockets, per page
  *       CAPACITY_KIND=raw             the same traffic over bare ws sockets, no RPC (the transport's share)
  *       CAPACITY_NO_PIN=1             do not pin (when taskset is missing or there is one core)
+ *       CAPACITY_SERVER_OPTIONS='{"heartbeatInterval":2147483647}'   extra createInteropServer options (A/B runs)
  *       CAPACITY_SERVER_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'   extra node options for the server
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
