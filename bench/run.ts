@@ -14,12 +14,13 @@ import * as worker from './worker.js';
 import * as workerBrowser from './worker-browser.js';
 import * as browserModels from './browser-models.js';
 import * as server from './server.js';
+import * as capacity from './capacity.js';
 
 interface BenchModule {
   run(): Promise<BenchRow[]>;
 }
 
-const BENCHES: readonly [name: string, module: BenchModule][] = [['in-process', inProcess], ['worker', worker], ['worker-browser', workerBrowser], ['browser-models', browserModels], ['server', server]];
+const BENCHES: readonly [name: string, module: BenchModule][] = [['in-process', inProcess], ['worker', worker], ['worker-browser', workerBrowser], ['browser-models', browserModels], ['server', server], ['capacity', capacity]];
 
 const argv = process.argv.slice(2);
 const jsonIndex = argv.indexOf('--json');
