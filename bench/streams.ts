@@ -226,8 +226,11 @@ async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
   server.on('upgrade', (req, socket, head) => {
     if (req.url === '/raw') wss.handleUpgrade(req, socket, head, takeRaw);
   });
-  const interop = await createInteropServer({ server, streamChunkSize: chunk, maxMessageSize: Math.max(chunk + 1024, 32 * 1024) });
+  // maxUnacknowledgedBytes raised: with the default (16 MiB) the circuit ends during a 64 MiB host → page stream (see docs/benchmarks.md, Streams).
+  const interop = await createInteropServer({ server, streamChunkSize: chunk, maxMessageSize: Math.max(chunk + 1024, 32 * 1024), maxUnacknowledgedBytes: Number(process.env.STREAM_SERVER_UNACKED ?? 1 << 30) });
   const circuitOpened = once(interop, 'circuit') as Promise<[Circuit]>;
+  interop.on('circuitEnd', (_circuit: Circuit, reason: string) => console.error('stream bench: the circuit ended:', reason));
+  interop.on('connectionDown', () => console.error('stream bench: the circuit lost its connection'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const page = fork(path.join(here, 'support', 'stream-server-page.js'), [`ws://127.0.0.1:${(server.address() as { port: number }).port}`, String(chunk)], {
     env: { ...process.env, STREAM_WINDOW: WINDOW ? String(WINDOW) : '' },
@@ -235,6 +238,7 @@ async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
   const [circuit] = await circuitOpened;
   const raw = await rawSocket;
   const js = circuit.js;
+  if (process.env.STREAM_TRACE) setInterval(() => console.error('unacknowledged', circuit.stats().unacknowledgedBytes, circuit.stats().unacknowledgedFrames), 100).unref();
 
   // Page process replies: ['mem', peak] after 'stop'; the raw page acks with a text frame.
   const pageReplies: ((value: any) => void)[] = [];
@@ -304,6 +308,7 @@ async function measure(model: string, cases: StreamCase[]): Promise<BenchRow[]> 
   for (let rep = 0; rep < REPS; rep++) {
     for (let i = 0; i < cases.length; i++) {
       const c = cases[(i + rep) % cases.length]!;
+      if (process.env.STREAM_TRACE) console.error('case', c.id);
       samples.get(c.id)!.push(await c.run());
     }
   }
