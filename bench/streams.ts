@@ -17,7 +17,9 @@
  * thread or process, and of the RSS of the process(es).
  *
  *   env STREAM_MIB (64), STREAM_REPS (5), STREAM_MODELS=in-process,worker,server,
- *       STREAM_SERVER_CHUNK (bytes; the server's streamChunkSize and maxMessageSize), STREAM_WINDOW
+ *       STREAM_SERVER_CHUNK (bytes; the server's streamChunkSize and maxMessageSize),
+ *       STREAM_WINDOW (the Worker's stream window, page and host), STREAM_SERVER_UNACKED (maxUnacknowledgedBytes),
+ *       STREAM_TRACE (prints each case, and the server circuit's unacknowledged bytes and frames every 100 ms)
  */
 import '../src/page/node-globals.js';
 import { fork } from 'node:child_process';
@@ -226,8 +228,8 @@ async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
   server.on('upgrade', (req, socket, head) => {
     if (req.url === '/raw') wss.handleUpgrade(req, socket, head, takeRaw);
   });
-  // maxUnacknowledgedBytes raised: with the default (16 MiB) the circuit ends during a 64 MiB host → page stream (see docs/benchmarks.md, Streams).
-  const interop = await createInteropServer({ server, streamChunkSize: chunk, maxMessageSize: Math.max(chunk + 1024, 32 * 1024), maxUnacknowledgedBytes: Number(process.env.STREAM_SERVER_UNACKED ?? 1 << 30) });
+  const unacknowledged = process.env.STREAM_SERVER_UNACKED ? { maxUnacknowledgedBytes: Number(process.env.STREAM_SERVER_UNACKED) } : {};
+  const interop = await createInteropServer({ server, streamChunkSize: chunk, maxMessageSize: Math.max(chunk + 1024, 32 * 1024), ...unacknowledged });
   const circuitOpened = once(interop, 'circuit') as Promise<[Circuit]>;
   interop.on('circuitEnd', (_circuit: Circuit, reason: string) => console.error('stream bench: the circuit ended:', reason));
   interop.on('connectionDown', () => console.error('stream bench: the circuit lost its connection'));
