@@ -12,7 +12,7 @@ import type { WorkerCommand, WorkerReply } from '../streams.js';
 const { control, interop, raw, window } = workerData as { control: MessagePort; interop: MessagePort; raw: MessagePort; window?: number };
 const PIECE = 256 * 1024;
 const hostBytes = payload();
-const js: IJSRuntime = await connectToPage({ port: interop, ...(window ? { streamWindow: window } : {}) } as Parameters<typeof connectToPage>[0]);
+const js: IJSRuntime = await connectToPage({ port: interop, ...(window ? { streamWindow: window } : {}) });
 
 let sample: () => void = () => {};
 let received = 0;

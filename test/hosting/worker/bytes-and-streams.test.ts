@@ -95,4 +95,22 @@ describe('byte arrays and streams through a Worker', () => {
     assert.equal(toPage.seen.length, 12_000_000);
     assert.equal(toPage.seen.chunks, Math.ceil(12_000_000 / (256 * 1024)));
   });
+
+  test('streamWindow given to both sides (64): a 20 MB host stream arrives whole', async (t) => {
+    const page = await startWorkerHost(t, { page: { streamWindow: 64 }, data: { options: { streamWindow: 64 } } });
+    page.define('wtReadStream', async (stream: { stream(): Promise<ReadableStream<Uint8Array>> }) => {
+      const reader = (await stream.stream()).getReader();
+      let length = 0;
+      let chunks = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        length += value.length;
+        chunks++;
+      }
+      return { length, chunks };
+    });
+    const toPage = await page.run('streamToPage', 20_000_000);
+    assert.deepEqual(toPage.seen, { length: 20_000_000, chunks: Math.ceil(20_000_000 / (256 * 1024)) });
+  });
 });
