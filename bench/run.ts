@@ -15,12 +15,21 @@ import * as workerBrowser from './worker-browser.js';
 import * as browserModels from './browser-models.js';
 import * as server from './server.js';
 import * as capacity from './capacity.js';
+import * as streams from './streams.js';
 
 interface BenchModule {
   run(): Promise<BenchRow[]>;
 }
 
-const BENCHES: readonly [name: string, module: BenchModule][] = [['in-process', inProcess], ['worker', worker], ['worker-browser', workerBrowser], ['browser-models', browserModels], ['server', server], ['capacity', capacity]];
+const BENCHES: readonly [name: string, module: BenchModule][] = [
+  ['in-process', inProcess],
+  ['worker', worker],
+  ['worker-browser', workerBrowser],
+  ['browser-models', browserModels],
+  ['server', server],
+  ['streams', streams],
+  ['capacity', capacity],
+];
 
 const argv = process.argv.slice(2);
 const jsonIndex = argv.indexOf('--json');

@@ -4,8 +4,20 @@ import { DEFAULT_MAX_STREAM_SIZE } from './wire.js';
 import type { IJSStreamReference, OpenReadStreamOptions } from './types.js';
 import type { InteropCore } from './core.js';
 
-/** Chunk requests kept in flight while reading, so the transport stays busy. */
-const READ_AHEAD = 4;
+/**
+ * Chunk requests kept in flight while reading, so the transport stays busy: at least 4, and
+ * enough for about READ_AHEAD_BYTES in flight when chunks are small (the server's 32 KiB chunks
+ * would otherwise leave only 128 KiB on the socket, and each chunk is a round trip), but never
+ * more than 32 calls. What is read ahead is bounded: at most max(4 chunks, 1 MiB).
+ */
+const MIN_READ_AHEAD = 4;
+const MAX_READ_AHEAD = 32;
+const READ_AHEAD_BYTES = 1 << 20;
+
+/** @internal */
+export function readAheadFor(chunkSize: number): number {
+  return Math.min(MAX_READ_AHEAD, Math.max(MIN_READ_AHEAD, Math.ceil(READ_AHEAD_BYTES / chunkSize)));
+}
 
 /**
  * A Blob, ArrayBuffer or typed array held by the page (Blazor's `IJSStreamReference`).
@@ -42,10 +54,11 @@ export class JSStreamReference implements IJSStreamReference {
     const { core, length } = this;
     const signal = options.signal;
     const chunkSize = core.streamChunkSize;
+    const readAhead = readAheadFor(chunkSize);
     const inFlight: Promise<Uint8Array>[] = [];
     let requested = 0;
     const requestMore = () => {
-      while (inFlight.length < READ_AHEAD && requested < length) {
+      while (inFlight.length < readAhead && requested < length) {
         const count = Math.min(chunkSize, length - requested);
         const chunk = core.readStreamChunk(this, requested, count, signal);
         chunk.catch(() => {}); // observed when pulled; a cancelled stream drops the rest unobserved

@@ -67,20 +67,29 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
   });
   const jsCalls = jsCallsWatching(watch, dispatcher);
 
+  // Credit is granted for chunks the reader has taken out of the queue, not per pull: the stream
+  // pulls both when a chunk arrives and when one is read, so counting pulls granted about twice the
+  // chunks read and let the host run ahead of the reader without bound.
+  const enqueued = new Map<number, number>();
   const hostStream = (streamId: number): ReadableStreamDefaultController<Uint8Array> => {
     let controller = streams.get(streamId);
     if (controller) return controller;
-    let consumed = 0;
+    let credited = 0;
+    enqueued.set(streamId, 0);
     const stream = new ReadableStream<Uint8Array>(
       {
         start: (c) => {
           controller = c;
         },
-        pull: () => {
-          // Grant credit in batches of half the window, so the host keeps sending while we read.
-          if (++consumed >= window / 2 && closedReason === undefined) {
-            send([Msg.StreamCredit, streamId, consumed]);
-            consumed = 0;
+        pull: (c) => {
+          const queued = window - (c.desiredSize ?? window);
+          const taken = (enqueued.get(streamId) ?? 0) - queued;
+          // In batches of half the window, so the host keeps sending while we read; and whatever is
+          // owed once the reader has emptied the queue (the end of a stream may need the last credit).
+          const owed = taken - credited;
+          if (owed > 0 && (owed >= window / 2 || queued === 0) && closedReason === undefined) {
+            send([Msg.StreamCredit, streamId, owed]);
+            credited = taken;
           }
         },
       },
@@ -103,12 +112,16 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
       case Msg.ReceiveByteArray:
         dispatcher.receiveByteArray(message[1], message[2]);
         return;
-      case Msg.StreamChunk:
-        hostStream(message[1]).enqueue(message[2]);
+      case Msg.StreamChunk: {
+        const controller = hostStream(message[1]);
+        enqueued.set(message[1], (enqueued.get(message[1]) ?? 0) + 1);
+        controller.enqueue(message[2]);
         return;
+      }
       case Msg.StreamEnd: {
         const controller = hostStream(message[1]);
         streams.delete(message[1]);
+        enqueued.delete(message[1]);
         if (message[2] === null) controller.close();
         else controller.error(new Error(message[2]));
         return;
@@ -128,6 +141,7 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
     callsInFlight.clear();
     for (const controller of streams.values()) controller.error(new Error(reason));
     streams.clear();
+    enqueued.clear();
   };
 
   const pageHelpersId: number = DotNet.createJSObjectReference(pageHelpers).__jsObjectId;

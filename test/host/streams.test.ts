@@ -1,4 +1,5 @@
-import { describe } from 'node:test';
+import { describe, test as plainTest } from 'node:test';
+import { readAheadFor } from '../../src/host/js-stream-reference.js';
 import assert from 'node:assert/strict';
 import { HostObjectReference, HostStreamReference, JSException, registerInvokables, type HostStreamSource } from '../../src/index.js';
 import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
@@ -188,5 +189,15 @@ describe('host stream references (host data read by the page)', () => {
       name: 'TypeError',
       message: 'HostStreamReference.create needs a ReadableStream, Blob, Uint8Array or ArrayBuffer.',
     });
+  });
+});
+
+describe('openReadStream read-ahead', () => {
+  plainTest('keeps at least 4 chunks and about 1 MiB in flight, at most 32 calls', () => {
+    assert.equal(readAheadFor(32 * 1024), 32); // the server's default chunk: 1 MiB in flight, not 128 KiB
+    assert.equal(readAheadFor(100_000), 11);
+    assert.equal(readAheadFor(256 * 1024), 4); // the Worker's chunk
+    assert.equal(readAheadFor(1 << 20), 4); // in-process
+    assert.equal(readAheadFor(1024), 32);
   });
 });

@@ -34,6 +34,8 @@ interface OutgoingStream {
   readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   credit: number;
   pumping: boolean;
+  /** What is left of the last chunk read from the source, sent as credit arrives. */
+  rest?: Uint8Array;
 }
 
 export class MessageHost {
@@ -147,17 +149,23 @@ export class MessageHost {
     stream.pumping = true;
     try {
       while (stream.credit > 0 && !this.#closed) {
-        const { done, value } = await stream.reader.read();
-        if (done) {
-          this.#streams.delete(streamId);
-          this.#send([Msg.StreamEnd, streamId, null]);
-          return;
+        // A source chunk larger than streamChunkSize goes out one piece per credit: the rest waits
+        // for the page's next grant, so a large chunk cannot overrun the window.
+        let rest = stream.rest;
+        if (rest === undefined || rest.byteLength === 0) {
+          const { done, value } = await stream.reader.read();
+          if (done) {
+            this.#streams.delete(streamId);
+            this.#send([Msg.StreamEnd, streamId, null]);
+            return;
+          }
+          if (value.byteLength === 0) continue;
+          rest = value;
         }
-        for (let offset = 0; offset < value.byteLength; offset += this.#chunkSize) {
-          const piece = value.byteLength <= this.#chunkSize ? value : value.subarray(offset, offset + this.#chunkSize);
-          this.#send([Msg.StreamChunk, streamId, piece]);
-          stream.credit--;
-        }
+        const piece = rest.byteLength <= this.#chunkSize ? rest : rest.subarray(0, this.#chunkSize);
+        stream.rest = rest.byteLength <= this.#chunkSize ? undefined : rest.subarray(this.#chunkSize);
+        this.#send([Msg.StreamChunk, streamId, piece]);
+        stream.credit--;
       }
     } catch (error) {
       this.#streams.delete(streamId);

@@ -34,6 +34,13 @@ export interface ConnectToPageOptions extends RuntimeOptions {
    * price of keeping a core busy that long (5–8 ns a poll). Default 4096 (≈ 20–30 µs); 0 sleeps at once.
    */
   readonly syncSpin?: number;
+  /**
+   * Chunks (of 256 KiB) of a host stream sent before the host waits for the page's credit
+   * (default 16). Give the page's `hostInWorker` the same `streamWindow`: the page buffers that
+   * many. A larger window keeps a fast link busy (64 moved a 64 MiB stream at the speed of raw
+   * transferred postMessage in bench/streams.ts) at the price of that many chunks in flight.
+   */
+  readonly streamWindow?: number;
   /** Aborting disconnects: calls in flight on both sides settle, and the page is told why. */
   readonly signal?: AbortSignal;
   /** Messages from the page that were malformed, and errors that do not end the channel. */

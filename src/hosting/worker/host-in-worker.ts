@@ -37,7 +37,7 @@ export interface HostInWorkerOptions {
    * and halves it back when they come late (src/hosting/worker/page-spin.ts). 0 turns it off.
    */
   readonly syncSpin?: number;
-  /** Chunks of a host stream the page buffers before the host waits (default 16). */
+  /** Chunks of a host stream the page buffers before the host waits (default 16); give the host's `connectToPage` the same. */
   readonly streamWindow?: number;
   /** Errors that do not end the channel: a browser Worker's uncaught exceptions, undeliverable messages, bugs. */
   readonly onError?: (error: unknown) => void;

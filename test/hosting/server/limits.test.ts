@@ -1,3 +1,4 @@
+import { readAheadFor } from '../../../src/host/js-stream-reference.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HostObjectReference, HostStreamReference, JSException, registerInvokables } from '../../../src/index.js';
@@ -147,6 +148,31 @@ describe('streams', () => {
     assert.ok(pulls <= 2 * 16 + 1, `the host read ${pulls} chunks ahead of a page that read none`);
   });
 
+  test('a host stream read by a page that keeps reading stays within the window: the page credits chunks it took, not pulls', async (t) => {
+    const server = await startServer(t);
+    // 64 × 512 KiB in one source chunk: sent as 1,024 pieces of 32 KiB, one per credit.
+    const bytes = new Uint8Array(32 * 1024 * 1024);
+    let inFlight = 0;
+    let pieces = 0;
+    const page = await openPage(t, server);
+    definePageGlobals(t, {
+      limitsReadAll: async (stream: { stream(): Promise<ReadableStream<Uint8Array>> }) => {
+        const reader = (await stream.stream()).getReader();
+        let length = 0;
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return length;
+          length += value.byteLength;
+          if (++pieces % 16 === 0) inFlight = Math.max(inFlight, page.circuit.stats().unacknowledgedFrames);
+        }
+      },
+    });
+    assert.equal(await page.circuit.js.invokeAsync('limitsReadAll', HostStreamReference.create(bytes)), bytes.byteLength);
+    // Counting pulls granted about two credits per chunk read, and the host ran ahead without bound
+    // (hundreds of frames held for replay, past the default maxUnacknowledgedBytes on longer streams).
+    assert.ok(inFlight <= 2 * 16 + 8, `${inFlight} frames unacknowledged during the stream`);
+  });
+
   test('a page stream is read only as fast as the host consumes it', async (t) => {
     const server = await startServer(t, { streamChunkSize: 1024 });
     let slices = 0;
@@ -156,13 +182,14 @@ describe('streams', () => {
         return super.slice(...args);
       }
     }
-    definePageGlobals(t, { limitsCountingBlob: () => new CountingBlob([new Uint8Array(100 * 1024)]) });
+    definePageGlobals(t, { limitsCountingBlob: () => new CountingBlob([new Uint8Array(200 * 1024)]) });
     const page = await openPage(t, server);
     const reference = await page.circuit.js.invokeStreamReferenceAsync('limitsCountingBlob');
     const reader = reference.openReadStream().getReader();
     await reader.read();
     for (let i = 0; i < 20; i++) await page.circuit.js.invokeAsync('Math.max', i);
-    assert.ok(slices <= 5, `the page sliced ${slices} chunks for a host that read one`);
+    // One chunk read, the read-ahead (readAheadFor(1024) = 32 chunks) in flight: nothing more.
+    assert.ok(slices <= readAheadFor(1024) + 1, `the page sliced ${slices} chunks for a host that read one`);
     await reader.cancel();
     await reference.disposeAsync();
   });

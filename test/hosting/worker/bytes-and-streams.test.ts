@@ -71,4 +71,46 @@ describe('byte arrays and streams through a Worker', () => {
     assert.equal(bytes.length, 100_000);
     assert.equal(bytes[99_999], (99_999 * 7) & 0xff);
   });
+
+  test('a host stream whose source is one chunk larger than the whole window arrives whole (sent one piece per credit)', async (t) => {
+    const page = await startWorkerHost(t);
+    // 12,000,000 bytes in one Uint8Array: more than the window (16) × the Worker's stream chunk (256 KiB).
+    // The host used to send every piece of a source chunk at once, overrunning the credit, and then
+    // waited for credit the page never granted: the stream stalled.
+    page.define('wtReadStream', async (stream: { stream(): Promise<ReadableStream<Uint8Array>> }) => {
+      const reader = (await stream.stream()).getReader();
+      let length = 0;
+      let sum = 0;
+      let chunks = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        for (let i = 0; i < value.length; i += 997) sum = (sum + value[i]! * (length + i + 1)) % 1_000_000_007;
+        length += value.length;
+        chunks++;
+      }
+      return { length, sum, chunks };
+    });
+    const toPage = await page.run('streamToPage', 12_000_000);
+    assert.equal(toPage.seen.length, 12_000_000);
+    assert.equal(toPage.seen.chunks, Math.ceil(12_000_000 / (256 * 1024)));
+  });
+
+  test('streamWindow given to both sides (64): a 20 MB host stream arrives whole', async (t) => {
+    const page = await startWorkerHost(t, { page: { streamWindow: 64 }, data: { options: { streamWindow: 64 } } });
+    page.define('wtReadStream', async (stream: { stream(): Promise<ReadableStream<Uint8Array>> }) => {
+      const reader = (await stream.stream()).getReader();
+      let length = 0;
+      let chunks = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        length += value.length;
+        chunks++;
+      }
+      return { length, chunks };
+    });
+    const toPage = await page.run('streamToPage', 20_000_000);
+    assert.deepEqual(toPage.seen, { length: 20_000_000, chunks: Math.ceil(20_000_000 / (256 * 1024)) });
+  });
 });

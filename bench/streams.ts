@@ -1,0 +1,357 @@
+/*
+ * Stream bench: a 64 MiB payload page → host (IJSStreamReference.openReadStream) and host → page
+ * (HostStreamReference, read by the page with stream() and with arrayBuffer()), in-process, in a
+ * Worker and over a server's WebSocket, each beside the bare transport moving the same bytes in
+ * the same run:
+ *
+ *   in-process  a ReadableStream of the page's bytes read by the host (page → host, 1 MiB pieces,
+ *               as the in-process stream chunk), the host's ReadableStream read by the page (host → page)
+ *   worker      postMessage of the payload in pieces of the Worker stream chunk (256 KiB), copied
+ *               (structured clone) and moved (transfer list)
+ *   server      binary ws frames of the server's stream chunk (32 KiB by default) over loopback
+ *
+ * Each repetition runs every case of a model once, in a rotating order; MB/s is the median
+ * (MB = 10^6 bytes), "× raw" the median of the per-repetition ratios to the raw case of the
+ * same direction (its fastest variant). Memory: the peak, over the case, of heap + external
+ * (ArrayBuffers) above the level after a full GC at its start, in the host's and in the page's
+ * thread or process, and of the RSS of the process(es).
+ *
+ *   env STREAM_MIB (64), STREAM_REPS (5), STREAM_MODELS=in-process,worker,server,
+ *       STREAM_SERVER_CHUNK (bytes; the server's streamChunkSize and maxMessageSize),
+ *       STREAM_WINDOW (the Worker's stream window, page and host), STREAM_SERVER_UNACKED (maxUnacknowledgedBytes),
+ *       STREAM_TRACE (prints each case, and the server circuit's unacknowledged bytes and frames every 100 ms)
+ */
+import '../src/page/node-globals.js';
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { WebSocket, WebSocketServer } from 'ws';
+import { createInProcessRuntime } from '../src/index.js';
+import { hostInWorker } from '../src/worker.js';
+import { createInteropServer, type Circuit } from '../src/server.js';
+import type { DotNetNamespace } from '../src/page/official-package.js';
+import type { BenchRow } from './support/harness.js';
+import { check, definePageFunctions, MIB, PAYLOAD, payload, readFromPage, sampleMemory, sendToPage, type MemoryPeak } from './support/stream-common.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const REPS = Number(process.env.STREAM_REPS ?? 5);
+const WINDOW = process.env.STREAM_WINDOW ? Number(process.env.STREAM_WINDOW) : undefined;
+
+type Direction = 'page → host' | 'host → page';
+
+/** One run of a case: wall time, and memory peaks on each side. */
+interface Sample {
+  ms: number;
+  host: MemoryPeak;
+  page: MemoryPeak;
+}
+
+interface StreamCase {
+  id: string;
+  label: string;
+  direction: Direction;
+  raw?: boolean;
+  run(): Promise<Sample>;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+async function freshPackage(instance: string): Promise<DotNetNamespace> {
+  const module = (await import(`${import.meta.resolve('@microsoft/dotnet-js-interop')}?instance=${instance}`)) as { DotNet: DotNetNamespace };
+  return module.DotNet;
+}
+
+/** Times `work` with a memory sampler in this thread, which is both host and page in-process. */
+async function local(work: (sample: () => void) => Promise<number>, side: 'host' | 'page' | 'both'): Promise<Sample> {
+  const memory = sampleMemory();
+  const start = performance.now();
+  check(await work(memory.sample));
+  const ms = performance.now() - start;
+  const peak = memory.stop();
+  const none = { heap: 0, rss: peak.rss };
+  return { ms, host: side === 'page' ? none : peak, page: side === 'host' ? none : peak };
+}
+
+// ---------------------------------------------------------------------------------------------
+// in-process: host and page in this thread
+
+async function inProcessCases(): Promise<StreamCase[]> {
+  const source = payload();
+  const hostBytes = payload();
+  const DotNet = await freshPackage('bench-streams');
+  const js = createInProcessRuntime({ DotNet });
+  definePageFunctions(source);
+  const piece = MIB;
+  return [
+    {
+      id: 'raw-p2h', label: 'raw: ReadableStream of the page bytes (1 MiB pieces)', direction: 'page → host', raw: true,
+      run: () => local(async (sample) => {
+        let offset = 0;
+        const reader = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            controller.enqueue(source.subarray(offset, (offset += piece)));
+            if (offset >= source.byteLength) controller.close();
+          },
+        }, { highWaterMark: 0 }).getReader();
+        let count = 0;
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return count;
+          count += value.byteLength;
+          sample();
+        }
+      }, 'both'),
+    },
+    { id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host', run: () => local((sample) => readFromPage(js, sample), 'both') },
+    {
+      id: 'raw-h2p', label: 'raw: the host ReadableStream read by the page', direction: 'host → page', raw: true,
+      run: () => local(async (sample) => {
+        const reader = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(hostBytes); c.close(); } }).getReader();
+        let count = 0;
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return count;
+          count += value.byteLength;
+          sample();
+        }
+      }, 'both'),
+    },
+    { id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page', run: () => local(() => sendToPage(js, hostBytes, 'stream'), 'both') },
+    { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', run: () => local(() => sendToPage(js, hostBytes, 'arrayBuffer'), 'both') },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// worker: the page is this thread, the host a worker_threads Worker (support/stream-worker-host.ts)
+
+export interface WorkerCommand {
+  readonly id: number;
+  readonly cmd: string;
+}
+export interface WorkerReply {
+  readonly id: number;
+  readonly ms: number;
+  readonly host: MemoryPeak;
+  readonly error?: string;
+}
+
+async function workerCases(): Promise<{ cases: StreamCase[]; close(): Promise<void> }> {
+  const source = payload();
+  const control = new MessageChannel();
+  const interop = new MessageChannel();
+  const raw = new MessageChannel();
+  const worker = new Worker(path.join(here, 'support', 'stream-worker-host.js'), {
+    workerData: { control: control.port2, interop: interop.port2, raw: raw.port2, window: WINDOW },
+    transferList: [control.port2, interop.port2, raw.port2],
+  });
+  worker.on('error', (error) => { console.error('stream worker failed:', error); process.exit(1); });
+  const DotNet = await freshPackage('bench-streams-worker');
+  (globalThis as any).DotNet = DotNet; // Blazor's disposal identifier resolves through window.DotNet
+  let pageSample: () => void = () => {};
+  definePageFunctions(source, () => pageSample());
+  hostInWorker(interop.port1, { DotNet, streamWindow: WINDOW });
+
+  // The raw page side: sends the payload in pieces when asked, counts what the host sends and acks the last piece.
+  let received = 0;
+  raw.port1.on('message', (message: Uint8Array | [string, number]) => {
+    if (message instanceof Uint8Array) {
+      received += message.byteLength;
+      pageSample();
+      if (received >= PAYLOAD) {
+        received = 0;
+        raw.port1.postMessage(['received', PAYLOAD]);
+      }
+      return;
+    }
+    const [how, piece] = message;
+    for (let offset = 0; offset < PAYLOAD; offset += piece) {
+      const chunk = source.slice(offset, offset + piece);
+      if (how === 'transfer') raw.port1.postMessage(chunk, [chunk.buffer]);
+      else raw.port1.postMessage(chunk);
+    }
+  });
+
+  const waiting = new Map<number, (reply: WorkerReply) => void>();
+  control.port1.on('message', (reply: WorkerReply) => waiting.get(reply.id)!(reply));
+  let nextId = 0;
+  const command = (cmd: string) => async (): Promise<Sample> => {
+    const id = nextId++;
+    const memory = sampleMemory();
+    pageSample = memory.sample;
+    const replied = new Promise<WorkerReply>((resolve) => waiting.set(id, resolve));
+    control.port1.postMessage({ id, cmd } satisfies WorkerCommand);
+    const reply = await replied;
+    waiting.delete(id);
+    pageSample = () => {};
+    const page = memory.stop();
+    if (reply.error) throw new Error(`${cmd}: ${reply.error}`);
+    return { ms: reply.ms, host: reply.host, page };
+  };
+  await command('ready')();
+  return {
+    cases: [
+      { id: 'raw-p2h-copy', label: 'raw: postMessage 256 KiB pieces, copied', direction: 'page → host', raw: true, run: command('raw-p2h-copy') },
+      { id: 'raw-p2h-transfer', label: 'raw: postMessage 256 KiB pieces, transferred', direction: 'page → host', raw: true, run: command('raw-p2h-transfer') },
+      { id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host', run: command('ours-p2h') },
+      { id: 'raw-h2p-copy', label: 'raw: postMessage 256 KiB pieces, copied', direction: 'host → page', raw: true, run: command('raw-h2p-copy') },
+      { id: 'raw-h2p-transfer', label: 'raw: postMessage 256 KiB pieces, transferred', direction: 'host → page', raw: true, run: command('raw-h2p-transfer') },
+      { id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page', run: command('ours-h2p-stream') },
+      { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', run: command('ours-h2p-buffer') },
+    ],
+    async close() {
+      control.port1.close();
+      raw.port1.close();
+      interop.port1.close();
+      await worker.terminate();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// server: the host is this process, the page a child process (support/stream-server-page.ts)
+
+async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<void> }> {
+  const chunk = Number(process.env.STREAM_SERVER_CHUNK ?? 32 * 1024);
+  const hostBytes = payload();
+  const server = http.createServer();
+  const wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false });
+  let rawSocket!: Promise<WebSocket>;
+  let takeRaw!: (socket: WebSocket) => void;
+  rawSocket = new Promise((resolve) => (takeRaw = resolve));
+  server.on('upgrade', (req, socket, head) => {
+    if (req.url === '/raw') wss.handleUpgrade(req, socket, head, takeRaw);
+  });
+  const unacknowledged = process.env.STREAM_SERVER_UNACKED ? { maxUnacknowledgedBytes: Number(process.env.STREAM_SERVER_UNACKED) } : {};
+  const interop = await createInteropServer({ server, streamChunkSize: chunk, maxMessageSize: Math.max(chunk + 1024, 32 * 1024), ...unacknowledged });
+  const circuitOpened = once(interop, 'circuit') as Promise<[Circuit]>;
+  interop.on('circuitEnd', (_circuit: Circuit, reason: string) => console.error('stream bench: the circuit ended:', reason));
+  interop.on('connectionDown', () => console.error('stream bench: the circuit lost its connection'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const page = fork(path.join(here, 'support', 'stream-server-page.js'), [`ws://127.0.0.1:${(server.address() as { port: number }).port}`, String(chunk)], {
+    env: { ...process.env, STREAM_WINDOW: WINDOW ? String(WINDOW) : '' },
+  });
+  const [circuit] = await circuitOpened;
+  const raw = await rawSocket;
+  const js = circuit.js;
+  if (process.env.STREAM_TRACE) setInterval(() => console.error('unacknowledged', circuit.stats().unacknowledgedBytes, circuit.stats().unacknowledgedFrames), 100).unref();
+
+  // Page process replies: ['mem', peak] after 'stop'; the raw page acks with a text frame.
+  const pageReplies: ((value: any) => void)[] = [];
+  page.on('message', (message) => pageReplies.shift()?.(message));
+  const askPage = <T>(message: unknown) => new Promise<T>((resolve) => { pageReplies.push(resolve); page.send(message as any); });
+  await askPage('ready?');
+
+  let rawReceived = 0;
+  let rawDone: (() => void) | undefined;
+  let hostSample: () => void = () => {};
+  raw.on('message', (data, isBinary) => {
+    if (isBinary) {
+      rawReceived += (data as Buffer).byteLength;
+      hostSample();
+      if (rawReceived >= PAYLOAD) { rawReceived = 0; rawDone?.(); }
+    } else if (String(data) === 'received') rawDone?.();
+  });
+  const untilRawDone = () => new Promise<void>((resolve) => (rawDone = resolve));
+
+  const measured = async (work: () => Promise<unknown>): Promise<Sample> => {
+    await askPage('start');
+    const memory = sampleMemory();
+    hostSample = memory.sample;
+    const start = performance.now();
+    await work();
+    const ms = performance.now() - start;
+    hostSample = () => {};
+    const host = memory.stop();
+    const pagePeak = await askPage<MemoryPeak>('stop');
+    return { ms, host, page: pagePeak };
+  };
+
+  return {
+    cases: [
+      {
+        id: 'raw-p2h', label: `raw: ws binary frames of ${chunk / 1024} KiB`, direction: 'page → host', raw: true,
+        run: () => measured(async () => { const done = untilRawDone(); raw.send('send'); await done; }),
+      },
+      { id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host', run: () => measured(async () => check(await readFromPage(js, () => hostSample()))) },
+      {
+        id: 'raw-h2p', label: `raw: ws binary frames of ${chunk / 1024} KiB`, direction: 'host → page', raw: true,
+        run: () => measured(async () => {
+          const done = untilRawDone();
+          for (let offset = 0; offset < PAYLOAD; offset += chunk) raw.send(hostBytes.subarray(offset, offset + chunk), { binary: true });
+          await done;
+        }),
+      },
+      { id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page', run: () => measured(async () => check(await sendToPage(js, hostBytes, 'stream'))) },
+      { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', run: () => measured(async () => check(await sendToPage(js, hostBytes, 'arrayBuffer'))) },
+    ],
+    async close() {
+      page.kill();
+      raw.close();
+      await interop.close?.();
+      server.close();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const mb = (bytes: number) => (bytes / 1e6).toFixed(0);
+
+async function measure(model: string, cases: StreamCase[]): Promise<BenchRow[]> {
+  const samples = new Map<string, Sample[]>(cases.map((c) => [c.id, []]));
+  await cases[0]!.run(); // warm-up of the first case; the rest warm in repetition 1, which counts (64 MiB is long enough)
+  for (let rep = 0; rep < REPS; rep++) {
+    for (let i = 0; i < cases.length; i++) {
+      const c = cases[(i + rep) % cases.length]!;
+      if (process.env.STREAM_TRACE) console.error('case', c.id);
+      samples.get(c.id)!.push(await c.run());
+    }
+  }
+  console.log(`\n${model}: ${PAYLOAD / MIB} MiB, ${REPS} repetitions`);
+  console.log('direction    | case                                                   |   MB/s | × raw | host mem Δ | page mem Δ | RSS Δ');
+  const rows: BenchRow[] = [];
+  for (const c of cases) {
+    const own = samples.get(c.id)!;
+    const mbps = median(own.map((s) => PAYLOAD / 1e3 / s.ms));
+    // Per repetition: this case's throughput / the best raw throughput of the same direction in that repetition.
+    const raws = cases.filter((r) => r.raw && r.direction === c.direction);
+    const ratio = median(own.map((s, rep) => {
+      const best = Math.min(...raws.map((r) => samples.get(r.id)![rep]!.ms));
+      return best / s.ms;
+    }));
+    const peak = (pick: (s: Sample) => number) => Math.max(...own.map(pick));
+    const host = peak((s) => s.host.heap), page = peak((s) => s.page.heap), rss = peak((s) => Math.max(s.host.rss, s.page.rss));
+    console.log(`${c.direction.padEnd(12)} | ${c.label.padEnd(54)} | ${mbps.toFixed(0).padStart(6)} | ${ratio.toFixed(2).padStart(5)} | ${mb(host).padStart(7)} MB | ${mb(page).padStart(7)} MB | ${mb(rss).padStart(4)} MB`);
+    const nsPerOp = median(own.map((s) => s.ms * 1e6));
+    rows.push({
+      suite: `streams ${model}`, group: c.direction, id: `${model}-${c.id}`, label: c.label, nsPerOp, opsPerSec: 1e9 / nsPerOp,
+      minNs: Math.min(...own.map((s) => s.ms * 1e6)), maxNs: Math.max(...own.map((s) => s.ms * 1e6)), spread: 0, rounds: REPS, opsPerRound: 1,
+      ratios: [{ to: 'raw', ratio }],
+    });
+  }
+  return rows;
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const models = (process.env.STREAM_MODELS ?? 'in-process,worker,server').split(',');
+  const rows: BenchRow[] = [];
+  if (models.includes('in-process')) rows.push(...(await measure('in-process', await inProcessCases())));
+  if (models.includes('worker')) {
+    const w = await workerCases();
+    try { rows.push(...(await measure('worker', w.cases))); } finally { await w.close(); }
+  }
+  if (models.includes('server')) {
+    const s = await serverCases();
+    try { rows.push(...(await measure('server', s.cases))); } finally { await s.close(); }
+  }
+  return rows;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();

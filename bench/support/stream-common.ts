@@ -1,0 +1,93 @@
+/*
+ * Shared pieces of the stream bench (bench/streams.ts): the page functions the host calls, the
+ * host's side of each case, and a memory sampler that runs in every thread or process involved.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { HostStreamReference, type IJSRuntime } from '../../src/index.js';
+
+export const MIB = 1 << 20;
+export const PAYLOAD = Number(process.env.STREAM_MIB ?? 64) * MIB;
+
+/** A full collection, so that each case starts from the memory the previous one left live. */
+export const fullGc: () => void = (() => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  return () => gc();
+})();
+
+/** Peak memory above the level at start: this isolate's heap + external (ArrayBuffers), and the process's RSS. */
+export interface MemoryPeak {
+  heap: number;
+  rss: number;
+}
+
+export function sampleMemory(): { sample(): void; stop(): MemoryPeak } {
+  fullGc();
+  const at = process.memoryUsage();
+  const base = at.heapUsed + at.external;
+  let heap = 0;
+  let rss = 0;
+  const sample = () => {
+    const now = process.memoryUsage();
+    heap = Math.max(heap, now.heapUsed + now.external - base);
+    rss = Math.max(rss, now.rss - at.rss);
+  };
+  const timer = setInterval(sample, 2);
+  return {
+    sample,
+    stop() {
+      clearInterval(timer);
+      sample();
+      return { heap, rss };
+    },
+  };
+}
+
+/** A payload with a pattern, so nothing is all zeros. */
+export function payload(length = PAYLOAD): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i += 4096) bytes[i] = i >>> 12;
+  return bytes;
+}
+
+/** Defines the page functions on the page's global object: the source of page→host streams, the sinks of host→page streams. */
+export function definePageFunctions(source: Uint8Array, sample: () => void = () => {}): void {
+  const g = globalThis as any;
+  g.benchStreamSource = () => source;
+  g.benchStreamSink = async (stream: { stream(): Promise<ReadableStream<Uint8Array>> }) => {
+    const reader = (await stream.stream()).getReader();
+    let count = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return count;
+      count += value.byteLength;
+      sample();
+    }
+  };
+  g.benchStreamSinkBuffer = async (stream: { arrayBuffer(): Promise<ArrayBuffer> }) => (await stream.arrayBuffer()).byteLength;
+}
+
+/** Page → host: openReadStream on a JS stream reference to the page's payload; returns the bytes read. */
+export async function readFromPage(js: IJSRuntime, sample: () => void): Promise<number> {
+  const reference = await js.invokeStreamReferenceAsync('benchStreamSource');
+  const reader = reference.openReadStream({ maxAllowedSize: Number.MAX_SAFE_INTEGER }).getReader();
+  let count = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    count += value.byteLength;
+    sample();
+  }
+  await reference.disposeAsync();
+  return count;
+}
+
+/** Host → page: a HostStreamReference over `bytes`, read by the page with stream() or arrayBuffer(). */
+export function sendToPage(js: IJSRuntime, bytes: Uint8Array, how: 'stream' | 'arrayBuffer'): Promise<number> {
+  return js.invokeAsync<number>(how === 'stream' ? 'benchStreamSink' : 'benchStreamSinkBuffer', HostStreamReference.create(bytes));
+}
+
+export function check(count: number, expected = PAYLOAD): void {
+  if (count !== expected) throw new Error(`moved ${count} bytes, expected ${expected}`);
+}

@@ -1,0 +1,54 @@
+/*
+ * The page process of the server part of bench/streams.ts: the official package connected with
+ * our client, and a raw ws socket that sends the payload in binary frames when asked and acks
+ * what the host sends. Reports this process's memory peak between 'start' and 'stop' (IPC).
+ *
+ *   node dist/bench/support/stream-server-page.js ws://127.0.0.1:<port> <chunk bytes>
+ */
+import '../../src/page/node-globals.js';
+import { once } from 'node:events';
+import { WebSocket } from 'ws';
+import { connectToServer } from '../../src/server-client.js';
+import type { DotNetNamespace } from '../../src/page/official-package.js';
+import { definePageFunctions, PAYLOAD, payload, sampleMemory } from './stream-common.js';
+
+const base = process.argv[2]!;
+const chunk = Number(process.argv[3]);
+const source = payload();
+let sample: () => void = () => {};
+definePageFunctions(source, () => sample());
+
+const raw = new WebSocket(base + '/raw');
+await once(raw, 'open');
+let received = 0;
+raw.on('message', (data, isBinary) => {
+  if (isBinary) {
+    received += (data as Buffer).byteLength;
+    sample();
+    if (received >= PAYLOAD) {
+      received = 0;
+      raw.send('received');
+    }
+  } else {
+    for (let offset = 0; offset < PAYLOAD; offset += chunk) raw.send(source.subarray(offset, offset + chunk), { binary: true });
+  }
+});
+
+const { DotNet } = (await import(`${import.meta.resolve('@microsoft/dotnet-js-interop')}?instance=streams`)) as { DotNet: DotNetNamespace };
+(globalThis as any).DotNet = DotNet; // Blazor's disposal identifier resolves through window.DotNet
+const window = process.env.STREAM_WINDOW ? Number(process.env.STREAM_WINDOW) : undefined;
+await connectToServer(base + '/_jsinterop', { DotNet, WebSocket: WebSocket as any, ...(window ? { streamWindow: window } : {}) } as Parameters<typeof connectToServer>[1]);
+
+let memory: ReturnType<typeof sampleMemory> | undefined;
+process.on('message', (message) => {
+  if (message === 'ready?') process.send!('ready');
+  else if (message === 'start') {
+    memory = sampleMemory();
+    sample = memory.sample;
+    process.send!('started');
+  } else if (message === 'stop') {
+    sample = () => {};
+    process.send!(memory!.stop());
+  }
+});
+process.on('disconnect', () => process.exit(0));
