@@ -34,7 +34,7 @@ import { hostInWorker } from '../src/worker.js';
 import { createInteropServer, type Circuit } from '../src/server.js';
 import type { DotNetNamespace } from '../src/page/official-package.js';
 import type { BenchRow } from './support/harness.js';
-import { check, definePageFunctions, MIB, PAYLOAD, payload, readFromPage, sampleMemory, sendToPage, type MemoryPeak } from './support/stream-common.js';
+import { check, definePageFunctions, drain, MIB, PAYLOAD, payload, readFromPage, sampleMemory, sendToPage, type MemoryPeak } from './support/stream-common.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPS = Number(process.env.STREAM_REPS ?? 5);
@@ -100,13 +100,7 @@ async function inProcessCases(): Promise<StreamCase[]> {
             if (offset >= source.byteLength) controller.close();
           },
         }, { highWaterMark: 0 }).getReader();
-        let count = 0;
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) return count;
-          count += value.byteLength;
-          sample();
-        }
+        return drain(reader, sample);
       }, 'both'),
     },
     { id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host', run: () => local((sample) => readFromPage(js, sample), 'both') },
@@ -114,13 +108,7 @@ async function inProcessCases(): Promise<StreamCase[]> {
       id: 'raw-h2p', label: 'raw: the host ReadableStream read by the page', direction: 'host → page', raw: true,
       run: () => local(async (sample) => {
         const reader = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(hostBytes); c.close(); } }).getReader();
-        let count = 0;
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) return count;
-          count += value.byteLength;
-          sample();
-        }
+        return drain(reader, sample);
       }, 'both'),
     },
     { id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page', run: () => local(() => sendToPage(js, hostBytes, 'stream'), 'both') },

@@ -51,19 +51,23 @@ export function payload(length = PAYLOAD): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/** Reads `reader` to its end, sampling memory after each chunk; returns the bytes read. */
+export async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, sample: () => void): Promise<number> {
+  let count = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return count;
+    count += value.byteLength;
+    sample();
+  }
+}
+
 /** Defines the page functions on the page's global object: the source of page→host streams, the sinks of host→page streams. */
 export function definePageFunctions(source: Uint8Array, sample: () => void = () => {}): void {
   const g = globalThis as any;
   g.benchStreamSource = () => source;
   g.benchStreamSink = async (stream: { stream(): Promise<ReadableStream<Uint8Array>> }) => {
-    const reader = (await stream.stream()).getReader();
-    let count = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return count;
-      count += value.byteLength;
-      sample();
-    }
+    return drain((await stream.stream()).getReader(), sample);
   };
   g.benchStreamSinkBuffer = async (stream: { arrayBuffer(): Promise<ArrayBuffer> }) => (await stream.arrayBuffer()).byteLength;
 }
@@ -71,14 +75,7 @@ export function definePageFunctions(source: Uint8Array, sample: () => void = () 
 /** Page → host: openReadStream on a JS stream reference to the page's payload; returns the bytes read. */
 export async function readFromPage(js: IJSRuntime, sample: () => void): Promise<number> {
   const reference = await js.invokeStreamReferenceAsync('benchStreamSource');
-  const reader = reference.openReadStream({ maxAllowedSize: Number.MAX_SAFE_INTEGER }).getReader();
-  let count = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    count += value.byteLength;
-    sample();
-  }
+  const count = await drain(reference.openReadStream({ maxAllowedSize: Number.MAX_SAFE_INTEGER }).getReader(), sample);
   await reference.disposeAsync();
   return count;
 }
