@@ -37,12 +37,18 @@ export interface PageChannel {
 
 export const DEFAULT_STREAM_WINDOW = 16;
 
+/** A host stream the page is receiving, and how many chunks have arrived (credit follows what was read of them). */
+interface HostStream {
+  controller: ReadableStreamDefaultController<Uint8Array>;
+  enqueued: number;
+}
+
 export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageToHost) => void, options: PageChannelOptions = {}): PageChannel {
   const window = options.streamWindow ?? DEFAULT_STREAM_WINDOW;
   const { abortSignals, watch } = revivalOnDemandFor(DotNet);
   installDomWrapper();
   const callsInFlight = new Set<string>();
-  const streams = new Map<number, ReadableStreamDefaultController<Uint8Array>>();
+  const streams = new Map<number, HostStream>();
   let closedReason: string | undefined;
 
   const dispatcher = (options.attach ?? DotNet.attachDispatcher)({
@@ -70,20 +76,19 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
   // Credit is granted for chunks the reader has taken out of the queue, not per pull: the stream
   // pulls both when a chunk arrives and when one is read, so counting pulls granted about twice the
   // chunks read and let the host run ahead of the reader without bound.
-  const enqueued = new Map<number, number>();
-  const hostStream = (streamId: number): ReadableStreamDefaultController<Uint8Array> => {
-    let controller = streams.get(streamId);
-    if (controller) return controller;
+  const hostStream = (streamId: number): HostStream => {
+    const existing = streams.get(streamId);
+    if (existing) return existing;
     let credited = 0;
-    enqueued.set(streamId, 0);
+    const entry = { enqueued: 0 } as HostStream;
     const stream = new ReadableStream<Uint8Array>(
       {
         start: (c) => {
-          controller = c;
+          entry.controller = c;
         },
         pull: (c) => {
           const queued = window - (c.desiredSize ?? window);
-          const taken = (enqueued.get(streamId) ?? 0) - queued;
+          const taken = entry.enqueued - queued;
           // In batches of half the window, so the host keeps sending while we read; and whatever is
           // owed once the reader has emptied the queue (the end of a stream may need the last credit).
           const owed = taken - credited;
@@ -95,9 +100,9 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
       },
       { highWaterMark: window },
     );
-    streams.set(streamId, controller!);
+    streams.set(streamId, entry);
     dispatcher.supplyDotNetStream(streamId, stream);
-    return controller!;
+    return entry;
   };
 
   const receive = (message: HostToPage): void => {
@@ -113,15 +118,14 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
         dispatcher.receiveByteArray(message[1], message[2]);
         return;
       case Msg.StreamChunk: {
-        const controller = hostStream(message[1]);
-        enqueued.set(message[1], (enqueued.get(message[1]) ?? 0) + 1);
-        controller.enqueue(message[2]);
+        const entry = hostStream(message[1]);
+        entry.enqueued++;
+        entry.controller.enqueue(message[2]);
         return;
       }
       case Msg.StreamEnd: {
-        const controller = hostStream(message[1]);
+        const { controller } = hostStream(message[1]);
         streams.delete(message[1]);
-        enqueued.delete(message[1]);
         if (message[2] === null) controller.close();
         else controller.error(new Error(message[2]));
         return;
@@ -139,9 +143,8 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
     closedReason = reason;
     for (const id of callsInFlight) dispatcher.endInvokeDotNetFromJS(id, false, reason);
     callsInFlight.clear();
-    for (const controller of streams.values()) controller.error(new Error(reason));
+    for (const { controller } of streams.values()) controller.error(new Error(reason));
     streams.clear();
-    enqueued.clear();
   };
 
   const pageHelpersId: number = DotNet.createJSObjectReference(pageHelpers).__jsObjectId;
