@@ -16,26 +16,20 @@
  *   {cmd: 'window-start'}   resets counters, CPU clock and event-loop delay histogram
  *   {cmd: 'window-end'}     answers {cmd: 'window', …}
  */
-import '../../src/page/node-globals.js';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
-import { connectToServer, type ServerConnection } from '../../src/server-client.js';
-import type { DotNetNamespace } from '../../src/page/official-package.js';
+import { openNodePage, type NodePage } from '../../test/support/node-page.js';
 
 const url = process.argv[2];
 if (!url) throw new Error('usage: capacity-pages.js ws://host:port/_jsinterop');
 /** Mean seconds between dropped sockets, per page (env CAPACITY_RECONNECT_S, default 120). */
 const reconnectEvery = Number(process.env.CAPACITY_RECONNECT_S ?? 120);
-const instancePrefix = `${process.pid}-`;
 
 // The host → page call: a small object back.
 (globalThis as any).capItem = (id: number) => ({ id, name: 'item', price: 4.5, tags: ['a', 'b'], inStock: true });
 
-interface Page {
-  readonly DotNet: DotNetNamespace;
-  socket: WebSocket | undefined;
-  connection: ServerConnection | undefined;
-}
+/** A page of the package and client (a NodePage), or a bare socket in raw mode. */
+type Page = NodePage | WebSocket;
 
 const pages: Page[] = [];
 let calls = 0;
@@ -45,11 +39,11 @@ let firstFailure: string | undefined;
 let latencies: number[] = [];
 const MAX_SAMPLES = 200_000;
 
-function schedule(page: Page, index: number): void {
+function schedule(page: NodePage, index: number): void {
   const timer = setTimeout(async () => {
-    if (Math.random() < 1 / reconnectEvery && page.socket) {
+    if (Math.random() < 1 / reconnectEvery) {
       drops++;
-      page.socket.terminate(); // the client sees a dropped connection and resumes the circuit
+      page.drop(); // the client sees a dropped connection and resumes the circuit
     }
     const started = performance.now();
     try {
@@ -100,23 +94,14 @@ async function openRawPage(index: number): Promise<void> {
     timer.unref();
   };
   tick();
-  pages.push({ DotNet: undefined as unknown as DotNetNamespace, socket, connection: undefined });
+  pages.push(socket);
 }
 
 async function openPage(): Promise<void> {
   const index = opening++;
   if (raw) return openRawPage(index);
-  const module = (await import(`${import.meta.resolve('@microsoft/dotnet-js-interop')}?instance=${instancePrefix}${index}`)) as { DotNet: DotNetNamespace };
-  const page: Page = { DotNet: module.DotNet, socket: undefined, connection: undefined };
+  const page = await openNodePage(url!);
   pages.push(page);
-  // The client's WebSocket class, remembering the page's current socket so that it can be dropped.
-  class TrackedWebSocket extends WebSocket {
-    constructor(address: string) {
-      super(address, { perMessageDeflate: false });
-      page.socket = this;
-    }
-  }
-  page.connection = await connectToServer(url!, { DotNet: module.DotNet, WebSocket: TrackedWebSocket as any });
   schedule(page, index);
 }
 

@@ -1,7 +1,8 @@
 /*
- * The README's examples, read from the README itself so the docs and the tests cannot drift.
- * A complete example is a set of fenced code blocks whose first line names the file
- * (`// quickstart.mjs`, `<!-- index.html -->`) and a ```bash block with the commands to run.
+ * The examples of the README and docs/*.md, read from the documents themselves so the docs and
+ * the tests cannot drift. A complete example is a set of fenced code blocks whose first line
+ * names the file (`// quickstart.mjs`, `<!-- index.html -->`, `# jsinterop.conf`) and a ```bash
+ * block with the commands to run.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -9,14 +10,19 @@ import path from 'node:path';
 import { repoRoot } from './browser.js';
 
 export async function readReadme(): Promise<string> {
-  return readFile(path.join(repoRoot, 'README.md'), 'utf8');
+  return readDocument('README.md');
+}
+
+/** A document of the repository, by its path from the root (`docs/deploy.md`). */
+export async function readDocument(file: string): Promise<string> {
+  return readFile(path.join(repoRoot, file), 'utf8');
 }
 
 /** The text under `heading` (a whole heading line, e.g. `### In TypeScript`) up to the next heading of its level or above. */
 export function section(markdown: string, heading: string): string {
   const level = /^#+/.exec(heading)![0].length;
   const start = markdown.split('\n').indexOf(heading);
-  assert.ok(start >= 0, `README has no heading "${heading}"`);
+  assert.ok(start >= 0, `the document has no heading "${heading}"`);
   const lines = markdown.split('\n').slice(start + 1);
   const end = lines.findIndex((line) => /^#+ /.test(line) && /^#+/.exec(line)![0].length <= level);
   return lines.slice(0, end < 0 ? undefined : end).join('\n');
@@ -31,7 +37,7 @@ function fences(markdown: string): Fence[] {
   return [...markdown.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ language: m[1]!, body: m[2]! }));
 }
 
-const FILE_NAME = /^(?:\/\/|<!--)\s*([\w.-]+(?:\/[\w.-]+)*\.\w+)\b/;
+const FILE_NAME = /^(?:\/\/|<!--|#)\s*([\w.-]+(?:\/[\w.-]+)*\.\w+)\b/;
 
 /** The files a section's code blocks name in their first line, by name. */
 export function exampleFiles(markdown: string): Map<string, string> {
