@@ -6,3 +6,4 @@
  * @packageDocumentation
  */
 export { connectToServer, type ConnectOptions, type ConnectionState, type ServerConnection } from './hosting/server/client/connect-to-server.js';
+export { CIRCUIT_GONE, SERVER_DRAINING } from './protocol/circuit-control.js';

@@ -6,9 +6,10 @@
  *
  * @packageDocumentation
  */
-export { createInteropServer, InteropServer, type InteropServerEvents, type ServerStats } from './hosting/server/interop-server.js';
+export { createInteropServer, InteropServer, type DrainOptions, type InteropServerEvents, type ServerStats } from './hosting/server/interop-server.js';
 export { Circuit, type CircuitState, type CircuitStats, type CircuitOrigin } from './hosting/server/circuit.js';
-export { CIRCUIT_GONE, type ServerOptions } from './hosting/server/options.js';
+export { CIRCUIT_DISCONNECTED, type ServerOptions } from './hosting/server/options.js';
+export { CIRCUIT_GONE, SERVER_DRAINING } from './protocol/circuit-control.js';
 export { PAGE_CLOSED } from './hosting/server/disconnect-beacon.js';
 export type { Refusal, RefusalReason } from './hosting/server/refusal.js';
 export type { IJSRuntime } from './host/types.js';

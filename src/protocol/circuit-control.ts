@@ -22,7 +22,27 @@ export const Control = {
   End: 35,
   /** host → page: a frame from the page was refused. [Rejected, message] */
   Rejected: 36,
+  /**
+   * host → page, to a page that announced {@link PageFeature.Drain}: the server is draining and
+   * ends the circuit within `deadlineMs`. The page starts no new call from now on and answers
+   * `Drained`. [Draining, deadlineMs]
+   */
+  Draining: 37,
+  /**
+   * page → host, the answer to Draining: every call the page started went out before this
+   * frame, and it starts no more. [Drained]
+   */
+  Drained: 38,
 } as const;
+
+/**
+ * The End reason of a Resume that names a circuit the server does not hold: it ended, it never
+ * existed, or the process that held it is gone. The client ends with exactly this text.
+ */
+export const CIRCUIT_GONE = 'The circuit is gone: it ended, or it never existed. Reload the page to start a new one, or call connectToServer again.';
+
+/** The End reason of a circuit ended because its server is draining (restarting); the client ends with exactly this text. */
+export const SERVER_DRAINING = 'The server is restarting: this circuit has ended. Start a new one with connectToServer, or reload the page.';
 
 /**
  * Close codes of a connection the server refused, in WebSocket's application range: 4000 plus
@@ -40,7 +60,7 @@ export const RefusalCode = {
   AuthenticationFailed: 4500,
   /** No opening frame (Hello or Resume) came within one to two heartbeat periods of the upgrade. */
   RequestTimeout: 4408,
-  /** The server holds `maxCircuits` circuits, or is shutting down. */
+  /** The server holds `maxCircuits` circuits, is draining, or is shutting down. */
   Unavailable: 4503,
 } as const;
 
@@ -51,6 +71,8 @@ export type Ack = [typeof Control.Ack, number];
 export type Heartbeat = [typeof Control.Heartbeat, number];
 export type End = [typeof Control.End, string];
 export type Rejected = [typeof Control.Rejected, string];
+export type Draining = [typeof Control.Draining, number];
+export type Drained = [typeof Control.Drained];
 
 /**
  * What a page's client reads beyond the message forms, as bits of a number it appends to its
@@ -65,6 +87,8 @@ export const PageFeature = {
    * server then adds its `maxCallSize` to Started: `[Started, …, retentionMs, maxCallSize]`.
    */
   SplitMessages: 2,
+  /** The page reads Draining and answers Drained (a graceful drain of the server); an older client just gets the End. */
+  Drain: 4,
 } as const;
 
 /** True when a decoded text frame's type is in the control range. */
@@ -81,14 +105,15 @@ const pageControlShapes: Record<number, { name: string; args: ((v: unknown) => b
   [Control.Resume]: { name: 'Resume', args: [isShortString, isShortString, isCount] },
   [Control.Ack]: { name: 'Ack', args: [isCount] },
   [Control.End]: { name: 'End', args: [isShortString] },
+  [Control.Drained]: { name: 'Drained', args: [] },
 }))();
 
 /** Checks a control message from the page; throws a TypeError naming the problem. */
-export function checkPageControl(message: unknown[]): Resume | Ack | End {
+export function checkPageControl(message: unknown[]): Resume | Ack | End | Drained {
   const shape = pageControlShapes[message[0] as number];
   if (!shape) throw new TypeError(`Malformed message: a page cannot send control message type ${excerpt(String(JSON.stringify(message[0])))}.`);
   if (message.length !== shape.args.length + 1 || !shape.args.every((ok, i) => ok(message[i + 1]))) {
     throw new TypeError(`Malformed ${shape.name} message: expected [${message[0]}, ${shape.args.length} valid argument(s)].`);
   }
-  return message as Resume | Ack | End;
+  return message as Resume | Ack | End | Drained;
 }

@@ -1,7 +1,8 @@
 /*
  * A circuit's identity: a public id that names it and a secret that proves the right to resume
- * it. Both come from the operating system's CSPRNG; the secret has 256 bits, and it is compared
- * in constant time so response timing reveals nothing about how much of a guess was right.
+ * it. Both come from the operating system's CSPRNG: the id's random part has 128 bits (behind
+ * the server's node name, if it has one), the secret 256, and the secret is compared in
+ * constant time so response timing reveals nothing about how much of a guess was right.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 
@@ -10,8 +11,10 @@ export interface CircuitIdentity {
   readonly secret: Buffer;
 }
 
-export function newCircuitIdentity(): CircuitIdentity {
-  return { id: randomBytes(16).toString('base64url'), secret: randomBytes(32) };
+/** A new identity; with a node name, the id is `<nodeName>.<random>` (a proxy routes on the name). */
+export function newCircuitIdentity(nodeName?: string): CircuitIdentity {
+  const random = randomBytes(16).toString('base64url');
+  return { id: nodeName === undefined ? random : `${nodeName}.${random}`, secret: randomBytes(32) };
 }
 
 /** The 43 characters of a 32-byte secret in unpadded base64url, the only form the server issues. */

@@ -7,7 +7,7 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { MessageHost } from '../messaging/message-host.js';
-import { checkPageControl, Control, isControl } from '../../protocol/circuit-control.js';
+import { checkPageControl, Control, isControl, SERVER_DRAINING } from '../../protocol/circuit-control.js';
 import { isBatch, textBatcher, type TextBatcher } from '../../protocol/batching.js';
 import { binaryHeader, COMPLETION_PREFIX_BYTE, encodeCallFrame } from '../../protocol/framing.js';
 import * as Msg from '../../protocol/message-codes.js';
@@ -19,7 +19,8 @@ import { FrameError, IncomingFrames } from './incoming.js';
 import { OutputBudget } from './output-budget.js';
 import { RefusedFrameLimit } from './refused-frame-limit.js';
 import { IncomingSplits } from './split-incoming.js';
-import { CIRCUIT_GONE, type Settings } from './options.js';
+import { CIRCUIT_DISCONNECTED, type Settings } from './options.js';
+import { JSDisconnectedException } from '../../host/errors.js';
 import type { CircuitIdentity } from './circuit-secret.js';
 import type { IJSRuntime, InteropStats } from '../../host/types.js';
 
@@ -91,6 +92,12 @@ export class Circuit {
   readonly #callFrames: boolean;
   /** The page's client joins and sends split messages (src/protocol/splitting.ts). */
   readonly #splits: boolean;
+  /** The page's client answers Draining with Drained (PageFeature.Drain). */
+  readonly #knowsDrain: boolean;
+  /** While the server drains: when the circuit ends at the latest (a `Date.now()` time). */
+  #drainDeadline: number | undefined;
+  /** The page said Drained: it starts no more calls. */
+  #pageDrained = false;
   // Created on first use: an idle circuit should cost as little memory as possible.
   #incoming: IncomingFrames | undefined;
   #splitsIn: IncomingSplits | undefined;
@@ -107,10 +114,11 @@ export class Circuit {
   #endReason: string | undefined;
 
   /** @internal Created by the server when a page says Hello. */
-  constructor(identity: CircuitIdentity, hello: Hello, opener: CircuitOrigin, settings: Settings, events: CircuitEvents, readsCallFrames = false, splitsMessages = false) {
+  constructor(identity: CircuitIdentity, hello: Hello, opener: CircuitOrigin, settings: Settings, events: CircuitEvents, readsCallFrames = false, splitsMessages = false, knowsDrain = false) {
     this.id = identity.id;
     this.#callFrames = readsCallFrames;
     this.#splits = splitsMessages;
+    this.#knowsDrain = knowsDrain;
     this.#identity = identity;
     this.#opener = opener;
     this.#settings = settings;
@@ -182,7 +190,8 @@ export class Circuit {
   #finish(reason: string, told: string, closeCode: number, closeReason?: string): void {
     if (this.#endReason !== undefined) return;
     this.#endReason = reason;
-    this.#host.close(CIRCUIT_GONE);
+    // Calls still pending reject with the drain's reason when the drain ended the circuit, so the app can tell.
+    this.#host.close(reason === SERVER_DRAINING ? SERVER_DRAINING : CIRCUIT_DISCONNECTED);
     this.#outbox.clear();
     const socket = this.#socket;
     const output = this.#output;
@@ -193,6 +202,38 @@ export class Circuit {
     }
     this.#events.ended(this, reason);
     this.#resolveEnded?.(reason);
+  }
+
+  /**
+   * @internal The server drains: from now on the host starts no call to the page, the page is
+   * asked to start none either (Draining), and the circuit ends with {@link SERVER_DRAINING} as
+   * soon as nothing is in flight either way, or at `deadline` (a `Date.now()` time) at the latest.
+   */
+  drain(deadline: number): void {
+    if (this.#drainDeadline !== undefined || this.#endReason !== undefined) return;
+    this.#drainDeadline = deadline;
+    this.#tellDraining();
+    this.#endIfDrained();
+  }
+
+  #tellDraining(): void {
+    if (this.#knowsDrain && this.#drainDeadline !== undefined) {
+      this.#output?.send(JSON.stringify([Control.Draining, Math.max(0, this.#drainDeadline - Date.now())]));
+    }
+  }
+
+  /**
+   * Ends a draining circuit once no call is in flight either way: the page has said Drained (an
+   * older client cannot: for it, once idle), no host call waits for the page, every page call
+   * has been answered and the page has acknowledged every frame (nothing left to replay). Only
+   * while connected, so the page learns the reason from the End frame rather than a failed resume.
+   */
+  #endIfDrained(): void {
+    if (this.#drainDeadline === undefined || this.#endReason !== undefined || !this.#socket) return;
+    if (this.#knowsDrain && !this.#pageDrained) return;
+    this.#batcher?.flush(); // answers queued in this task count as unacknowledged frames
+    const core = this.#host.core;
+    if (core.pendingCallCount === 0 && core.pendingCallsFromJSCount === 0 && this.#outbox.size === 0) this.end(SERVER_DRAINING);
   }
 
   /**
@@ -231,6 +272,7 @@ export class Circuit {
       output.send(JSON.stringify(started));
     } else {
       output.send(JSON.stringify([Control.Resumed, this.#receipts.acking()]));
+      this.#tellDraining(); // the Draining sent to the lost connection may never have arrived
     }
     for (const frame of this.#outbox.pending()) output.send(frame);
     return true;
@@ -247,12 +289,15 @@ export class Circuit {
     this.#alive = false;
     socket.ping();
     output.send(JSON.stringify([Control.Heartbeat, this.#receipts.acking()]));
+    this.#endIfDrained();
   }
 
   // ---- host → page ----
 
   #send(message: HostToPage): void {
     if (this.#endReason !== undefined) return;
+    // Thrown from here, the call rejects unsent (src/host/core.ts).
+    if (message[0] === Msg.BeginInvokeJS && this.#drainDeadline !== undefined) throw new JSDisconnectedException(SERVER_DRAINING);
     if (message[0] === Msg.BeginInvokeJS && this.#host.core.pendingCallCount > this.#settings.maxPendingCalls) {
       throw new RangeError(`Too many calls to JavaScript are waiting for this circuit's page (limit ${this.#settings.maxPendingCalls}); await some before starting more.`);
     }
@@ -312,6 +357,8 @@ export class Circuit {
     this.#read(data, isBinary);
     // A refused frame is no sign of life: a page that floods junk and reads nothing is still dropped.
     if (this.#refusals === refusals) this.#alive = true;
+    // A completion, an Ack or Drained may be what the drain waited for.
+    if (this.#drainDeadline !== undefined) this.#endIfDrained();
   }
 
   /** `joined`: a text joined from parts, each counted as it came; it may be up to `maxCallSize`. */
@@ -408,6 +455,8 @@ export class Circuit {
       if (!this.#outbox.ack(control[1])) this.#refuse(new RangeError(`Invalid Ack: ${control[1]} is not between the frames acknowledged (${this.#outbox.acknowledged}) and sent (${this.#outbox.sent}).`));
     } else if (control[0] === Control.End) {
       this.end(`The page ended the circuit: ${control[1]}`);
+    } else if (control[0] === Control.Drained) {
+      this.#pageDrained = true; // checked by #onMessage, after this frame
     } else {
       this.#refuse(new Error('Unexpected Resume: this connection already carries a circuit.'));
     }

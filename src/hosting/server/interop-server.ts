@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { Control, RefusalCode } from '../../protocol/circuit-control.js';
+import { CIRCUIT_GONE, Control, RefusalCode, SERVER_DRAINING } from '../../protocol/circuit-control.js';
 import { BINARY_HEADER_SIZE } from '../../protocol/framing.js';
 import { Circuit, type CircuitEvents, type CircuitOrigin } from './circuit.js';
 import { CircuitQueue } from './circuit-queue.js';
@@ -20,7 +20,7 @@ import { answerBeacon, beaconPath, PAGE_CLOSED, type BeaconHandling } from './di
 import { createHttpServer } from './http-server.js';
 import { readOpening, type CircuitRequest } from './opening.js';
 import { originAllowed } from './origin-check.js';
-import { refusal, requestPath, type Refusal } from './refusal.js';
+import { circuitParams, refusal, requestPath, type Refusal } from './refusal.js';
 import { frontRequests } from './request-front.js';
 import { resolveSettings, type ServerOptions, type Settings } from './options.js';
 import { errorText, REDACTED_CIRCUIT_ERROR } from '../../host/redaction.js';
@@ -34,6 +34,14 @@ export interface ServerStats {
   readonly disconnected: number;
   /** Connections that have not sent their opening frame yet. */
   readonly opening: number;
+  /** True once `drain()` was called: the server takes no new circuit. */
+  readonly draining: boolean;
+}
+
+/** Options for {@link InteropServer.drain}. */
+export interface DrainOptions {
+  /** Milliseconds the circuits have to finish their calls; those still open then end. Default 30,000. */
+  readonly deadline?: number;
 }
 
 export interface InteropServerEvents {
@@ -88,6 +96,10 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
   /** Puts the HTTP server's request listeners back as they were. */
   readonly #restoreRequests: () => void;
   #closed = false;
+  /** Settles when the drain has ended every circuit; set once `drain()` was called. */
+  #drained: Promise<void> | undefined;
+  #resolveDrained: (() => void) | undefined;
+  #drainTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** @internal Use {@link createInteropServer}. */
   constructor(options: ServerOptions) {
@@ -133,6 +145,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
         this.#registry.remove(circuit);
         this.#guard(circuit, () => this.#options.onCircuitEnd?.(circuit, reason));
         this.#guard(circuit, () => this.emit('circuitEnd', circuit, reason));
+        if (this.#registry.size === 0) this.#resolveDrained?.();
       },
       protocolError: (error, circuit) => this.#guard(circuit, () => this.#options.onProtocolError?.(error, circuit)),
     };
@@ -160,6 +173,11 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     this.#refusing.add(ws);
     ws.once('close', () => this.#refusing.delete(ws));
     ws.close(code, reason);
+  }
+
+  /** This process's node name, the text before the first dot of its circuit ids (`nodeName` option, or `JSINTEROP_NODE_NAME`). */
+  get nodeName(): string | undefined {
+    return this.#settings.nodeName;
   }
 
   /** The WebSocket endpoint's path. */
@@ -194,7 +212,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
   stats(): ServerStats {
     const circuits = this.#registry.size;
     const disconnected = this.#registry.retainedCount;
-    return { circuits, connected: circuits - disconnected, disconnected, opening: this.#opening.size };
+    return { circuits, connected: circuits - disconnected, disconnected, opening: this.#opening.size, draining: this.#drained !== undefined };
   }
 
   /** New circuits, as they open, until the server closes or the loop is left. */
@@ -206,6 +224,30 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
   }
 
   /**
+   * Drains the server, for a restart that cuts no call: from now on it opens no new circuit (an
+   * upgrade without a `circuit` parameter is answered HTTP 503, for a proxy to retry elsewhere;
+   * a Hello gets the "unavailable" refusal), but pages of its own circuits still resume. Each
+   * circuit ends with {@link SERVER_DRAINING} once its calls in flight, both ways, are done (the
+   * page, told, starts no new call; the host's new calls reject unsent), or at the deadline with
+   * whatever is still in flight. Resolves when every circuit has ended; calling it again returns
+   * the same promise. It neither closes the HTTP server nor ends the process: call
+   * {@link close} next, then exit (docs/deploy.md).
+   */
+  drain(options: DrainOptions = {}): Promise<void> {
+    if (this.#drained) return this.#drained;
+    const deadline = options.deadline ?? 30_000;
+    if (!(deadline >= 0) || deadline > 2 ** 31 - 1) throw new RangeError(`drain: 'deadline' must be between 0 and 2^31 - 1 ms, got ${deadline}.`);
+    this.#drained = new Promise((resolve) => (this.#resolveDrained = resolve));
+    this.#drainTimer = setTimeout(() => {
+      for (const circuit of [...this.#registry.values()]) circuit.end(SERVER_DRAINING);
+    }, deadline);
+    const at = Date.now() + deadline;
+    for (const circuit of [...this.#registry.values()]) circuit.drain(at);
+    if (this.#registry.size === 0) this.#resolveDrained!();
+    return this.#drained;
+  }
+
+  /**
    * Ends every circuit (pending calls reject with `JSDisconnectedException`, pages are told) and
    * stops accepting connections. Closes the HTTP server only if the interop server created it.
    */
@@ -213,6 +255,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#heartbeat);
+    clearTimeout(this.#drainTimer);
     this.httpServer.off('upgrade', this.#onUpgrade);
     this.#restoreRequests();
     for (const socket of this.#opening.keys()) socket.terminate();
@@ -244,6 +287,11 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
       return;
     }
     if (this.#closed) return refuseUpgrade(socket, 503, 'Service Unavailable'); // the listener is off: only a racing call
+    if (this.#drained && circuitParams(request).length === 0) {
+      // A new circuit (a resume names its circuit): an HTTP 503 a proxy can retry on another process.
+      refuseUpgrade(socket, 503, 'Service Unavailable');
+      return this.#refused(refusal('draining', request, path));
+    }
     if (!originAllowed(request, this.#options.allowedOrigins)) {
       // Before authentication: a page of a refused origin gets nothing run for it with the user's cookies.
       this.#refuseOpen(request, socket, head, RefusalCode.Forbidden, 'origin refused');
@@ -292,15 +340,16 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
       }
       if ('hello' in opening) return this.#start(socket, opening, opener, request);
       const [, id, secret, received] = opening.resume;
-      const circuit = this.#registry.get(id);
+      // A URL naming another circuit was routed for that one: resuming here could hide a proxy's misrouting.
+      const circuit = circuitParams(request).every((routed) => routed === id) ? this.#registry.get(id) : undefined;
       // One answer for an unknown circuit and a wrong secret: the page learns nothing about which.
       if (!circuit || !secretMatches(circuit.identity.secret, secret)) {
-        refuseConnection(socket, 'The circuit is gone: it ended, or it never existed. Reload the page to start a new one.');
+        refuseConnection(socket, CIRCUIT_GONE);
         return this.#refused(refusal('resume', request, this.path));
       }
       this.#registry.release(circuit);
       if (circuit.connect(socket, request.socket, received, opener)) return this.#guard(circuit, () => this.emit('connectionUp', circuit));
-      refuseConnection(socket, 'The circuit is gone.');
+      refuseConnection(socket, CIRCUIT_GONE);
       this.#refused(refusal('resume', request, this.path));
     };
     this.#opening.set(socket, { beats: 0, request, onMessage });
@@ -309,7 +358,12 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     socket.once('message', onMessage);
   }
 
-  #start(socket: WebSocket, { hello, readsCallFrames, splitsMessages }: CircuitRequest, opener: CircuitOrigin, request: http.IncomingMessage): void {
+  #start(socket: WebSocket, { hello, readsCallFrames, splitsMessages, drains }: CircuitRequest, opener: CircuitOrigin, request: http.IncomingMessage): void {
+    if (this.#drained) {
+      // Upgraded before the drain began (or through a proxy that kept the `circuit` parameter of another request).
+      refuseConnection(socket, 'The server is draining (restarting): it accepts no new circuits. Connect again: another server takes it.', RefusalCode.Unavailable);
+      return this.#refused(refusal('draining', request, this.path));
+    }
     if (this.#registry.size >= this.#settings.maxCircuits) {
       // Known only now: a Resume of a live circuit does not count against the limit. The limit
       // itself is not named: it is the host's detail.
@@ -318,7 +372,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     }
     let circuit: Circuit;
     try {
-      circuit = new Circuit(newCircuitIdentity(), hello, opener, this.#settings, this.#circuitEvents, readsCallFrames, splitsMessages);
+      circuit = new Circuit(newCircuitIdentity(this.#settings.nodeName), hello, opener, this.#settings, this.#circuitEvents, readsCallFrames, splitsMessages, drains);
     } catch (error) {
       // readOpening has checked everything the page sent: a failure here is the host's.
       refuseConnection(socket, this.#settings.detailedErrors ? errorText(error) : REDACTED_CIRCUIT_ERROR);

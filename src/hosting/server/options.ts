@@ -35,6 +35,15 @@ export interface ServerOptions {
    * yours, see docs/security.md. Default 30,000; at most 2^31 − 1.
    */
   readonly idleTimeout?: number;
+  /**
+   * This process's name among the processes serving the same site, put in front of every
+   * circuit id (`<nodeName>.<random>`), so that a proxy can route a page's reconnect to the
+   * process that holds its circuit: the client adds `circuit=<circuitId>` to the URL of every
+   * request that needs the circuit's owner (docs/deploy.md). 1 to 32 letters, digits, `_` or
+   * `-`. Default: the environment variable `JSINTEROP_NODE_NAME` (unset or empty: ids carry no
+   * name, which is all a single process needs).
+   */
+  readonly nodeName?: string;
   /** URL path of the WebSocket endpoint. Default '/_jsinterop'. */
   readonly path?: string;
   /**
@@ -149,6 +158,7 @@ export interface ServerOptions {
 /** Every limit and period, resolved. */
 export interface Settings {
   readonly path: string;
+  readonly nodeName: string | undefined;
   readonly headersTimeout: number;
   readonly idleTimeout: number;
   readonly maxCircuits: number;
@@ -171,9 +181,20 @@ export interface Settings {
   readonly protocolErrorWindow: number;
 }
 
-/** Blazor's text for calls on a circuit that is gone (`RemoteJSRuntime`). */
-export const CIRCUIT_GONE =
+/** Blazor's text for calls on a circuit that is gone (`RemoteJSRuntime`): the host's pending and later calls reject with it. */
+export const CIRCUIT_DISCONNECTED =
   'JavaScript interop calls cannot be issued at this time. This is because the circuit has disconnected and is being disposed.';
+
+/** What a node name may be: it is the text before the first dot of a circuit id, in URLs and proxy maps. */
+const NODE_NAME = /^[A-Za-z0-9_-]{1,32}$/;
+
+function nodeName(option: string | undefined): string | undefined {
+  const fromEnv = option === undefined;
+  const name = fromEnv ? process.env.JSINTEROP_NODE_NAME || undefined : option;
+  if (name === undefined || NODE_NAME.test(name)) return name;
+  const source = fromEnv ? 'the environment variable JSINTEROP_NODE_NAME' : "'nodeName'";
+  throw new TypeError(`createInteropServer: ${source} must match ${NODE_NAME} (1 to 32 letters, digits, '_' or '-': it starts every circuit id and a proxy routes on it), got ${JSON.stringify(name)}.`);
+}
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -207,6 +228,7 @@ export function resolveSettings(options: ServerOptions): Settings {
   }
   return {
     path,
+    nodeName: nodeName(options.nodeName),
     headersTimeout: period('headersTimeout', options.headersTimeout, 10_000),
     idleTimeout: period('idleTimeout', options.idleTimeout, 30_000),
     maxCircuits: positive('maxCircuits', options.maxCircuits, Infinity),

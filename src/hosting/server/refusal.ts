@@ -14,14 +14,17 @@ import type http from 'node:http';
  * - `authentication-error`: `authenticate(request)` threw or rejected (the error is in `error`);
  * - `full`: a new circuit beyond `maxCircuits`;
  * - `closing`: the server was shutting down;
+ * - `draining`: a new circuit while the server drains (`drain()`): an upgrade without a
+ *   `circuit` parameter (answered HTTP 503, for a proxy to retry on another process) or a Hello;
  * - `opening`: the first frame was not a valid Hello or Resume (the problem is in `error`), or
  *   none came within a heartbeat period;
- * - `resume`: a Resume named a circuit that is gone or gave a wrong secret;
+ * - `resume`: a Resume named a circuit that is gone or gave a wrong secret, or came on a URL
+ *   whose `circuit` parameter names another circuit;
  * - `beacon`: a disconnect beacon (`POST <path>/disconnect`) that ended nothing: it named a
  *   circuit that is gone or gave a wrong secret (a guess, or a replay), or it was not a beacon
  *   (another method, content type or body; the problem is in `error`).
  */
-export type RefusalReason = 'path' | 'origin' | 'authentication' | 'authentication-error' | 'full' | 'closing' | 'opening' | 'resume' | 'beacon';
+export type RefusalReason = 'path' | 'origin' | 'authentication' | 'authentication-error' | 'full' | 'closing' | 'draining' | 'opening' | 'resume' | 'beacon';
 
 /** A refused connection, as reported by `onRefused` and the server's `refused` event. */
 export interface Refusal {
@@ -42,6 +45,19 @@ export function requestPath(request: http.IncomingMessage): string {
     return new URL(request.url ?? '/', 'http://x').pathname;
   } catch {
     return '';
+  }
+}
+
+/**
+ * The `circuit` query parameters of the request (the client adds one to every request that
+ * needs the circuit's owner, for a proxy to route on); empty for a new circuit, or a target
+ * that cannot be read.
+ */
+export function circuitParams(request: http.IncomingMessage): string[] {
+  try {
+    return new URL(request.url ?? '/', 'http://x').searchParams.getAll('circuit');
+  } catch {
+    return [];
   }
 }
 

@@ -88,7 +88,7 @@ describe('a page in Chromium that cannot open a circuit learns why', () => {
   test('a full server', async (t) => {
     const { server, reports } = await recordingServer({ allowedOrigins: [site.url], maxCircuits: 1 });
     await RawPage.open(t, server.url);
-    assert.equal(await openFails(server.url), `Could not open a circuit at ${server.url}: the server is full (maxCircuits) or shutting down: try again later.`);
+    assert.equal(await openFails(server.url), `Could not open a circuit at ${server.url}: the server is full (maxCircuits), draining (restarting) or shutting down: try again later.`);
     assert.deepEqual(reports, [{ reason: 'full', origin: site.url, path: '/_jsinterop', remoteAddress: '127.0.0.1' }]);
   });
 });

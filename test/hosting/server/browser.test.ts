@@ -166,7 +166,7 @@ describe('the browser client in Chromium', () => {
 
     const ended = once(longServer, 'circuitEnd');
     const { sent, state } = await hide(false);
-    assert.deepEqual(sent, [longServer.url.replace(/^ws/, 'http') + '/disconnect']);
+    assert.deepEqual(sent, [`${longServer.url.replace(/^ws/, 'http')}/disconnect?circuit=${tabCircuit.id}`]);
     assert.equal(state, 'ended');
     assert.deepEqual((await ended).slice(1), [PAGE_CLOSED]);
     await assert.rejects(pending, JSDisconnectedException);

@@ -50,7 +50,7 @@ describe('a circuit per connection', () => {
     assert.equal(await page.circuit.ended, reason);
     assert.deepEqual(ends, [reason]);
     assert.equal(page.circuit.state, 'ended');
-    assert.deepEqual(server.stats(), { circuits: 0, connected: 0, disconnected: 0, opening: 0 });
+    assert.deepEqual(server.stats(), { circuits: 0, connected: 0, disconnected: 0, opening: 0, draining: false });
   });
 
   test('an onCircuit that fails ends its circuit, and the page learns it failed', async (t) => {

@@ -252,6 +252,6 @@ test('calls survive random connection faults or fail with JSDisconnectedExceptio
   for (const page of pages) page.connection.close();
   for (const circuit of circuits) circuit.end();
   await Promise.all(circuits.map((c) => c.ended));
-  assert.deepEqual(server.stats(), { circuits: 0, connected: 0, disconnected: 0, opening: 0 });
+  assert.deepEqual(server.stats(), { circuits: 0, connected: 0, disconnected: 0, opening: 0, draining: false });
   for (const reference of hostObjects) if (reference.id !== 0) assert.equal(reference.disposed, true, `host object ${reference.id} outlived its circuit`);
 });

@@ -19,7 +19,7 @@ export class FaultProxy extends EventEmitter {
   connections = 0;
 
   private constructor(
-    private readonly targetPort: number,
+    private targetPort: number,
     readonly port: number,
     server: net.Server,
   ) {
@@ -108,6 +108,11 @@ export class FaultProxy extends EventEmitter {
     this.#pairs.delete(pair);
     pair[0].destroy();
     pair[1].destroy();
+  }
+
+  /** New connections go to `port` from now on (a proxy whose upstream was replaced); open ones stay where they are. */
+  retarget(port: number): void {
+    this.targetPort = port;
   }
 
   /** While refusing, new connections are closed as soon as they are accepted. */

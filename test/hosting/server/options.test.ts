@@ -16,6 +16,7 @@ describe('server settings', () => {
   test('every default is the documented one', () => {
     assert.deepEqual(resolveSettings({}), {
       path: '/_jsinterop', // README: "handles WebSocket upgrades on `path` (default `/_jsinterop`)"
+      nodeName: undefined, // no node name unless JSINTEROP_NODE_NAME is set (docs/deploy.md)
       headersTimeout: 10_000, // security.md, "Idle connections": 10 s
       idleTimeout: 30_000, // security.md, "Idle connections": 30 s
       maxCircuits: Infinity, // security.md: `maxCircuits` unlimited

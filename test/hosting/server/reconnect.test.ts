@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { HostObjectReference, JSDisconnectedException, registerInvokables } from '../../../src/index.js';
-import { CIRCUIT_GONE } from '../../../src/server.js';
+import { CIRCUIT_DISCONNECTED } from '../../../src/server.js';
 import { Control } from '../../../src/protocol/circuit-control.js';
 import { FaultProxy } from './fault-proxy.js';
 import { definePageGlobals, deferred, openPage, RawPage, startServer, StateLog } from './server-support.js';
@@ -109,7 +109,7 @@ describe('circuits survive short disconnects', () => {
     proxy.cut();
     const reason = await page.circuit.ended;
     assert.match(reason, /did not reconnect within 30 ms/);
-    await assert.rejects(pending, (error: unknown) => error instanceof JSDisconnectedException && error.message === CIRCUIT_GONE);
+    await assert.rejects(pending, (error: unknown) => error instanceof JSDisconnectedException && error.message === CIRCUIT_DISCONNECTED);
     await assert.rejects(page.circuit.js.invokeAsync('retentionKeep'), JSDisconnectedException);
     assert.equal(reference.disposed, true);
     assert.equal(page.circuit.stats().hostObjectReferences, 0);
@@ -149,7 +149,7 @@ describe('circuits survive short disconnects', () => {
     await bDown;
     assert.match(await a.ended, /More than 1 circuits were waiting/);
     assert.equal(b.state, 'disconnected');
-    assert.deepEqual(server.stats(), { circuits: 1, connected: 0, disconnected: 1, opening: 0 });
+    assert.deepEqual(server.stats(), { circuits: 1, connected: 0, disconnected: 1, opening: 0, draining: false });
   });
 
   test('a resume with a wrong secret or an unknown circuit gets the same refusal, and the circuit is unaffected', async (t) => {

@@ -92,7 +92,7 @@ describe('a page that cannot open a circuit learns why, and the server reports i
     raw.on('open', () => raw.send(JSON.stringify([Msg.Hello, PROTOCOL_VERSION, 0, null])));
     const [code, reason] = await once(raw, 'close');
     assert.deepEqual([code, String(reason)], [4403, 'origin refused']);
-    assert.deepEqual(server.stats(), { circuits: 0, connected: 0, disconnected: 0, opening: 0 });
+    assert.deepEqual(server.stats(), { circuits: 0, connected: 0, disconnected: 0, opening: 0, draining: false });
     assert.equal(reports.length, 2);
   });
 
@@ -124,7 +124,7 @@ describe('a page that cannot open a circuit learns why, and the server reports i
     const { server, reports } = await recordingServer(t, { maxCircuits: 1 });
     await openPage(t, server);
     const message = await openFails(server.url);
-    assert.equal(message, `Could not open a circuit at ${server.url}: the server is full (maxCircuits) or shutting down: try again later.`);
+    assert.equal(message, `Could not open a circuit at ${server.url}: the server is full (maxCircuits), draining (restarting) or shutting down: try again later.`);
     assert.deepEqual(reports, [{ reason: 'full', origin: undefined, path: '/_jsinterop', remoteAddress: '127.0.0.1' }]);
   });
 

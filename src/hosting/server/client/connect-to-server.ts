@@ -8,7 +8,7 @@
 import { dispatcherSuccession } from '../../../page/dispatcher-succession.js';
 import { attachPageChannel } from '../../../page/page-channel.js';
 import { isBatch, textBatcher } from '../../../protocol/batching.js';
-import { Control, isControl, PageFeature } from '../../../protocol/circuit-control.js';
+import { Control, isControl, PageFeature, SERVER_DRAINING } from '../../../protocol/circuit-control.js';
 import { CALL_PREFIX_CODE, COMPLETION_PREFIX, decodeBinary, decodeCallFrame } from '../../../protocol/framing.js';
 import * as Msg from '../../../protocol/message-codes.js';
 import { Outbox, Receipts } from '../../../protocol/sequencing.js';
@@ -48,12 +48,17 @@ export interface ServerConnection {
 const GONE = 'The circuit associated with this dispatcher is no longer available.';
 const PAGE_GONE = 'The page was closed.';
 
-/** Where the server takes disconnect beacons: `<path>/disconnect` over HTTP(S) (the server's beaconPath). */
-function beaconUrl(url: string | URL): string {
+/**
+ * Where the server takes disconnect beacons: `<path>/disconnect` over HTTP(S) (the server's
+ * beaconPath), naming the circuit for a proxy to route on (`circuit=`, as a resume does).
+ */
+function beaconUrl(url: string | URL, circuitId: string): string {
   const target = new URL(url);
   target.protocol = target.protocol === 'wss:' ? 'https:' : 'http:';
   target.pathname += target.pathname.endsWith('/') ? 'disconnect' : '/disconnect';
-  target.search = target.hash = ''; // the beacon proves itself with the circuit's secret, not with a token in the URL
+  target.hash = '';
+  // The beacon proves itself with the circuit's secret, not with a token in the URL.
+  target.search = `circuit=${circuitId}`;
   return String(target);
 }
 
@@ -95,6 +100,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
   let watch: ReturnType<typeof setInterval> | undefined;
   let endedWith: string | undefined;
   let refusedWith: string | undefined; // an End before the circuit started: the server refused the Hello
+  let draining = false; // the server drains: no new call to it, and every frame is acknowledged at once
   let state: ConnectionState = 'connecting';
   let started!: (connection: ServerConnection) => void;
   let failed!: (error: Error) => void;
@@ -114,6 +120,8 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
   // UTF-8 needs at most 3 bytes per UTF-16 unit, so a batch of maxSize / 3 units always fits.
   let batcher = textBatcher(emit, 0);
   const transmit = (message: PageToHost): void => {
+    // Thrown here, the call rejects unsent (the official package catches it).
+    if (draining && message[0] === Msg.BeginInvokeDotNet) throw new Error(SERVER_DRAINING);
     // A completion that goes out alone is the package's own text behind "!", not JSON inside JSON.
     let identifier: string | undefined;
     if (message[0] === Msg.EndInvokeJS) {
@@ -136,6 +144,10 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
   const ack = (): void => {
     if (live) socket!.send(JSON.stringify([Control.Ack, receipts.acking()]));
   };
+  /** Counts a frame received; acks when it is time (at once while the server drains: it waits for that). */
+  const counted = (size: number): void => {
+    if (receipts.count(size) || draining) ack();
+  };
 
   const finish = (reason: string): void => {
     if (endedWith !== undefined) return;
@@ -155,13 +167,17 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
     resolveEnded(reason);
   };
 
-  /** Leaves the current socket (dead or closed) and tries again, with backoff, within the retention period. */
+  /**
+   * Leaves the current socket (dead or closed) and tries again, with backoff, within the
+   * retention period: an owner that does not answer (a dead process behind a proxy) ends the
+   * circuit only then. An owner that answers that the circuit is gone ends it at once (End).
+   */
   const reconnect = (): void => {
     socket?.close();
     socket = undefined;
     live = false;
     lostAt ||= Date.now();
-    if (Date.now() - lostAt > retention) return finish(`The connection to the server was lost and could not be restored within ${retention} ms.`);
+    if (Date.now() - lostAt > retention) return finish(`The connection to the server was lost and could not be restored within ${retention} ms (the server's retention period). Reload the page, or call connectToServer again.`);
     setState('reconnecting');
     // The first attempt is immediate (most drops are brief); later ones back off exponentially.
     const delay = attempt && Math.min(options.maxReconnectDelay ?? 10_000, initialDelay * 2 ** (attempt - 1));
@@ -178,6 +194,12 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
       // Before the circuit started, the close that follows says more (and names the URL).
       if (circuitId) finish(message[1]);
       else refusedWith = message[1];
+    } else if (type === Control.Draining) {
+      // Every call queued so far goes out before Drained; later ones reject unsent (transmit).
+      draining = true;
+      batcher.flush();
+      ack();
+      socket!.send(JSON.stringify([Control.Drained]));
     } else if (type === Control.Rejected) {
       console.warn(`jsinterop: the server refused a message: ${message[1]}`);
     } else {
@@ -215,7 +237,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
       const frame = decodeBinary(new Uint8Array(data));
       if (frame.type === TEXT_PART) {
         // A part of a text frame too large for one frame: counted like any frame; the text is handled once whole.
-        if (receipts.count(data.byteLength)) ack();
+        counted(data.byteLength);
         parts.push(frame.bytes); // a view of this message's own ArrayBuffer
         if (frame.more) return;
         const whole = new Uint8Array(frame.id); // the whole text's length
@@ -228,13 +250,13 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
     } else if (data.charCodeAt(0) === CALL_PREFIX_CODE) {
       // A call frame: its arguments' JSON goes to the official package unparsed. Counted first,
       // like every frame, even one that cannot be read.
-      if (!joined && receipts.count(data.length)) ack();
+      if (!joined) counted(data.length);
       return deliver(decodeCallFrame(data));
     } else {
       message = JSON.parse(data);
       if (isControl(message[0])) return control(message);
     }
-    if (!joined && receipts.count(typeof data === 'string' ? data.length : data.byteLength)) ack();
+    if (!joined) counted(typeof data === 'string' ? data.length : data.byteLength);
     if (isBatch(message)) for (const m of message as unknown as HostToPage[]) deliver(m);
     else deliver(message);
   };
@@ -253,11 +275,18 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
     }
   };
 
+  /** A reconnect's URL: the page's, plus `circuit=<id>` for a proxy to route to the process that holds the circuit. */
+  const resumeUrl = (): string => {
+    const target = new URL(url);
+    target.searchParams.set('circuit', circuitId);
+    return String(target);
+  };
+
   const open = (): void => {
     if (endedWith !== undefined) return;
-    const ws: WebSocket = (socket = new WS(String(url)));
+    const ws: WebSocket = (socket = new WS(circuitId ? resumeUrl() : String(url)));
     ws.binaryType = 'arraybuffer';
-    ws.onopen = () => ws.send(JSON.stringify(circuitId ? [Control.Resume, circuitId, secret, receipts.received] : [...channel.hello, PageFeature.CallFrames | PageFeature.SplitMessages]));
+    ws.onopen = () => ws.send(JSON.stringify(circuitId ? [Control.Resume, circuitId, secret, receipts.received] : [...channel.hello, PageFeature.CallFrames | PageFeature.SplitMessages | PageFeature.Drain]));
     ws.onmessage = (event) => ws === socket && receive(event.data);
     let error: string | undefined;
     ws.onerror = (event) => void (error = (event as { message?: string }).message || undefined);
@@ -282,7 +311,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
     if (circuitId) {
       // sendBeacon outlives the page; a WebSocket send now may never leave it. Should the browser
       // refuse the beacon (its queue is full), an End on the live socket is the next best thing.
-      const sent = g.navigator?.sendBeacon?.(beaconUrl(url), new URLSearchParams({ circuitId, secret }));
+      const sent = g.navigator?.sendBeacon?.(beaconUrl(url, circuitId), new URLSearchParams({ circuitId, secret }));
       if (!sent && live) socket!.send(JSON.stringify([Control.End, PAGE_GONE]));
     }
     finish(PAGE_GONE); // no reconnect from a page that is gone; an opening connection is abandoned
@@ -302,7 +331,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
       if (live) socket!.send(end);
       else if (circuitId && endedWith === undefined) {
         // Between connections: resume just to say goodbye, so the server need not wait out the retention period.
-        const ws: WebSocket = new WS(String(url));
+        const ws: WebSocket = new WS(resumeUrl());
         ws.onopen = () => {
           ws.send(JSON.stringify([Control.Resume, circuitId, secret, receipts.received]));
           ws.send(end);

@@ -34,7 +34,7 @@ async function cause(url: string, { code, reason, ended, error }: FailedOpen): P
     case RefusalCode.AuthenticationFailed:
       return "the server's authenticate() failed: see the server's onRefused report.";
     case RefusalCode.Unavailable:
-      return 'the server is full (maxCircuits) or shutting down: try again later.';
+      return 'the server is full (maxCircuits), draining (restarting) or shutting down: try again later.';
   }
   if (ended) return ended;
   if (reason) return reason;

@@ -1,0 +1,243 @@
+/*
+ * A graceful drain (`InteropServer.drain()`): the server takes no new circuit (HTTP 503 for a
+ * proxy to retry elsewhere), still resumes its own, lets every call in flight finish both ways,
+ * refuses new calls before they are sent, and ends each circuit with SERVER_DRAINING once it is
+ * idle, or at the deadline.
+ */
+import { describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import net from 'node:net';
+import { JSDisconnectedException, registerInvokables } from '../../../src/index.js';
+import { SERVER_DRAINING, type InteropServer, type Refusal } from '../../../src/server.js';
+import { SERVER_DRAINING as CLIENT_SERVER_DRAINING } from '../../../src/server-client.js';
+import { Control, PageFeature, RefusalCode } from '../../../src/protocol/circuit-control.js';
+import * as Msg from '../../../src/protocol/message-codes.js';
+import { PROTOCOL_VERSION } from '../../../src/protocol/messages.js';
+import { deferred, definePageGlobals, openPage, RawPage, SocketWatch, startServer, type SimulatedPage } from './server-support.js';
+
+/** The raw HTTP answer to a WebSocket upgrade of `path` (its whole text, until the server closes). */
+async function rawUpgrade(server: InteropServer, path: string): Promise<string> {
+  const socket = net.connect(server.port, '127.0.0.1');
+  await once(socket, 'connect');
+  socket.write(
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+  );
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await once(socket, 'close');
+  return Buffer.concat(chunks).toString('latin1');
+}
+
+function refusals(server: InteropServer): Refusal[] {
+  const found: Refusal[] = [];
+  server.on('refused', (r) => void found.push(r));
+  return found;
+}
+
+/** Resolves after the page's client has handled the server's Draining frame (the listener runs after the client's own). */
+function draining(watch: SocketWatch): Promise<void> {
+  const socket = watch.sockets.at(-1)!;
+  return new Promise((resolve) =>
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (!isBinary && data.toString('utf8', 0, 4) === `[${Control.Draining},`) resolve();
+    }),
+  );
+}
+
+/** A page function that waits for `release` and counts its runs. */
+function slowPageFunction(t: TestContext, name: string) {
+  const release = deferred<void>();
+  const started = deferred<void>();
+  const runs: number[] = [];
+  definePageGlobals(t, {
+    [name]: async (n: number) => {
+      runs.push(n);
+      started.resolve();
+      await release.promise;
+      return n * 10;
+    },
+  });
+  return { release, started, runs };
+}
+
+/** A host method that waits for `release` and counts its runs. */
+function slowHostMethod(t: TestContext, assembly: string) {
+  const release = deferred<void>();
+  const started = deferred<void>();
+  const runs: number[] = [];
+  t.after(
+    registerInvokables(assembly, {
+      Slow: async (n: number) => {
+        runs.push(n);
+        started.resolve();
+        await release.promise;
+        return n * 100;
+      },
+    }),
+  );
+  return { release, started, runs };
+}
+
+/** A page with one call in flight each way, neither finished until released. */
+async function busyPage(t: TestContext, server: InteropServer, watch = new SocketWatch()) {
+  const page: SimulatedPage = await openPage(t, server, { WebSocket: watch.WebSocket });
+  const toPage = slowPageFunction(t, 'drainSlow');
+  const toHost = slowHostMethod(t, 'DrainTest');
+  const hostCall = page.circuit.js.invokeAsync<number>('drainSlow', 1);
+  const pageCall = page.DotNet.invokeMethodAsync<number>('DrainTest', 'Slow', 2);
+  await Promise.all([toPage.started.promise, toHost.started.promise]);
+  return { page, watch, toPage, toHost, hostCall, pageCall };
+}
+
+describe('draining a server', () => {
+  test('both entries export the same SERVER_DRAINING', () => {
+    assert.equal(CLIENT_SERVER_DRAINING, SERVER_DRAINING);
+  });
+
+  test('a new circuit gets HTTP 503 before the upgrade, or the unavailable refusal for a Hello that still arrives; resumes are not refused', async (t) => {
+    const server = await startServer(t);
+    const found = refusals(server);
+    const busy = await busyPage(t, server);
+    assert.equal(server.stats().draining, false);
+    void server.drain();
+    assert.equal(server.stats().draining, true);
+
+    const answer = await rawUpgrade(server, `${server.path}?token=1`);
+    assert.match(answer, /^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    assert.deepEqual(found.map((r) => r.reason), ['draining']);
+
+    // An upgrade that names a circuit is taken (it may be a resume); a Hello on it is refused.
+    const late = await RawPage.open(t, `${server.url}?circuit=whatever`, { hello: false });
+    late.send([Msg.Hello, PROTOCOL_VERSION, 0, null, PageFeature.Drain]);
+    const end = await late.next((f) => Array.isArray(f) && f[0] === Control.End);
+    assert.match(end[1], /draining/);
+    assert.equal((await late.closed).code, RefusalCode.Unavailable);
+    assert.deepEqual(found.map((r) => r.reason), ['draining', 'draining']);
+
+    busy.toPage.release.resolve();
+    busy.toHost.release.resolve();
+    assert.equal(await busy.page.connection.ended, SERVER_DRAINING);
+  });
+
+  test('calls in flight both ways when the drain starts complete; then the circuit ends with SERVER_DRAINING on both sides', async (t) => {
+    const server = await startServer(t);
+    const { page, toPage, toHost, hostCall, pageCall } = await busyPage(t, server);
+    const ends: string[] = [];
+    server.on('circuitEnd', (_c, reason) => void ends.push(reason));
+    let drained = false;
+    const done = server.drain().then(() => (drained = true));
+    toPage.release.resolve();
+    toHost.release.resolve();
+    assert.equal(await hostCall, 10);
+    assert.equal(await pageCall, 200);
+    assert.equal(await page.connection.ended, SERVER_DRAINING);
+    assert.equal(await page.circuit.ended, SERVER_DRAINING);
+    await done;
+    assert.equal(drained, true);
+    assert.deepEqual(ends, [SERVER_DRAINING]);
+    assert.deepEqual([toPage.runs, toHost.runs], [[1], [2]]);
+    assert.equal(page.connection.state, 'ended');
+    assert.equal(server.stats().circuits, 0);
+  });
+
+  test('a page call made after Draining rejects at once with SERVER_DRAINING, unsent; the page still answers the host', async (t) => {
+    const server = await startServer(t);
+    const watch = new SocketWatch();
+    const page = await openPage(t, server, { WebSocket: watch.WebSocket });
+    const toHost = slowHostMethod(t, 'DrainLate');
+    definePageGlobals(t, { drainEcho: (v: string) => `page ${v}` });
+    const inFlight = page.DotNet.invokeMethodAsync<number>('DrainLate', 'Slow', 1);
+    await toHost.started.promise;
+    const told = draining(watch);
+    void server.drain();
+    await told;
+    const before = page.circuit.stats().callsFromJS;
+    await assert.rejects(page.DotNet.invokeMethodAsync('DrainLate', 'Slow', 2), (error: Error) => error.message === SERVER_DRAINING);
+    toHost.release.resolve();
+    assert.equal(await inFlight, 100);
+    assert.equal(await page.connection.ended, SERVER_DRAINING);
+    assert.deepEqual(toHost.runs, [1]);
+    assert.equal(page.circuit.stats().callsFromJS, before);
+  });
+
+  test('a host call made after the drain started rejects at once with JSDisconnectedException(SERVER_DRAINING), unsent', async (t) => {
+    const server = await startServer(t);
+    const { page, toPage, toHost, hostCall, pageCall } = await busyPage(t, server);
+    void server.drain();
+    await assert.rejects(page.circuit.js.invokeAsync('drainSlow', 3), (error: unknown) => error instanceof JSDisconnectedException && error.message === SERVER_DRAINING);
+    toPage.release.resolve();
+    toHost.release.resolve();
+    assert.deepEqual(await Promise.all([hostCall, pageCall]), [10, 200]);
+    assert.equal(await page.connection.ended, SERVER_DRAINING);
+    assert.deepEqual(toPage.runs, [1]);
+  });
+
+  test('a page of this server resumes during the drain, and its circuit still ends cleanly', async (t) => {
+    const server = await startServer(t);
+    const watch = new SocketWatch();
+    const { page, toPage, toHost, hostCall, pageCall } = await busyPage(t, server, watch);
+    const found = refusals(server);
+    const told = draining(watch);
+    void server.drain();
+    await told;
+    const up = once(server, 'connectionUp');
+    page.circuit.dropConnection();
+    await up;
+    assert.equal(page.circuit.state, 'connected');
+    assert.ok(new URL(watch.sockets.at(-1)!.url).searchParams.get('circuit'));
+    toPage.release.resolve();
+    toHost.release.resolve();
+    assert.deepEqual(await Promise.all([hostCall, pageCall]), [10, 200]);
+    assert.equal(await page.connection.ended, SERVER_DRAINING);
+    assert.deepEqual(found, []);
+  });
+
+  test('at the deadline a busy circuit ends; its calls still in flight reject with SERVER_DRAINING', async (t) => {
+    const server = await startServer(t);
+    const { page, hostCall, pageCall } = await busyPage(t, server);
+    hostCall.catch(() => {});
+    pageCall.catch(() => {});
+    await server.drain({ deadline: 50 });
+    await assert.rejects(hostCall, (error: unknown) => error instanceof JSDisconnectedException && error.message === SERVER_DRAINING);
+    await assert.rejects(pageCall, (error: Error) => error.message.includes(SERVER_DRAINING));
+    assert.equal(await page.connection.ended, SERVER_DRAINING);
+    assert.equal(await page.circuit.ended, SERVER_DRAINING);
+  });
+
+  test('a client that does not know Draining gets none; its circuit ends with the End frame once idle', async (t) => {
+    const server = await startServer(t);
+    const page = await RawPage.open(t, server.url, { features: PageFeature.CallFrames | PageFeature.SplitMessages });
+    const circuit = server.circuit(page.started[1])!;
+    const hostCall = circuit.js.invokeAsync<string>('oldClientEcho', 'x');
+    const call = await page.next((f) => Array.isArray(f) && f[0] === Msg.BeginInvokeJS);
+    const done = server.drain();
+    assert.equal(circuit.state, 'connected'); // a call in flight
+    page.send([Msg.EndInvokeJS, call[1], true, JSON.stringify([call[1], true, 'answer'])]);
+    assert.equal(await hostCall, 'answer');
+    // The page acknowledges the one numbered frame it received (the call), as the client does at the next heartbeat.
+    page.send([Control.Ack, 1]);
+    assert.deepEqual(await page.next((f) => Array.isArray(f) && f[0] === Control.End), [Control.End, SERVER_DRAINING]);
+    await done;
+    assert.equal(await circuit.ended, SERVER_DRAINING);
+    assert.equal(page.frames.some((f) => Array.isArray(f) && f[0] === Control.Draining), false);
+  });
+
+  test('drain() is idempotent: one promise, the first deadline; with no circuit it resolves at once', async (t) => {
+    const empty = await startServer(t);
+    await empty.drain();
+    assert.equal(empty.stats().draining, true);
+
+    const server = await startServer(t);
+    const { page, hostCall, pageCall } = await busyPage(t, server);
+    hostCall.catch(() => {});
+    pageCall.catch(() => {});
+    const first = server.drain({ deadline: 50 });
+    const second = server.drain({ deadline: 3_600_000 });
+    assert.equal(second, first);
+    await first;
+    assert.equal(await page.connection.ended, SERVER_DRAINING);
+    assert.equal(server.drain(), first);
+  });
+});
