@@ -1,0 +1,219 @@
+/*
+ * docs/deploy.md, run: Debian's nginx with the documented configuration in front of three
+ * processes of the documented server.mjs (node names a, b, c), and 300 pages connected through
+ * nginx. Each phase waits on events (reports from the processes, the pages' own promises), never
+ * on time, and asserts no timing; the figures are printed.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CIRCUIT_GONE, SERVER_DRAINING } from '../../src/server-client.js';
+import { startNginx } from '../support/nginx.js';
+import { DOC_NODES, freePorts, localConfig, readDeployExample } from './deploy-doc.js';
+import { Circuits, NodeProcess } from './node-processes.js';
+import { ScalePages, type ScalePage } from './scale-pages.js';
+
+const PAGES = 300;
+const DROPS = 200;
+/** Drops at once (distinct circuits), and pings in flight on each when its socket is cut. */
+const DROPS_AT_ONCE = 20;
+const PINGS_PER_DROP = 4;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function countBy<T>(items: Iterable<T>, key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+}
+
+function pick<T>(items: readonly T[], count: number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy.slice(0, count);
+}
+
+test('docs/deploy.md: three processes behind nginx keep every call through drops, a kill -9 and a rolling restart', { timeout: 600_000 }, async (t) => {
+  const example = await readDeployExample();
+  const [nginxPort, ...nodePorts] = await freePorts(1 + DOC_NODES.length);
+  // server.mjs imports `jsinterop/server`: inside this repository that resolves to the package itself (its "exports").
+  const directory = path.join(here, `example-${process.pid}`);
+  await mkdir(directory, { recursive: true });
+  t.after(() => rm(directory, { recursive: true, force: true }));
+  await writeFile(path.join(directory, 'server.mjs'), example.serverEntry);
+  await writeFile(path.join(directory, 'app.mjs'), "export { startApp } from '../scale-app.js';\n");
+
+  const circuits = new Circuits();
+  const nodes = DOC_NODES.map(({ name }, index) => new NodeProcess(name, nodePorts[index]!, directory, circuits.record));
+  t.after(() => Promise.all(nodes.map((node) => node.stop())));
+  const nodeNamed = (name: string): NodeProcess => nodes.find((node) => node.name === name)!;
+  await Promise.all(nodes.map((node) => node.start()));
+
+  const nginx = await startNginx(localConfig(example.nginxConfig, nodePorts, nginxPort!), nginxPort!);
+  t.after(() => nginx.stop());
+  const origin = `http://127.0.0.1:${nginxPort}`;
+  const pages = new ScalePages(`ws://127.0.0.1:${nginxPort}/_jsinterop`, origin);
+  t.after(() => pages.close());
+  const failureDetail = (): string => `\nnginx:\n${nginx.log().slice(-4000)}\n${nodes.map((node) => `node ${node.name}:\n${node.output.slice(-2000)}`).join('\n')}`;
+
+  /** Opens pages until one lands on `name` (nginx takes a restarted process into the pool after fail_timeout). */
+  const waitUntilPoolTakes = async (name: string): Promise<number> => {
+    let tries = 0;
+    for (;;) {
+      tries++;
+      if ((await pages.open()).node === name) return tries;
+      // nginx's fail_timeout is a timer inside nginx with no event to wait on: ask again a little later.
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  };
+
+  // ---- 300 new circuits, spread over the three processes ----
+  const opened = await pages.openMany(PAGES);
+  const perNode = countBy(opened, (page) => page.node);
+  t.diagnostic(`circuits per process after opening ${PAGES} (50 at a time): ${JSON.stringify(perNode)}`);
+  await circuits.until(() => opened.every((page) => circuits.byId.get(page.circuitId)?.node === page.node));
+  for (const { name } of DOC_NODES) assert.ok((perNode[name] ?? 0) > 0, `no circuit landed on process ${name}: ${JSON.stringify(perNode)}`);
+  await Promise.all(opened.map((page) => page.call()));
+
+  await t.test('200 connection drops with calls in flight both ways: every resume reaches its owner, every call completes once, in order', async () => {
+    const resumeMs: number[] = [];
+    let dropped = 0;
+    while (dropped < DROPS) {
+      const batch = pick(pages.live(), Math.min(DROPS_AT_ONCE, DROPS - dropped));
+      dropped += batch.length;
+      await Promise.all(batch.map(async (page) => {
+        const record = circuits.byId.get(page.circuitId)!;
+        const resumesBefore = record.resumes.length;
+        page.cutOnEcho = true; // cut when the first host call of these pings arrives: calls in flight both ways
+        await Promise.all(Array.from({ length: PINGS_PER_DROP }, () => page.call()));
+        assert.equal(page.cutOnEcho, false, `circuit ${page.circuitId}: its socket was not cut`);
+        await circuits.until(() => record.resumes.length > resumesBefore);
+        const resume = record.resumes[resumesBefore]!;
+        assert.equal(resume.node, page.node, `circuit ${page.circuitId} resumed on process ${resume.node}, not its owner`);
+        resumeMs.push(resume.at - page.cutAt!);
+      }));
+    }
+    const resumes = [...circuits.byId.values()].flatMap((record) => record.resumes);
+    for (const page of pages.live()) {
+      assert.deepEqual(page.problems, [], `circuit ${page.circuitId}`);
+      assert.deepEqual([...page.completed].sort((x, y) => x - y), Array.from({ length: page.nextSeq }, (_, i) => i + 1), `circuit ${page.circuitId}: every ping completed once`);
+    }
+    resumeMs.sort((x, y) => x - y);
+    t.diagnostic(`${DROPS} drops: resumes per process ${JSON.stringify(countBy(resumes, (resume) => resume.node))}; ` +
+      `resume through nginx, cut → owner's connectionUp: median ${percentile(resumeMs, 50).toFixed(1)} ms, p99 ${percentile(resumeMs, 99).toFixed(1)} ms, max ${resumeMs.at(-1)!.toFixed(1)} ms`);
+  });
+
+  await t.test('kill -9 of one process: only its circuits end, with CIRCUIT_GONE after one reconnect attempt; new circuits go to the live ones', async () => {
+    const victim = nodeNamed('c');
+    const doomed = pages.live().filter((page) => page.node === victim.name);
+    const spared = pages.live().filter((page) => page.node !== victim.name);
+    const socketsBefore = new Map(doomed.map((page) => [page, page.page.sockets]));
+    victim.signal('SIGKILL');
+    await victim.exited();
+    const started = performance.now();
+    const reasons = await Promise.all(doomed.map((page) => page.page.connection.ended));
+    const goneMs = performance.now() - started;
+    for (const [index, page] of doomed.entries()) {
+      assert.equal(reasons[index], CIRCUIT_GONE, `circuit ${page.circuitId}`);
+      assert.equal(page.page.sockets - socketsBefore.get(page)!, 1, `circuit ${page.circuitId}: reconnect attempts after the kill`);
+    }
+    assert.deepEqual(spared.filter((page) => page.ended !== undefined).map((page) => page.circuitId), [], 'circuits of the live processes that ended');
+    await Promise.all(spared.map((page) => page.call()));
+    for (const page of spared) assert.deepEqual(page.problems, [], `circuit ${page.circuitId}`);
+    const fresh = await pages.openMany(30);
+    const freshPerNode = countBy(fresh, (page) => page.node);
+    assert.equal(freshPerNode[victim.name], undefined, `new circuits on the dead process: ${JSON.stringify(freshPerNode)}`);
+    await Promise.all(fresh.map((page) => page.call()));
+    t.diagnostic(`kill -9 of ${victim.name}: its ${doomed.length} circuits ended with CIRCUIT_GONE, all within ${goneMs.toFixed(0)} ms of its exit; ` +
+      `${spared.length} others kept working; 30 new circuits: ${JSON.stringify(freshPerNode)}`);
+
+    await victim.start();
+    const tries = await waitUntilPoolTakes(victim.name);
+    t.diagnostic(`${victim.name} restarted; nginx's pool took it back after ${tries} new circuits`);
+  });
+
+  await t.test('rolling restart with drain: every call completes or is refused unsent with SERVER_DRAINING; circuits end only with SERVER_DRAINING', async () => {
+    const before = new Set(pages.live());
+    const replacements: ScalePage[] = [];
+    const opening = new Set<Promise<void>>();
+    let running = true;
+    // Every page that ends with SERVER_DRAINING opens a new circuit at once, as an application would.
+    const replaceWhenDrained = (page: ScalePage): void => {
+      void page.page.connection.ended.then((reason) => {
+        if (reason !== SERVER_DRAINING || !running) return;
+        const replacement = pages.open().then((next) => {
+          replacements.push(next);
+          replaceWhenDrained(next);
+        });
+        opening.add(replacement);
+        void replacement.finally(() => opening.delete(replacement));
+      });
+    };
+    for (const page of before) replaceWhenDrained(page);
+    // Load: 4 pages call the host every 10 ms (each page about every 0.8 s), so calls are in flight when each drain starts.
+    const load = setInterval(() => {
+      for (const page of pick(pages.live(), 4)) void page.call();
+    }, 10);
+    t.after(() => clearInterval(load));
+    const drains: string[] = [];
+    for (const node of nodes) {
+      const owned = pages.live().filter((page) => page.node === node.name);
+      const started = performance.now();
+      node.signal('SIGTERM');
+      const { code, signal } = await node.exited();
+      assert.equal(code, 0, `process ${node.name} exited with ${signal ?? code} after SIGTERM${failureDetail()}`);
+      const drainedMs = performance.now() - started;
+      const reasons = await Promise.all(owned.map((page) => page.page.connection.ended));
+      for (const [index, page] of owned.entries()) assert.equal(reasons[index], SERVER_DRAINING, `circuit ${page.circuitId}`);
+      await node.start();
+      const tries = await waitUntilPoolTakes(node.name);
+      drains.push(`${node.name}: ${owned.length} circuits drained, SIGTERM → exit ${drainedMs.toFixed(0)} ms, back in the pool after ${tries} new circuits`);
+    }
+    running = false;
+    clearInterval(load);
+    while (opening.size > 0) await Promise.all(opening);
+    const all = [...pages.byCircuit.values()];
+    await Promise.all(all.map((page) => page.settled()));
+
+    // Every circuit now open works; then every page closes, and the processes report each circuit's host side.
+    await Promise.all(pages.live().map((page) => page.call()));
+    const open = pages.live();
+    pages.close();
+    await circuits.until(() => open.every((page) => circuits.byId.get(page.circuitId)?.end !== undefined));
+
+    let completed = 0;
+    let refused = 0;
+    for (const page of all) {
+      const record = circuits.byId.get(page.circuitId)!;
+      assert.deepEqual(page.problems, [], `circuit ${page.circuitId} (page side)`);
+      completed += page.completed.length;
+      refused += page.refused.length;
+      if (page.ended === CIRCUIT_GONE) continue; // the kill -9's circuits: checked above, no host side left
+      assert.ok(record.end, `circuit ${page.circuitId}: its process reported no end`);
+      const { tally, reason } = record.end;
+      assert.deepEqual(tally.problems, [], `circuit ${page.circuitId} (host side)`);
+      // Exactly once, in order: the host saw pings 1..k, the page completed exactly those; the others were refused unsent, and only in a drain.
+      const k = tally.lastPing;
+      assert.deepEqual([...page.completed].sort((x, y) => x - y), Array.from({ length: k }, (_, i) => i + 1), `circuit ${page.circuitId}: completed pings`);
+      assert.ok(page.refused.every((seq) => seq > k), `circuit ${page.circuitId}: a refused ping had reached the host`);
+      if (page.refused.length > 0) assert.equal(reason, SERVER_DRAINING, `circuit ${page.circuitId}: pings refused, yet it ended with "${reason}"`);
+      assert.equal(page.refused.length + page.completed.length, page.nextSeq, `circuit ${page.circuitId}: every ping settled`);
+      assert.equal(tally.echoes - tally.refusedEchoes, tally.echoed, `circuit ${page.circuitId}: host calls`);
+      assert.equal(page.echoes, tally.echoed, `circuit ${page.circuitId}: host calls the page answered`);
+      if (before.has(page)) assert.equal(reason, SERVER_DRAINING, `circuit ${page.circuitId}`);
+    }
+    t.diagnostic(`rolling restart: ${drains.join('; ')}`);
+    t.diagnostic(`calls over the whole test: ${completed} pings completed (each with a host call back), ${refused} refused unsent with SERVER_DRAINING, 0 failed; ` +
+      `${before.size} circuits ended with SERVER_DRAINING and were replaced by ${replacements.length} new ones (${JSON.stringify(countBy(replacements, (page) => page.node))})`);
+  });
+  assert.deepEqual(circuits.problems, []);
+});
