@@ -84,9 +84,14 @@ export class NodeProcess {
 export class Circuits extends EventEmitter<{ report: [] }> {
   readonly byId = new Map<string, CircuitRecord>();
   readonly problems: string[] = [];
+  /** Connections each process refused, by node name and reason. */
+  readonly refusals: Record<string, Record<string, number>> = {};
 
   record = (node: string, report: AppReport): void => {
-    if (report.kind === 'circuit') {
+    if (report.kind === 'refused') {
+      const counts = (this.refusals[node] ??= {});
+      counts[report.reason] = (counts[report.reason] ?? 0) + 1;
+    } else if (report.kind === 'circuit') {
       if (!report.id.startsWith(`${node}.`)) this.problems.push(`node ${node} made circuit ${report.id}, not named after it`);
       this.byId.set(report.id, { id: report.id, node, resumes: [] });
     } else {

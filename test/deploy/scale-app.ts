@@ -17,6 +17,7 @@ import { SERVER_DRAINING, type Circuit, type InteropServer } from '../../src/ser
 export type AppReport =
   | { readonly kind: 'circuit'; readonly id: string }
   | { readonly kind: 'up'; readonly id: string; readonly at: number }
+  | { readonly kind: 'refused'; readonly reason: string }
   | { readonly kind: 'end'; readonly id: string; readonly reason: string; readonly tally: CircuitTally };
 
 /** The host's side of one circuit's calls, when it ended. */
@@ -74,4 +75,5 @@ export function startApp(interop: InteropServer): void {
     serve(interop, circuit);
   });
   interop.on('connectionUp', (circuit) => report({ kind: 'up', id: circuit.id, at: now() }));
+  interop.on('refused', (refusal) => report({ kind: 'refused', reason: refusal.reason }));
 }

@@ -20,6 +20,8 @@ const DROPS = 200;
 /** Drops at once (distinct circuits), and pings in flight on each when its socket is cut. */
 const DROPS_AT_ONCE = 20;
 const PINGS_PER_DROP = 4;
+/** A phase that hangs (a resume that never comes, say) fails after this long instead of waiting for the whole test's timeout; not a timing check: a phase takes a few seconds. */
+const PHASE_TIMEOUT = 180_000;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -84,7 +86,7 @@ test('docs/deploy.md: three processes behind nginx keep every call through drops
   for (const { name } of DOC_NODES) assert.ok((perNode[name] ?? 0) > 0, `no circuit landed on process ${name}: ${JSON.stringify(perNode)}`);
   await Promise.all(opened.map((page) => page.call()));
 
-  await t.test('200 connection drops with calls in flight both ways: every resume reaches its owner, every call completes once, in order', async () => {
+  await t.test('200 connection drops with calls in flight both ways: every resume reaches its owner, every call completes once, in order', { timeout: PHASE_TIMEOUT }, async () => {
     const resumeMs: number[] = [];
     let dropped = 0;
     while (dropped < DROPS) {
@@ -96,7 +98,10 @@ test('docs/deploy.md: three processes behind nginx keep every call through drops
         page.cutOnEcho = true; // cut when the first host call of these pings arrives: calls in flight both ways
         await Promise.all(Array.from({ length: PINGS_PER_DROP }, () => page.call()));
         assert.equal(page.cutOnEcho, false, `circuit ${page.circuitId}: its socket was not cut`);
-        await circuits.until(() => record.resumes.length > resumesBefore);
+        await Promise.race([
+          circuits.until(() => record.resumes.length > resumesBefore),
+          page.page.connection.ended.then((reason) => assert.fail(`circuit ${page.circuitId} ended instead of resuming: ${reason}`)),
+        ]);
         const resume = record.resumes[resumesBefore]!;
         assert.equal(resume.node, page.node, `circuit ${page.circuitId} resumed on process ${resume.node}, not its owner`);
         resumeMs.push(resume.at - page.cutAt!);
@@ -112,7 +117,7 @@ test('docs/deploy.md: three processes behind nginx keep every call through drops
       `resume through nginx, cut → owner's connectionUp: median ${percentile(resumeMs, 50).toFixed(1)} ms, p99 ${percentile(resumeMs, 99).toFixed(1)} ms, max ${resumeMs.at(-1)!.toFixed(1)} ms`);
   });
 
-  await t.test('kill -9 of one process: only its circuits end, with CIRCUIT_GONE after one reconnect attempt; new circuits go to the live ones', async () => {
+  await t.test('kill -9 of one process: only its circuits end, with CIRCUIT_GONE after one reconnect attempt; new circuits go to the live ones', { timeout: PHASE_TIMEOUT }, async () => {
     const victim = nodeNamed('c');
     const doomed = pages.live().filter((page) => page.node === victim.name);
     const spared = pages.live().filter((page) => page.node !== victim.name);
@@ -138,10 +143,10 @@ test('docs/deploy.md: three processes behind nginx keep every call through drops
 
     await victim.start();
     const tries = await waitUntilPoolTakes(victim.name);
-    t.diagnostic(`${victim.name} restarted; nginx's pool took it back after ${tries} new circuits`);
+    t.diagnostic(`${victim.name} restarted; nginx's pool took it back after ${tries} new circuit(s)`);
   });
 
-  await t.test('rolling restart with drain: every call completes or is refused unsent with SERVER_DRAINING; circuits end only with SERVER_DRAINING', async () => {
+  await t.test('rolling restart with drain: every call completes or is refused unsent with SERVER_DRAINING; circuits end only with SERVER_DRAINING', { timeout: PHASE_TIMEOUT }, async () => {
     const before = new Set(pages.live());
     const replacements: ScalePage[] = [];
     const opening = new Set<Promise<void>>();
@@ -167,8 +172,27 @@ test('docs/deploy.md: three processes behind nginx keep every call through drops
     const drains: string[] = [];
     for (const node of nodes) {
       const owned = pages.live().filter((page) => page.node === node.name);
+      assert.ok(owned.length > 0, `no circuit on process ${node.name} to drain`);
+      // One of its pages holds a call from the host unanswered, so the drain lasts until the test releases it.
+      const holder = owned[0]!;
+      const held = holder.holdNextEcho();
+      void holder.call();
+      await held;
+      // And every one of its pages has calls in flight both ways when the drain starts.
+      for (const page of owned) for (let i = 0; i < 2; i++) void page.call();
+      const inFlight = owned.reduce((sum, page) => sum + page.inFlight, 0);
       const started = performance.now();
       node.signal('SIGTERM');
+      // The others end once their calls are done; the process, still draining, is the pool's emptiest: new
+      // circuits try it first, get its 503 and go on to another process.
+      await Promise.all(owned.filter((page) => page !== holder).map((page) => page.page.connection.ended));
+      const refusedBefore = circuits.refusals[node.name]?.draining ?? 0;
+      const duringDrain = await pages.openMany(10);
+      for (const page of duringDrain) replaceWhenDrained(page);
+      assert.deepEqual(duringDrain.filter((page) => page.node === node.name).map((page) => page.circuitId), [], `new circuits on draining process ${node.name}`);
+      await circuits.until(() => (circuits.refusals[node.name]?.draining ?? 0) > refusedBefore);
+      const refusedWhileDraining = circuits.refusals[node.name]!.draining! - refusedBefore;
+      holder.release();
       const { code, signal } = await node.exited();
       assert.equal(code, 0, `process ${node.name} exited with ${signal ?? code} after SIGTERM${failureDetail()}`);
       const drainedMs = performance.now() - started;
@@ -176,7 +200,8 @@ test('docs/deploy.md: three processes behind nginx keep every call through drops
       for (const [index, page] of owned.entries()) assert.equal(reasons[index], SERVER_DRAINING, `circuit ${page.circuitId}`);
       await node.start();
       const tries = await waitUntilPoolTakes(node.name);
-      drains.push(`${node.name}: ${owned.length} circuits drained, SIGTERM → exit ${drainedMs.toFixed(0)} ms, back in the pool after ${tries} new circuits`);
+      drains.push(`${node.name}: ${owned.length} circuits with ${inFlight} pings in flight at SIGTERM, ${refusedWhileDraining} new circuits refused while draining (503) and opened elsewhere, ` +
+        `SIGTERM → exit ${drainedMs.toFixed(0)} ms (held call included), back in the pool after ${tries} new circuit(s)`);
     }
     running = false;
     clearInterval(load);
@@ -213,7 +238,8 @@ test('docs/deploy.md: three processes behind nginx keep every call through drops
     }
     t.diagnostic(`rolling restart: ${drains.join('; ')}`);
     t.diagnostic(`calls over the whole test: ${completed} pings completed (each with a host call back), ${refused} refused unsent with SERVER_DRAINING, 0 failed; ` +
-      `${before.size} circuits ended with SERVER_DRAINING and were replaced by ${replacements.length} new ones (${JSON.stringify(countBy(replacements, (page) => page.node))})`);
+      `the ${before.size} circuits open before the restart all ended with SERVER_DRAINING; ${replacements.length} new circuits replaced them ` +
+      `(${JSON.stringify(countBy(replacements, (page) => page.node))}; one opened on a process drained later was replaced again)`);
   });
   assert.deepEqual(circuits.problems, []);
 });

@@ -26,6 +26,8 @@ export class ScalePage {
   /** Set to cut the socket when the next `scaleEcho` arrives (a host call in flight); then the time of the cut. */
   cutOnEcho = false;
   cutAt: number | undefined;
+  #holdNext: (() => void) | undefined;
+  #release: (() => void) | undefined;
   ended: string | undefined;
   readonly #inFlight = new Set<Promise<void>>();
 
@@ -56,12 +58,17 @@ export class ScalePage {
     return call;
   }
 
+  /** Calls made and not settled yet. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
   /** Resolves when every call made so far has settled. */
   async settled(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
   }
 
-  echo(n: number): number {
+  echo(n: number): number | Promise<number> {
     if (n !== this.lastEcho + 1) this.problems.push(`scaleEcho(${n}) arrived after scaleEcho(${this.lastEcho})`);
     this.lastEcho = Math.max(this.lastEcho, n);
     this.echoes++;
@@ -70,7 +77,23 @@ export class ScalePage {
       this.cutAt = performance.timeOrigin + performance.now();
       this.page.drop();
     }
+    if (this.#holdNext) {
+      this.#holdNext();
+      this.#holdNext = undefined;
+      return new Promise((resolve) => (this.#release = () => resolve(n)));
+    }
     return n;
+  }
+
+  /** Keeps the next `scaleEcho` unanswered (a host call in flight) until {@link release}; resolves when it has arrived. */
+  holdNextEcho(): Promise<void> {
+    return new Promise((resolve) => (this.#holdNext = resolve));
+  }
+
+  /** Answers the held `scaleEcho`. */
+  release(): void {
+    this.#release?.();
+    this.#release = undefined;
   }
 }
 
