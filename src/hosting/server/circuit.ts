@@ -218,7 +218,7 @@ export class Circuit {
 
   #tellDraining(): void {
     if (this.#knowsDrain && this.#drainDeadline !== undefined) {
-      this.#output?.send(JSON.stringify([Control.Draining, Math.max(0, this.#drainDeadline - Date.now())]));
+      this.#output?.send(JSON.stringify([Control.Draining, Math.max(0, this.#drainDeadline - Date.now()), SERVER_DRAINING]));
     }
   }
 

@@ -226,6 +226,8 @@ describe('draining a server', () => {
 
   test('drain() is idempotent: one promise, the first deadline; with no circuit it resolves at once', async (t) => {
     const empty = await startServer(t);
+    assert.throws(() => empty.drain({ deadline: -1 }), (error: Error) => error instanceof RangeError && /'deadline'/.test(error.message));
+    assert.equal(empty.stats().draining, false);
     await empty.drain();
     assert.equal(empty.stats().draining, true);
 
