@@ -14,8 +14,8 @@ const documented: Record<string, string[]> = {
   jsinterop: ['createInProcessRuntime', 'isInProcess', 'asInProcess', 'HostObjectReference', 'JSInvokable', 'registerInvokables', 'JSException', 'JSDisconnectedException', 'pageAbortSignal'],
   'jsinterop/page': ['DotNet'],
   'jsinterop/worker': ['connectToPage', 'hostInWorker', 'transfer'],
-  'jsinterop/server': ['createInteropServer'],
-  'jsinterop/server/client': ['connectToServer'],
+  'jsinterop/server': ['createInteropServer', 'CIRCUIT_GONE', 'SERVER_DRAINING', 'CIRCUIT_DISCONNECTED', 'PAGE_CLOSED'],
+  'jsinterop/server/client': ['connectToServer', 'CIRCUIT_GONE', 'SERVER_DRAINING'],
 };
 
 test('every entry point of the exports map loads by its public name, with its documented API and its types', async () => {

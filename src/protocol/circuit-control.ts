@@ -24,8 +24,8 @@ export const Control = {
   Rejected: 36,
   /**
    * host → page, to a page that announced {@link PageFeature.Drain}: the server is draining and
-   * ends the circuit within `deadlineMs`. The page starts no new call from now on and answers
-   * `Drained`. [Draining, deadlineMs]
+   * ends the circuit within `deadlineMs`. The page starts no new call from now on (they reject
+   * with `reason`, {@link SERVER_DRAINING}) and answers `Drained`. [Draining, deadlineMs, reason]
    */
   Draining: 37,
   /**
@@ -71,7 +71,7 @@ export type Ack = [typeof Control.Ack, number];
 export type Heartbeat = [typeof Control.Heartbeat, number];
 export type End = [typeof Control.End, string];
 export type Rejected = [typeof Control.Rejected, string];
-export type Draining = [typeof Control.Draining, number];
+export type Draining = [typeof Control.Draining, number, string];
 export type Drained = [typeof Control.Drained];
 
 /**

@@ -20,7 +20,13 @@ export async function serverTypes(server: InteropServer): Promise<void> {
   for await (const circuit of server) expectTrue<Equal<typeof circuit, Circuit>>();
   const ended: string = await server.circuits()[0]!.ended;
   void ended;
-  await createInteropServer({ port: 0, allowedOrigins: ['https://app.example'], detailedErrors: false });
+  await createInteropServer({ port: 0, allowedOrigins: ['https://app.example'], detailedErrors: false, nodeName: 'web-1' });
+  expectTrue<Equal<typeof server.nodeName, string | undefined>>();
+  expectTrue<Equal<ReturnType<typeof server.drain>, Promise<void>>>();
+  await server.drain({ deadline: 10_000 });
+  expectTrue<Equal<ReturnType<typeof server.stats>['draining'], boolean>>();
+  // @ts-expect-error a node name is text
+  await createInteropServer({ nodeName: 1 });
   // @ts-expect-error allowedOrigins is a list or '*'
   await createInteropServer({ allowedOrigins: 'https://app.example' });
 }

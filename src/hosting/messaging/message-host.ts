@@ -120,6 +120,11 @@ export class MessageHost {
     this.core.endInvokeJS(JSON.stringify([asyncHandle, false, reason]), asyncHandle);
   }
 
+  /** Host streams still being sent to the page. */
+  get streamsInFlight(): number {
+    return this.#streams.size;
+  }
+
   /** The page is gone: every pending call settles with JSDisconnectedException, streams stop. */
   close(reason: string): void {
     if (this.#closed) return;

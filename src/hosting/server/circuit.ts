@@ -92,6 +92,8 @@ export class Circuit {
   readonly #callFrames: boolean;
   /** The page's client joins and sends split messages (src/protocol/splitting.ts). */
   readonly #splits: boolean;
+  /** The page glue's target id, whose `readStreamChunk` serves host reads of a page stream. */
+  readonly #pageHelpersId: number;
   /** The page's client answers Draining with Drained (PageFeature.Drain). */
   readonly #knowsDrain: boolean;
   /** While the server drains: when the circuit ends at the latest (a `Date.now()` time). */
@@ -119,6 +121,7 @@ export class Circuit {
     this.#callFrames = readsCallFrames;
     this.#splits = splitsMessages;
     this.#knowsDrain = knowsDrain;
+    this.#pageHelpersId = hello[2];
     this.#identity = identity;
     this.#opener = opener;
     this.#settings = settings;
@@ -218,14 +221,15 @@ export class Circuit {
 
   #tellDraining(): void {
     if (this.#knowsDrain && this.#drainDeadline !== undefined) {
-      this.#output?.send(JSON.stringify([Control.Draining, Math.max(0, this.#drainDeadline - Date.now())]));
+      this.#output?.send(JSON.stringify([Control.Draining, Math.max(0, this.#drainDeadline - Date.now()), SERVER_DRAINING]));
     }
   }
 
   /**
    * Ends a draining circuit once no call is in flight either way: the page has said Drained (an
    * older client cannot: for it, once idle), no host call waits for the page, every page call
-   * has been answered and the page has acknowledged every frame (nothing left to replay). Only
+   * has been answered, no host stream is still being sent, and the page has acknowledged every
+   * frame (nothing left to replay). Only
    * while connected, so the page learns the reason from the End frame rather than a failed resume.
    */
   #endIfDrained(): void {
@@ -233,7 +237,8 @@ export class Circuit {
     if (this.#knowsDrain && !this.#pageDrained) return;
     this.#batcher?.flush(); // answers queued in this task count as unacknowledged frames
     const core = this.#host.core;
-    if (core.pendingCallCount === 0 && core.pendingCallsFromJSCount === 0 && this.#outbox.size === 0) this.end(SERVER_DRAINING);
+    const idle = core.pendingCallCount === 0 && core.pendingCallsFromJSCount === 0 && this.#host.streamsInFlight === 0;
+    if (idle && this.#outbox.size === 0) this.end(SERVER_DRAINING);
   }
 
   /**
@@ -296,8 +301,11 @@ export class Circuit {
 
   #send(message: HostToPage): void {
     if (this.#endReason !== undefined) return;
-    // Thrown from here, the call rejects unsent (src/host/core.ts).
-    if (message[0] === Msg.BeginInvokeJS && this.#drainDeadline !== undefined) throw new JSDisconnectedException(SERVER_DRAINING);
+    // Thrown from here, the call rejects unsent (src/host/core.ts). Reads of a page stream go on:
+    // they finish work in flight (a page call that uploads a file), and start nothing new.
+    if (message[0] === Msg.BeginInvokeJS && this.#drainDeadline !== undefined && !(message[5] === this.#pageHelpersId && message[2] === 'readStreamChunk')) {
+      throw new JSDisconnectedException(SERVER_DRAINING);
+    }
     if (message[0] === Msg.BeginInvokeJS && this.#host.core.pendingCallCount > this.#settings.maxPendingCalls) {
       throw new RangeError(`Too many calls to JavaScript are waiting for this circuit's page (limit ${this.#settings.maxPendingCalls}); await some before starting more.`);
     }

@@ -24,6 +24,7 @@ import { circuitParams, refusal, requestPath, type Refusal } from './refusal.js'
 import { frontRequests } from './request-front.js';
 import { resolveSettings, type ServerOptions, type Settings } from './options.js';
 import { errorText, REDACTED_CIRCUIT_ERROR } from '../../host/redaction.js';
+import { MAX_TIMER_DELAY } from '../../host/timer-limit.js';
 
 /** Counts for monitoring and tests. */
 export interface ServerStats {
@@ -236,7 +237,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
   drain(options: DrainOptions = {}): Promise<void> {
     if (this.#drained) return this.#drained;
     const deadline = options.deadline ?? 30_000;
-    if (!(deadline >= 0) || deadline > 2 ** 31 - 1) throw new RangeError(`drain: 'deadline' must be between 0 and 2^31 - 1 ms, got ${deadline}.`);
+    if (!(deadline >= 0 && deadline <= MAX_TIMER_DELAY)) throw new RangeError(`drain: 'deadline' must be between 0 and ${MAX_TIMER_DELAY} ms, got ${deadline}.`);
     this.#drained = new Promise((resolve) => (this.#resolveDrained = resolve));
     this.#drainTimer = setTimeout(() => {
       for (const circuit of [...this.#registry.values()]) circuit.end(SERVER_DRAINING);

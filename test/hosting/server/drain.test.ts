@@ -8,13 +8,13 @@ import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
-import { JSDisconnectedException, registerInvokables } from '../../../src/index.js';
+import { JSDisconnectedException, registerInvokables, type IJSStreamReference } from '../../../src/index.js';
 import { SERVER_DRAINING, type InteropServer, type Refusal } from '../../../src/server.js';
 import { SERVER_DRAINING as CLIENT_SERVER_DRAINING } from '../../../src/server-client.js';
 import { Control, PageFeature, RefusalCode } from '../../../src/protocol/circuit-control.js';
 import * as Msg from '../../../src/protocol/message-codes.js';
 import { PROTOCOL_VERSION } from '../../../src/protocol/messages.js';
-import { deferred, definePageGlobals, openPage, RawPage, SocketWatch, startServer, type SimulatedPage } from './server-support.js';
+import { deferred, definePageGlobals, openPage, patternBytes, RawPage, readAll, SocketWatch, startServer, type SimulatedPage } from './server-support.js';
 
 /** The raw HTTP answer to a WebSocket upgrade of `path` (its whole text, until the server closes). */
 async function rawUpgrade(server: InteropServer, path: string): Promise<string> {
@@ -174,6 +174,29 @@ describe('draining a server', () => {
     assert.deepEqual(toPage.runs, [1]);
   });
 
+  test('a page call in flight that hands the host a stream: the host reads it whole after the drain started', async (t) => {
+    const server = await startServer(t);
+    const page = await openPage(t, server);
+    const release = deferred<void>();
+    const started = deferred<void>();
+    t.after(
+      registerInvokables('DrainUpload', {
+        Upload: async (reference: IJSStreamReference) => {
+          started.resolve();
+          await release.promise;
+          return (await readAll(reference.openReadStream())).byteLength;
+        },
+      }),
+    );
+    const data = patternBytes(200_000); // several chunks, read one call each
+    const upload = page.DotNet.invokeMethodAsync<number>('DrainUpload', 'Upload', page.DotNet.createJSStreamReference(data));
+    await started.promise;
+    void server.drain();
+    release.resolve();
+    assert.equal(await upload, data.byteLength);
+    assert.equal(await page.connection.ended, SERVER_DRAINING);
+  });
+
   test('a page of this server resumes during the drain, and its circuit still ends cleanly', async (t) => {
     const server = await startServer(t);
     const watch = new SocketWatch();
@@ -226,6 +249,8 @@ describe('draining a server', () => {
 
   test('drain() is idempotent: one promise, the first deadline; with no circuit it resolves at once', async (t) => {
     const empty = await startServer(t);
+    assert.throws(() => empty.drain({ deadline: -1 }), (error: Error) => error instanceof RangeError && /'deadline'/.test(error.message));
+    assert.equal(empty.stats().draining, false);
     await empty.drain();
     assert.equal(empty.stats().draining, true);
 

@@ -22,7 +22,7 @@ interface Hostile {
 }
 
 const MAX = 4096;
-const PAGE_TYPES: number[] = [Msg.Hello, Msg.BeginInvokeDotNet, Msg.EndInvokeJS, Msg.SendByteArray, Msg.StreamCredit, Control.Resume, Control.Ack, Control.End];
+const PAGE_TYPES: number[] = [Msg.Hello, Msg.BeginInvokeDotNet, Msg.EndInvokeJS, Msg.SendByteArray, Msg.StreamCredit, Control.Resume, Control.Ack, Control.End, Control.Drained];
 let nextCallId = 0;
 
 const notJson = fc
@@ -93,7 +93,7 @@ const impossibleAck = fc
   .map((n): Hostile => ({ label: `ack ${n}`, frame: JSON.stringify([Control.Ack, n]), expect: { rejected: true } }));
 
 const notForAPage = fc
-  .constantFrom(Control.Started, Control.Resumed, Control.Heartbeat, Control.Rejected, Msg.Hello, Msg.SendByteArray)
+  .constantFrom(Control.Started, Control.Resumed, Control.Heartbeat, Control.Rejected, Control.Draining, Msg.Hello, Msg.SendByteArray)
   .map((type): Hostile => ({ label: `type ${type} as text`, frame: JSON.stringify([type, 'x', 0, null]), expect: { rejected: true } }));
 
 const HOSTILE_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', 'Secret', '', ' ', 'Echo.call'];

@@ -8,7 +8,7 @@
 import { dispatcherSuccession } from '../../../page/dispatcher-succession.js';
 import { attachPageChannel } from '../../../page/page-channel.js';
 import { isBatch, textBatcher } from '../../../protocol/batching.js';
-import { Control, isControl, PageFeature, SERVER_DRAINING } from '../../../protocol/circuit-control.js';
+import { Control, isControl, PageFeature } from '../../../protocol/circuit-control.js';
 import { CALL_PREFIX_CODE, COMPLETION_PREFIX, decodeBinary, decodeCallFrame } from '../../../protocol/framing.js';
 import * as Msg from '../../../protocol/message-codes.js';
 import { Outbox, Receipts } from '../../../protocol/sequencing.js';
@@ -100,7 +100,9 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
   let watch: ReturnType<typeof setInterval> | undefined;
   let endedWith: string | undefined;
   let refusedWith: string | undefined; // an End before the circuit started: the server refused the Hello
-  let draining = false; // the server drains: no new call to it, and every frame is acknowledged at once
+  // The server drains (its reason, SERVER_DRAINING): no new call to it, and every frame is acknowledged at once.
+  // The text comes with Draining so that pages which never compare it do not carry it.
+  let draining: string | undefined;
   let state: ConnectionState = 'connecting';
   let started!: (connection: ServerConnection) => void;
   let failed!: (error: Error) => void;
@@ -121,7 +123,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
   let batcher = textBatcher(emit, 0);
   const transmit = (message: PageToHost): void => {
     // Thrown here, the call rejects unsent (the official package catches it).
-    if (draining && message[0] === Msg.BeginInvokeDotNet) throw new Error(SERVER_DRAINING);
+    if (draining && message[0] === Msg.BeginInvokeDotNet) throw new Error(draining);
     // A completion that goes out alone is the package's own text behind "!", not JSON inside JSON.
     let identifier: string | undefined;
     if (message[0] === Msg.EndInvokeJS) {
@@ -177,7 +179,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
     socket = undefined;
     live = false;
     lostAt ||= Date.now();
-    if (Date.now() - lostAt > retention) return finish(`The connection to the server was lost and could not be restored within ${retention} ms (the server's retention period). Reload the page, or call connectToServer again.`);
+    if (Date.now() - lostAt > retention) return finish(`The connection to the server was lost and could not be restored within ${retention} ms. Reload the page, or call connectToServer again.`);
     setState('reconnecting');
     // The first attempt is immediate (most drops are brief); later ones back off exponentially.
     const delay = attempt && Math.min(options.maxReconnectDelay ?? 10_000, initialDelay * 2 ** (attempt - 1));
@@ -196,7 +198,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
       else refusedWith = message[1];
     } else if (type === Control.Draining) {
       // Every call queued so far goes out before Drained; later ones reject unsent (transmit).
-      draining = true;
+      draining = message[2];
       batcher.flush();
       ack();
       socket!.send(JSON.stringify([Control.Drained]));
