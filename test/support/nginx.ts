@@ -4,34 +4,23 @@
  * it writes under a temporary prefix, so nothing of the machine's own nginx set-up is used or touched.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, chmodSync, constants } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { findExecutable } from './executable.js';
 
 /** Debian's packages that `npm test` installs when no nginx is found. */
 export const NGINX_PACKAGES = ['nginx'] as const;
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The nginx to run: NGINX_PATH when set, otherwise `nginx` on PATH or in /usr/sbin (not on a user's PATH on Debian); undefined when there is none. */
 export function findNginx(): string | undefined {
-  const fromEnvironment = process.env.NGINX_PATH;
-  if (fromEnvironment) return isExecutable(fromEnvironment) ? fromEnvironment : undefined;
-  const directories = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/sbin'];
-  return directories.map((directory) => path.join(directory, 'nginx')).find(isExecutable);
+  return findExecutable('NGINX_PATH', ['nginx'], ['/usr/sbin']);
 }
 
 export interface RunningNginx {
-  /** Everything nginx wrote and read is under it: conf/, the temp paths, the pid file. */
+  /** Everything nginx reads and writes is under it: its two configuration files, the temp paths, the pid file. */
   readonly prefix: string;
   /** What nginx wrote to its error log (stderr) so far, for a failing test's message. */
   readonly log: () => string;
