@@ -10,6 +10,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CIRCUIT_GONE, SERVER_DRAINING } from '../../src/server-client.js';
+import { PAGE_CLOSED } from '../../src/server.js';
 import { startNginx } from '../support/nginx.js';
 import { DOC_NODES, freePorts, localConfig, readDeployExample } from './deploy-doc.js';
 import { Circuits, NodeProcess } from './node-processes.js';
@@ -67,15 +68,13 @@ test('docs/deploy.md: three processes behind nginx keep every call through drops
   t.after(() => pages.close());
   const failureDetail = (): string => `\nnginx:\n${nginx.log().slice(-4000)}\n${nodes.map((node) => `node ${node.name}:\n${node.output.slice(-2000)}`).join('\n')}`;
 
-  /** Opens pages until one lands on `name` (nginx takes a restarted process into the pool after fail_timeout). */
-  const waitUntilPoolTakes = async (name: string): Promise<number> => {
-    let tries = 0;
-    for (;;) {
-      tries++;
-      if ((await pages.open()).node === name) return tries;
-      // nginx's fail_timeout is a timer inside nginx with no event to wait on: ask again a little later.
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+  /**
+   * A restarted process is back in nginx's pool at once (`max_fails=0`), and holding no circuit it is the pool's
+   * emptiest (`least_conn`): the next new circuit lands on it.
+   */
+  const assertPoolTakes = async (name: string): Promise<void> => {
+    const next = await pages.open();
+    assert.equal(next.node, name, `the first new circuit after process ${name} restarted went to ${next.node}${failureDetail()}`);
   };
 
   // ---- 300 new circuits, spread over the three processes ----
@@ -142,11 +141,10 @@ test('docs/deploy.md: three processes behind nginx keep every call through drops
       `${spared.length} others kept working; 30 new circuits: ${JSON.stringify(freshPerNode)}`);
 
     await victim.start();
-    const tries = await waitUntilPoolTakes(victim.name);
-    t.diagnostic(`${victim.name} restarted; nginx's pool took it back after ${tries} new circuit(s)`);
+    await assertPoolTakes(victim.name);
   });
 
-  await t.test('rolling restart with drain: every call completes or is refused unsent with SERVER_DRAINING; circuits end only with SERVER_DRAINING', { timeout: PHASE_TIMEOUT }, async () => {
+  await t.test('rolling restart with drain: every call completes or is refused unsent with SERVER_DRAINING; circuits end only with SERVER_DRAINING; then beacons end the rest on their owners', { timeout: PHASE_TIMEOUT }, async () => {
     const before = new Set(pages.live());
     const replacements: ScalePage[] = [];
     const opening = new Set<Promise<void>>();
@@ -199,9 +197,9 @@ test('docs/deploy.md: three processes behind nginx keep every call through drops
       const reasons = await Promise.all(owned.map((page) => page.page.connection.ended));
       for (const [index, page] of owned.entries()) assert.equal(reasons[index], SERVER_DRAINING, `circuit ${page.circuitId}`);
       await node.start();
-      const tries = await waitUntilPoolTakes(node.name);
+      await assertPoolTakes(node.name);
       drains.push(`${node.name}: ${owned.length} circuits with ${inFlight} pings in flight at SIGTERM, ${refusedWhileDraining} new circuits refused while draining (503) and opened elsewhere, ` +
-        `SIGTERM → exit ${drainedMs.toFixed(0)} ms (held call included), back in the pool after ${tries} new circuit(s)`);
+        `SIGTERM → exit ${drainedMs.toFixed(0)} ms (held call included)`);
     }
     running = false;
     clearInterval(load);
@@ -209,11 +207,19 @@ test('docs/deploy.md: three processes behind nginx keep every call through drops
     const all = [...pages.byCircuit.values()];
     await Promise.all(all.map((page) => page.settled()));
 
-    // Every circuit now open works; then every page closes, and the processes report each circuit's host side.
+    // Every circuit now open works; then every page goes away, its disconnect beacon (POST …/disconnect?circuit=<id>)
+    // reaches the circuit's owner through nginx, which ends it; the processes report each circuit's host side.
     await Promise.all(pages.live().map((page) => page.call()));
     const open = pages.live();
-    pages.close();
-    await circuits.until(() => open.every((page) => circuits.byId.get(page.circuitId)?.end !== undefined));
+    await pages.hide();
+    const beaconsRefused = (): number => Object.values(circuits.refusals).reduce((sum, counts) => sum + (counts.beacon ?? 0), 0);
+    await Promise.race([
+      circuits.until(() => open.every((page) => circuits.byId.get(page.circuitId)?.end !== undefined)),
+      // A beacon that reached a process without its circuit ends nothing there (and is reported as refused).
+      circuits.until(() => beaconsRefused() > 0).then(() => assert.fail(`${beaconsRefused()} beacon(s) reached a process that does not hold the circuit`)),
+    ]);
+    assert.deepEqual(countBy(pages.beaconStatuses, String), { 204: open.length }, 'beacon answers');
+    for (const page of open) assert.equal(circuits.byId.get(page.circuitId)!.end!.reason, PAGE_CLOSED, `circuit ${page.circuitId}: ended by its beacon`);
 
     let completed = 0;
     let refused = 0;
@@ -237,6 +243,7 @@ test('docs/deploy.md: three processes behind nginx keep every call through drops
       if (before.has(page)) assert.equal(reason, SERVER_DRAINING, `circuit ${page.circuitId}`);
     }
     t.diagnostic(`rolling restart: ${drains.join('; ')}`);
+    t.diagnostic(`then the ${open.length} pages open went away: each one's disconnect beacon, routed by nginx to its owner, ended its circuit with PAGE_CLOSED`);
     t.diagnostic(`calls over the whole test: ${completed} pings completed (each with a host call back), ${refused} refused unsent with SERVER_DRAINING, 0 failed; ` +
       `the ${before.size} circuits open before the restart all ended with SERVER_DRAINING; ${replacements.length} new circuits replaced them ` +
       `(${JSON.stringify(countBy(replacements, (page) => page.node))}; one opened on a process drained later was replaced again)`);

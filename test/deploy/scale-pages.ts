@@ -104,8 +104,33 @@ export class ScalePages {
   readonly #pingers = new Map<string, HostObject>();
   readonly #waiting = new Map<string, (pinger: HostObject) => void>();
 
+  /** Where the client listens for `pagehide`, standing in for the browser's window. */
+  readonly #window = new EventTarget();
+  /** The disconnect beacons sent (POSTs through nginx), as the browser's sendBeacon would. */
+  readonly #beacons = new Set<Promise<void>>();
+  readonly beaconStatuses: number[] = [];
+
   constructor(private readonly url: string, private readonly origin: string) {
     const global = globalThis as Record<string, unknown>;
+    // What a browser gives the client for its disconnect beacon: `pagehide` on the window, and navigator.sendBeacon.
+    global.addEventListener = this.#window.addEventListener.bind(this.#window);
+    global.removeEventListener = this.#window.removeEventListener.bind(this.#window);
+    global.navigator = {
+      sendBeacon: (url: string, body: URLSearchParams) => {
+        const beacon = fetch(url, { method: 'POST', body, headers: { origin } }).then(
+          async (response) => {
+            await response.arrayBuffer();
+            this.beaconStatuses.push(response.status);
+          },
+          (error: Error) => {
+            this.beaconStatuses.push(0);
+            throw error;
+          },
+        );
+        this.#beacons.add(beacon);
+        return true;
+      },
+    };
     // Window functions are global: every page instance's dispatcher finds these, so they name the circuit.
     global.scaleStart = (circuitId: string, pinger: HostObject) => {
       const waiting = this.#waiting.get(circuitId);
@@ -148,5 +173,11 @@ export class ScalePages {
 
   close(): void {
     for (const page of this.live()) page.page.connection.close();
+  }
+
+  /** Every page goes away as a browser tab closes (`pagehide`): each sends its disconnect beacon. Resolves when every beacon has been answered. */
+  async hide(): Promise<void> {
+    this.#window.dispatchEvent(new Event('pagehide'));
+    await Promise.all(this.#beacons);
   }
 }
