@@ -117,7 +117,10 @@ describe('circuits survive short disconnects', () => {
     await jsObject!.disposeAsync();
 
     proxy.refuse(false);
-    assert.match(await page.connection.ended, /The circuit is gone/);
+    // The page counts the same 30 ms from when it saw the drop: its next attempt reaches the server
+    // (told the circuit is gone) or it gives up first. Either way it ends, saying what to do.
+    // (circuit-routing.test.ts tells the two apart without a race.)
+    assert.match(await page.connection.ended, /^The circuit is gone|could not be restored within 30 ms/);
     await assert.rejects(pageCall, /no longer available/);
   });
 
