@@ -274,6 +274,29 @@ describe('draining a server', () => {
     assert.deepEqual(found, []);
   });
 
+  test('a page that lost its connection before answering Draining is told again when it resumes, and ends once it answers', async (t) => {
+    const server = await startServer(t);
+    const first = await RawPage.open(t, server.url, { features: PageFeature.Drain });
+    const [, id, secret] = first.started;
+    const done = server.drain();
+    const [, firstDeadline, firstReason] = await first.next((f) => Array.isArray(f) && f[0] === Control.Draining);
+    assert.ok(firstDeadline > 0 && firstDeadline <= 30_000); // the default deadline, counted down
+    assert.equal(firstReason, SERVER_DRAINING);
+    const down = once(server, 'connectionDown');
+    first.socket.terminate();
+    await down;
+    const again = await RawPage.open(t, `${server.url}?circuit=${id}`, { hello: false });
+    again.send([Control.Resume, id, secret, 0]);
+    await again.next((f) => Array.isArray(f) && f[0] === Control.Resumed);
+    const [, deadlineMs, reason] = await again.next((f) => Array.isArray(f) && f[0] === Control.Draining);
+    assert.ok(deadlineMs >= 0 && deadlineMs <= 30_000);
+    assert.equal(reason, SERVER_DRAINING);
+    assert.equal(server.circuit(id)!.state, 'connected'); // no Drained yet
+    again.send([Control.Drained]);
+    assert.deepEqual(await again.next((f) => Array.isArray(f) && f[0] === Control.End), [Control.End, SERVER_DRAINING]);
+    await done;
+  });
+
   test('at the deadline a busy circuit ends; its calls still in flight reject with SERVER_DRAINING', async (t) => {
     const server = await startServer(t);
     const { page, hostCall, pageCall } = await busyPage(t, server);
