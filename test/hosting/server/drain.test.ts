@@ -129,8 +129,9 @@ describe('draining a server', () => {
     let drained = false;
     const done = server.drain().then(() => (drained = true));
     toPage.release.resolve();
-    toHost.release.resolve();
     assert.equal(await hostCall, 10);
+    assert.equal(page.circuit.state, 'connected'); // the page's call still runs on the host
+    toHost.release.resolve();
     assert.equal(await pageCall, 200);
     assert.equal(await page.connection.ended, SERVER_DRAINING);
     assert.equal(await page.circuit.ended, SERVER_DRAINING);
@@ -140,6 +141,60 @@ describe('draining a server', () => {
     assert.deepEqual([toPage.runs, toHost.runs], [[1], [2]]);
     assert.equal(page.connection.state, 'ended');
     assert.equal(server.stats().circuits, 0);
+  });
+
+  test('calls made in a stream both ways while the drain starts: each completes exactly once, or rejects with SERVER_DRAINING having never run', async (t) => {
+    const server = await startServer(t);
+    const page = await openPage(t, server);
+    const hostRan: number[] = [];
+    const pageRan: number[] = [];
+    const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+    t.after(
+      registerInvokables('DrainLoad', {
+        Echo: async (i: number) => {
+          hostRan.push(i);
+          await turn(); // in flight across a turn, as a real method would be
+          return i;
+        },
+      }),
+    );
+    definePageGlobals(t, {
+      drainLoadEcho: async (i: number) => {
+        pageRan.push(i);
+        await turn();
+        return i;
+      },
+    });
+    type Outcome = { i: number; value?: number; error?: unknown };
+    /** Calls `call(i)` for i = 0, 1, … a few per turn, until one rejects; every outcome is kept. */
+    const callsUntilRefused = async (call: (i: number) => Promise<number>): Promise<Outcome[]> => {
+      const outcomes: Promise<Outcome>[] = [];
+      let refused = false;
+      for (let i = 0; !refused; i++) {
+        outcomes.push(call(i).then((value) => ({ i, value }), (error: unknown) => ((refused = true), { i, error })));
+        if (i % 5 === 4) await turn();
+      }
+      return Promise.all(outcomes);
+    };
+    const toHost = callsUntilRefused((i) => page.DotNet.invokeMethodAsync<number>('DrainLoad', 'Echo', i));
+    const toPage = callsUntilRefused((i) => page.circuit.js.invokeAsync<number>('drainLoadEcho', i));
+    while (hostRan.length < 50 || pageRan.length < 50) await turn();
+    const drained = server.drain();
+    assert.equal(await page.connection.ended, SERVER_DRAINING);
+    await drained;
+
+    for (const [outcomes, ran, isDrainError] of [
+      [await toHost, hostRan, (e: unknown) => e instanceof Error && e.message === SERVER_DRAINING],
+      [await toPage, pageRan, (e: unknown) => e instanceof JSDisconnectedException && e.message === SERVER_DRAINING],
+    ] as const) {
+      const completed = outcomes.filter((o) => !('error' in o));
+      const refusedCalls = outcomes.filter((o) => 'error' in o);
+      for (const o of completed) assert.equal(o.value, o.i);
+      for (const o of refusedCalls) assert.ok(isDrainError(o.error), String(o.error));
+      // Ran exactly the calls that completed, each once: none lost, none run without its answer.
+      assert.deepEqual([...ran].sort((a, b) => a - b), completed.map((o) => o.i));
+      assert.ok(completed.length >= 50 && refusedCalls.length >= 1);
+    }
   });
 
   test('a page call made after Draining rejects at once with SERVER_DRAINING, unsent; the page still answers the host', async (t) => {
@@ -167,9 +222,11 @@ describe('draining a server', () => {
     const { page, toPage, toHost, hostCall, pageCall } = await busyPage(t, server);
     void server.drain();
     await assert.rejects(page.circuit.js.invokeAsync('drainSlow', 3), (error: unknown) => error instanceof JSDisconnectedException && error.message === SERVER_DRAINING);
-    toPage.release.resolve();
     toHost.release.resolve();
-    assert.deepEqual(await Promise.all([hostCall, pageCall]), [10, 200]);
+    assert.equal(await pageCall, 200);
+    assert.equal(page.circuit.state, 'connected'); // the host's call still runs on the page
+    toPage.release.resolve();
+    assert.equal(await hostCall, 10);
     assert.equal(await page.connection.ended, SERVER_DRAINING);
     assert.deepEqual(toPage.runs, [1]);
   });
@@ -215,6 +272,29 @@ describe('draining a server', () => {
     assert.deepEqual(await Promise.all([hostCall, pageCall]), [10, 200]);
     assert.equal(await page.connection.ended, SERVER_DRAINING);
     assert.deepEqual(found, []);
+  });
+
+  test('a page that lost its connection before answering Draining is told again when it resumes, and ends once it answers', async (t) => {
+    const server = await startServer(t);
+    const first = await RawPage.open(t, server.url, { features: PageFeature.Drain });
+    const [, id, secret] = first.started;
+    const done = server.drain();
+    const [, firstDeadline, firstReason] = await first.next((f) => Array.isArray(f) && f[0] === Control.Draining);
+    assert.ok(firstDeadline > 0 && firstDeadline <= 30_000); // the default deadline, counted down
+    assert.equal(firstReason, SERVER_DRAINING);
+    const down = once(server, 'connectionDown');
+    first.socket.terminate();
+    await down;
+    const again = await RawPage.open(t, `${server.url}?circuit=${id}`, { hello: false });
+    again.send([Control.Resume, id, secret, 0]);
+    await again.next((f) => Array.isArray(f) && f[0] === Control.Resumed);
+    const [, deadlineMs, reason] = await again.next((f) => Array.isArray(f) && f[0] === Control.Draining);
+    assert.ok(deadlineMs >= 0 && deadlineMs <= 30_000);
+    assert.equal(reason, SERVER_DRAINING);
+    assert.equal(server.circuit(id)!.state, 'connected'); // no Drained yet
+    again.send([Control.Drained]);
+    assert.deepEqual(await again.next((f) => Array.isArray(f) && f[0] === Control.End), [Control.End, SERVER_DRAINING]);
+    await done;
   });
 
   test('at the deadline a busy circuit ends; its calls still in flight reject with SERVER_DRAINING', async (t) => {
