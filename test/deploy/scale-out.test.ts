@@ -85,35 +85,52 @@ test('docs/deploy.md: three processes behind nginx keep every call through drops
   for (const { name } of DOC_NODES) assert.ok((perNode[name] ?? 0) > 0, `no circuit landed on process ${name}: ${JSON.stringify(perNode)}`);
   await Promise.all(opened.map((page) => page.call()));
 
+  /**
+   * Cuts `page`'s socket when the first host call of a few pings arrives (calls in flight both ways), waits for its
+   * circuit to resume and for the pings to complete; returns the time from the cut to the owner's connectionUp.
+   */
+  const dropAndResume = async (page: ScalePage): Promise<number> => {
+    const record = circuits.byId.get(page.circuitId)!;
+    const resumesBefore = record.resumes.length;
+    page.cutOnEcho = true;
+    await Promise.all(Array.from({ length: PINGS_PER_DROP }, () => page.call()));
+    assert.equal(page.cutOnEcho, false, `circuit ${page.circuitId}: its socket was not cut`);
+    await Promise.race([
+      circuits.until(() => record.resumes.length > resumesBefore),
+      page.page.connection.ended.then((reason) => assert.fail(`circuit ${page.circuitId} ended instead of resuming: ${reason}`)),
+    ]);
+    const resume = record.resumes[resumesBefore]!;
+    assert.equal(resume.node, page.node, `circuit ${page.circuitId} resumed on process ${resume.node}, not its owner`);
+    return resume.at - page.cutAt!;
+  };
+  const summary = (ms: number[]): string => {
+    ms.sort((x, y) => x - y);
+    return `median ${percentile(ms, 50).toFixed(1)} ms, p99 ${percentile(ms, 99).toFixed(1)} ms, max ${ms.at(-1)!.toFixed(1)} ms`;
+  };
+
   await t.test('200 connection drops with calls in flight both ways: every resume reaches its owner, every call completes once, in order', { timeout: PHASE_TIMEOUT }, async () => {
     const resumeMs: number[] = [];
     let dropped = 0;
     while (dropped < DROPS) {
       const batch = pick(pages.live(), Math.min(DROPS_AT_ONCE, DROPS - dropped));
       dropped += batch.length;
-      await Promise.all(batch.map(async (page) => {
-        const record = circuits.byId.get(page.circuitId)!;
-        const resumesBefore = record.resumes.length;
-        page.cutOnEcho = true; // cut when the first host call of these pings arrives: calls in flight both ways
-        await Promise.all(Array.from({ length: PINGS_PER_DROP }, () => page.call()));
-        assert.equal(page.cutOnEcho, false, `circuit ${page.circuitId}: its socket was not cut`);
-        await Promise.race([
-          circuits.until(() => record.resumes.length > resumesBefore),
-          page.page.connection.ended.then((reason) => assert.fail(`circuit ${page.circuitId} ended instead of resuming: ${reason}`)),
-        ]);
-        const resume = record.resumes[resumesBefore]!;
-        assert.equal(resume.node, page.node, `circuit ${page.circuitId} resumed on process ${resume.node}, not its owner`);
-        resumeMs.push(resume.at - page.cutAt!);
-      }));
+      resumeMs.push(...(await Promise.all(batch.map(dropAndResume))));
     }
     const resumes = [...circuits.byId.values()].flatMap((record) => record.resumes);
     for (const page of pages.live()) {
       assert.deepEqual(page.problems, [], `circuit ${page.circuitId}`);
       assert.deepEqual([...page.completed].sort((x, y) => x - y), Array.from({ length: page.nextSeq }, (_, i) => i + 1), `circuit ${page.circuitId}: every ping completed once`);
     }
-    resumeMs.sort((x, y) => x - y);
+    // The same drops, as many at once, on pages connected to process a directly: what nginx adds to a resume.
+    const direct = await Promise.all(Array.from({ length: DROPS_AT_ONCE }, () => pages.open(`ws://127.0.0.1:${nodePorts[0]}/_jsinterop`, `http://127.0.0.1:${nodePorts[0]}`)));
+    await circuits.until(() => direct.every((page) => circuits.byId.has(page.circuitId)));
+    const directMs: number[] = [];
+    for (let round = 0; round < 2; round++) directMs.push(...(await Promise.all(direct.map(dropAndResume))));
+    for (const page of direct) page.page.connection.close();
+    await circuits.until(() => direct.every((page) => circuits.byId.get(page.circuitId)?.end !== undefined));
     t.diagnostic(`${DROPS} drops: resumes per process ${JSON.stringify(countBy(resumes, (resume) => resume.node))}; ` +
-      `resume through nginx, cut → owner's connectionUp: median ${percentile(resumeMs, 50).toFixed(1)} ms, p99 ${percentile(resumeMs, 99).toFixed(1)} ms, max ${resumeMs.at(-1)!.toFixed(1)} ms`);
+      `resume through nginx, cut → owner's connectionUp: ${summary(resumeMs)}; ` +
+      `the same for ${directMs.length} drops (${DROPS_AT_ONCE} at a time) of pages connected to process a without nginx: ${summary(directMs)}`);
   });
 
   await t.test('kill -9 of one process: only its circuits end, with CIRCUIT_GONE after one reconnect attempt; new circuits go to the live ones', { timeout: PHASE_TIMEOUT }, async () => {

@@ -144,9 +144,10 @@ export class ScalePages {
     };
   }
 
-  async open(): Promise<ScalePage> {
+  /** Opens a page through nginx, or at another address (`url`, with the `origin` of a page served there). */
+  async open(url = this.url, origin = this.origin): Promise<ScalePage> {
     // The page's Origin, as a browser's on nginx's address: the server's same-origin check needs nginx to pass Host as sent.
-    const page = await openNodePage(this.url, {}, { origin: this.origin });
+    const page = await openNodePage(url, {}, { origin });
     const id = page.connection.circuitId;
     const pinger = this.#pingers.get(id) ?? (await new Promise<HostObject>((resolve) => this.#waiting.set(id, resolve)));
     this.#pingers.delete(id);
@@ -156,7 +157,7 @@ export class ScalePages {
     return scalePage;
   }
 
-  /** Opens `count` pages, `parallel` at a time. */
+  /** Opens `count` pages through nginx, `parallel` at a time. */
   async openMany(count: number, parallel = 50): Promise<ScalePage[]> {
     const opened: ScalePage[] = [];
     while (opened.length < count) {
