@@ -229,8 +229,8 @@ export class Circuit {
    * Ends a draining circuit once no call is in flight either way: the page has said Drained (an
    * older client cannot: for it, once idle), no host call waits for the page, every page call
    * has been answered, no host stream is still being sent, and the page has acknowledged every
-   * frame (nothing left to replay). Only
-   * while connected, so the page learns the reason from the End frame rather than a failed resume.
+   * frame (nothing left to replay). Only while connected, so the page learns the reason from the
+   * End frame rather than from a failed resume.
    */
   #endIfDrained(): void {
     if (this.#drainDeadline === undefined || this.#endReason !== undefined || !this.#socket) return;

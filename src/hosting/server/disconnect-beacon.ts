@@ -3,13 +3,13 @@
  * of waiting out the retention period with all its host objects (Blazor Server's
  * `_blazor/disconnect`, which its client posts with `navigator.sendBeacon` on unload).
  *
- * The request is `POST <path>/disconnect?circuit=<circuitId>` with the form body `circuitId=…&secret=…`
- * (`application/x-www-form-urlencoded`, what `sendBeacon` sends for `URLSearchParams`: no CORS
- * preflight). The secret is the circuit's resume secret, compared in constant time as a Resume
- * is: whoever can end a circuit could resume it as well, and nobody else can do either. It is in
- * the body, never the URL, which proxies and logs keep; the URL names only the circuit, for a
- * proxy to route the beacon to the process that holds it (a URL naming another circuit than the
- * body ends nothing). Every well-formed beacon gets the same
+ * The request is `POST <path>/disconnect?circuit=<circuitId>` with the form body
+ * `circuitId=…&secret=…` (`application/x-www-form-urlencoded`, what `sendBeacon` sends for
+ * `URLSearchParams`: no CORS preflight). The secret is the circuit's resume secret, compared in
+ * constant time as a Resume is: whoever can end a circuit could resume it as well, and nobody
+ * else can do either. It is in the body, never the URL, which proxies and logs keep; the URL
+ * names only the circuit, for a proxy to route the beacon to the process that holds it (a URL
+ * naming another circuit than the body ends nothing). Every well-formed beacon gets the same
  * answer, 204, whether it ended a circuit, named one that is gone or gave a wrong secret, so a
  * guess learns nothing; a beacon that ended nothing is reported as a refusal.
  */
@@ -80,7 +80,7 @@ export function answerBeacon(request: http.IncomingMessage, response: http.Serve
     const ended = routed && handling.end(circuitId[0]!, secret[0]!);
     response.writeHead(204, { 'Content-Length': '0' }).end();
     // The same as a Resume: the circuit is gone, or the secret is wrong (a guess, or a replay after the end).
-    if (!ended) handling.refused(refusal('beacon', request, path, new Error('The beacon named a circuit that is gone, or gave a wrong secret.')));
+    if (!ended) handling.refused(refusal('beacon', request, path, new Error('The beacon named a circuit that is gone, gave a wrong secret, or came on a URL naming another circuit.')));
   });
 }
 

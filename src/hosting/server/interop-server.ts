@@ -238,7 +238,12 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     if (this.#drained) return this.#drained;
     const deadline = options.deadline ?? 30_000;
     if (!(deadline >= 0 && deadline <= MAX_TIMER_DELAY)) throw new RangeError(`drain: 'deadline' must be between 0 and ${MAX_TIMER_DELAY} ms, got ${deadline}.`);
-    this.#drained = new Promise((resolve) => (this.#resolveDrained = resolve));
+    this.#drained = new Promise((resolve) => {
+      this.#resolveDrained = () => {
+        clearTimeout(this.#drainTimer); // nothing left to end: the timer must not hold the process open
+        resolve();
+      };
+    });
     this.#drainTimer = setTimeout(() => {
       for (const circuit of [...this.#registry.values()]) circuit.end(SERVER_DRAINING);
     }, deadline);

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { JSDisconnectedException, JSTimeoutError, registerInvokables } from '../../../src/index.js';
 import { Control } from '../../../src/protocol/circuit-control.js';
-import { createInteropServer, PAGE_CLOSED, type Circuit, type InteropServer } from '../../../src/server.js';
+import { createInteropServer, PAGE_CLOSED, SERVER_DRAINING, type Circuit, type InteropServer } from '../../../src/server.js';
 import { bundle, launchChromium, serveStatic, type StaticServer } from '../../support/browser.js';
 import { deferred, patternBytes, RawPage, readAll } from './server-support.js';
 import { elementScenario, ELEMENT_SCENARIO_RESULT } from '../elements/element-scenario.js';
@@ -84,10 +84,13 @@ describe('the browser client in Chromium', () => {
 
   test('a reconnect after the server drops the socket, with a call sent into the dead connection', async () => {
     const up = once(server, 'connectionUp');
+    const resumed = page.waitForEvent('websocket');
     circuit.dropConnection();
     const call = circuit.js.invokeAsync('browserAdd', 20, 22);
     await up;
     assert.equal(await call, 42);
+    // The browser's reconnect names its circuit for a proxy to route on.
+    assert.equal((await resumed).url(), `${server.url}?circuit=${circuit.id}`);
     const states = await page.evaluate(() => window.states);
     assert.deepEqual(states.slice(-2), ['reconnecting', 'connected']);
     assert.equal(await page.evaluate(() => window.DotNet.invokeMethodAsync('BrowserTest', 'Echo', 'again')), 'host got again');
@@ -147,6 +150,49 @@ describe('the browser client in Chromium', () => {
     assert.equal(endedCircuit, tabCircuit);
     assert.equal(reason, PAGE_CLOSED);
     await assert.rejects(pending, JSDisconnectedException);
+  });
+
+  test('a drain: a page call after Draining rejects unsent with SERVER_DRAINING, the call in flight completes, the circuit ends with SERVER_DRAINING', async (t) => {
+    const drainSite = await serveStatic([outdir], { '/': HTML });
+    const drainServer = await createInteropServer({ server: drainSite.server });
+    const tab = await browser.newPage();
+    const release = deferred<void>();
+    const started = deferred<void>();
+    let holds = 0;
+    t.after(
+      registerInvokables('BrowserDrain', {
+        Hold: async () => {
+          holds++;
+          started.resolve();
+          await release.promise;
+          return 'held done';
+        },
+      }),
+    );
+    t.after(async () => {
+      release.resolve();
+      await tab.close();
+      await drainServer.close(); // before the HTTP server, whose close waits for the upgraded sockets
+      await drainSite.close();
+    });
+    const socket = tab.waitForEvent('websocket');
+    await tab.goto(`${drainSite.url}/`);
+    await tab.evaluate(() => window.ready);
+    // The page's Drained, as the browser sends it: after it, the page has taken Draining in.
+    const drained = new Promise<void>((resolve) =>
+      void socket.then((ws) => ws.on('framesent', ({ payload }) => void (payload === `[${Control.Drained}]` && resolve()))),
+    );
+    await tab.evaluate(() => void ((window as any).held = window.DotNet.invokeMethodAsync('BrowserDrain', 'Hold')));
+    await started.promise;
+    const done = drainServer.drain();
+    await drained;
+    const refused = await tab.evaluate(() => window.DotNet.invokeMethodAsync('BrowserDrain', 'Hold').then(() => 'sent', (error: Error) => error.message));
+    assert.equal(refused, SERVER_DRAINING);
+    release.resolve();
+    assert.equal(await tab.evaluate(() => (window as any).held), 'held done');
+    assert.equal(await tab.evaluate(() => window.connection.ended), SERVER_DRAINING);
+    await done;
+    assert.equal(holds, 1);
   });
 
   test('a page put into the back/forward cache sends no beacon and keeps its circuit; hidden for good, it sends one', async (t) => {

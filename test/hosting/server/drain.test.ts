@@ -10,7 +10,9 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { JSDisconnectedException, registerInvokables, type IJSStreamReference } from '../../../src/index.js';
 import { SERVER_DRAINING, type InteropServer, type Refusal } from '../../../src/server.js';
-import { SERVER_DRAINING as CLIENT_SERVER_DRAINING } from '../../../src/server-client.js';
+import { connectToServer, SERVER_DRAINING as CLIENT_SERVER_DRAINING } from '../../../src/server-client.js';
+import { WebSocket } from 'ws';
+import { freshDotNet } from '../../support/page.js';
 import { Control, PageFeature, RefusalCode } from '../../../src/protocol/circuit-control.js';
 import * as Msg from '../../../src/protocol/message-codes.js';
 import { PROTOCOL_VERSION } from '../../../src/protocol/messages.js';
@@ -116,8 +118,12 @@ describe('draining a server', () => {
     assert.equal((await late.closed).code, RefusalCode.Unavailable);
     assert.deepEqual(found.map((r) => r.reason), ['draining', 'draining']);
 
+    // The client in Node reads the status (a browser cannot: there a proxy retries the 503 elsewhere).
+    await assert.rejects(connectToServer(server.url, { DotNet: await freshDotNet(), WebSocket: WebSocket as any }), (error: Error) => error.message === `Could not open a circuit at ${server.url}: the server takes no new circuit now (HTTP 503: it is draining for a restart, or overloaded): try again shortly.`);
+
     busy.toPage.release.resolve();
     busy.toHost.release.resolve();
+    assert.deepEqual(await Promise.all([busy.hostCall, busy.pageCall]), [10, 200]);
     assert.equal(await busy.page.connection.ended, SERVER_DRAINING);
   });
 

@@ -41,6 +41,7 @@ async function cause(url: string, { code, reason, ended, error }: FailedOpen): P
   const path = new URL(url).pathname;
   const status = /Unexpected server response: (\d+)/.exec(error ?? '')?.[1];
   if (status === '404') return notHere(path, 'HTTP 404');
+  if (status === '503') return 'the server takes no new circuit now (HTTP 503: it is draining for a restart, or overloaded): try again shortly.';
   if (status) return `the server answered HTTP ${status} instead of opening a WebSocket.`;
   if (/ECONNREFUSED/.test(error ?? '')) return nothingListening();
   if (error) return `${error}.`;
