@@ -6,7 +6,7 @@
 import { InteropCore, type RuntimeOptions } from '../../host/core.js';
 import { JSRuntime } from '../../host/runtime.js';
 import * as Msg from '../../protocol/message-codes.js';
-import { checkPageToHost, PROTOCOL_VERSION, type Hello, type HostToPage } from '../../protocol/messages.js';
+import { checkPageToHost, DEFAULT_STREAM_WINDOW, PROTOCOL_VERSION, type Hello, type HostToPage } from '../../protocol/messages.js';
 import type { HostingModel } from '../../host/types.js';
 import type { PageLink } from '../../host/page-link.js';
 import { errorText, REDACTED_STREAM_ERROR } from '../../host/redaction.js';
@@ -17,6 +17,8 @@ export interface MessageHostOptions extends RuntimeOptions {
   readonly streamChunkSize?: number;
   /** Chunks the host may send before the page grants more credit (must match the page's window). */
   readonly streamWindow?: number;
+  /** Bytes of a page stream requested ahead of the host's reader (see src/host/js-stream-reference.ts). */
+  readonly streamReadAheadBytes?: number;
   /** Why sync calls are impossible here, for error messages. */
   readonly asyncOnlyReason?: string;
   /** A synchronous call path, where the transport has one (Worker + SharedArrayBuffer). */
@@ -58,6 +60,7 @@ export class MessageHost {
       pageHelpersId: hello[2],
       asyncOnlyReason: options.asyncOnlyReason,
       streamChunkSize: this.#chunkSize,
+      streamReadAheadBytes: options.streamReadAheadBytes,
       invokeJS: options.invokeJS,
       beginInvokeJS: (asyncHandle, identifier, argsJson, resultType, targetInstanceId, callType) =>
         send([Msg.BeginInvokeJS, asyncHandle, identifier, argsJson, resultType, targetInstanceId, callType]),
@@ -130,7 +133,7 @@ export class MessageHost {
   }
 
   #transmit(streamId: number, stream: ReadableStream<Uint8Array>): void {
-    this.#streams.set(streamId, { reader: stream.getReader(), credit: this.#options.streamWindow ?? 16, pumping: false });
+    this.#streams.set(streamId, { reader: stream.getReader(), credit: this.#options.streamWindow ?? DEFAULT_STREAM_WINDOW, pumping: false });
     void this.#pump(streamId);
   }
 
@@ -139,7 +142,7 @@ export class MessageHost {
     if (!stream || chunks <= 0) return;
     // A page's credit stays within about one window; a larger grant (an untrusted page's) must
     // not make the host read the whole source ahead of the reader.
-    stream.credit = Math.min(stream.credit + chunks, 2 * (this.#options.streamWindow ?? 16));
+    stream.credit = Math.min(stream.credit + chunks, 2 * (this.#options.streamWindow ?? DEFAULT_STREAM_WINDOW));
     void this.#pump(streamId);
   }
 

@@ -309,7 +309,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     socket.once('message', onMessage);
   }
 
-  #start(socket: WebSocket, { hello, readsCallFrames, splitsMessages }: CircuitRequest, opener: CircuitOrigin, request: http.IncomingMessage): void {
+  #start(socket: WebSocket, { hello, ...features }: CircuitRequest, opener: CircuitOrigin, request: http.IncomingMessage): void {
     if (this.#registry.size >= this.#settings.maxCircuits) {
       // Known only now: a Resume of a live circuit does not count against the limit. The limit
       // itself is not named: it is the host's detail.
@@ -318,7 +318,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     }
     let circuit: Circuit;
     try {
-      circuit = new Circuit(newCircuitIdentity(), hello, opener, this.#settings, this.#circuitEvents, readsCallFrames, splitsMessages);
+      circuit = new Circuit(newCircuitIdentity(), hello, opener, this.#settings, this.#circuitEvents, features);
     } catch (error) {
       // readOpening has checked everything the page sent: a failure here is the host's.
       refuseConnection(socket, this.#settings.detailedErrors ? errorText(error) : REDACTED_CIRCUIT_ERROR);

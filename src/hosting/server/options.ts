@@ -128,6 +128,21 @@ export interface ServerOptions {
   /** Host→JS stream chunk size in bytes; also the JS→host stream chunk size. Default 32 KiB (Blazor's). */
   readonly streamChunkSize?: number;
   /**
+   * Beyond Blazor: bytes of a host stream (`HostStreamReference`) the server sends ahead of what
+   * the page has read, rounded down to whole chunks (at least 2). The page learns it when its
+   * circuit starts and grants credit as it reads, so each stream holds at most this much in flight
+   * (in the replay buffer and the page's queue). Larger keeps a fast link busy; a stream's
+   * throughput is about this window per round trip. At most half of `maxUnacknowledgedBytes`.
+   * Default 4 MiB (a quarter of the default replay buffer), or a quarter of a smaller `maxUnacknowledgedBytes`.
+   */
+  readonly streamWindowBytes?: number;
+  /**
+   * Beyond Blazor: bytes of a page stream (`IJSStreamReference.openReadStream`) requested ahead
+   * of the host's reader, in calls of one chunk each. Each chunk is a round trip, so this is what
+   * keeps the socket busy; the host holds at most this much read ahead per stream. Default 4 MiB.
+   */
+  readonly streamReadAheadBytes?: number;
+  /**
    * Bytes written to a page that it has not read yet (its connection's send buffer) beyond which
    * the server stops reading that page's frames until the buffer has drained: a page that stops
    * reading cannot make the server answer it without end. While reads are paused only a page that
@@ -166,10 +181,16 @@ export interface Settings {
   readonly maxHostObjectReferences: number;
   readonly maxUnacknowledgedBytes: number;
   readonly streamChunkSize: number;
+  /** Chunks of a host stream in flight before the server waits for the page's credit (`streamWindowBytes` / `streamChunkSize`). */
+  readonly streamWindow: number;
+  readonly streamReadAheadBytes: number;
   readonly maxOutputBufferBytes: number;
   readonly maxProtocolErrors: number;
   readonly protocolErrorWindow: number;
 }
+
+/** The default host stream window: see {@link ServerOptions.streamWindowBytes} (docs/benchmarks.md, "Streams"). */
+export const DEFAULT_STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
 
 /** Blazor's text for calls on a circuit that is gone (`RemoteJSRuntime`). */
 export const CIRCUIT_GONE =
@@ -205,6 +226,12 @@ export function resolveSettings(options: ServerOptions): Settings {
   if (options.maxCallSize !== undefined && (maxCallSize < maxMessageSize || maxCallSize > maxUnacknowledgedBytes)) {
     throw new RangeError(`createInteropServer: 'maxCallSize' must be between 'maxMessageSize' (${maxMessageSize}) and 'maxUnacknowledgedBytes' (${maxUnacknowledgedBytes}), got ${maxCallSize}.`);
   }
+  const streamChunkSize = Math.min(positive('streamChunkSize', options.streamChunkSize, 32 * 1024), maxMessageSize);
+  const streamWindowBytes = positive('streamWindowBytes', options.streamWindowBytes, Math.min(DEFAULT_STREAM_WINDOW_BYTES, maxUnacknowledgedBytes / 4));
+  if (options.streamWindowBytes !== undefined && streamWindowBytes > maxUnacknowledgedBytes / 2) {
+    // A window the replay buffer cannot hold would end the circuit of a page that reads slowly.
+    throw new RangeError(`createInteropServer: 'streamWindowBytes' must be at most half of 'maxUnacknowledgedBytes' (${maxUnacknowledgedBytes / 2}), got ${streamWindowBytes}.`);
+  }
   return {
     path,
     headersTimeout: period('headersTimeout', options.headersTimeout, 10_000),
@@ -223,7 +250,9 @@ export function resolveSettings(options: ServerOptions): Settings {
     maxPendingCalls: positive('maxPendingCalls', options.maxPendingCalls, 10_000),
     maxHostObjectReferences: positive('maxHostObjectReferences', options.maxHostObjectReferences, 10_000),
     maxUnacknowledgedBytes,
-    streamChunkSize: Math.min(positive('streamChunkSize', options.streamChunkSize, 32 * 1024), maxMessageSize),
+    streamChunkSize,
+    streamWindow: Math.max(2, Math.floor(streamWindowBytes / streamChunkSize)),
+    streamReadAheadBytes: positive('streamReadAheadBytes', options.streamReadAheadBytes, 4 * 1024 * 1024),
     maxOutputBufferBytes: positive('maxOutputBufferBytes', options.maxOutputBufferBytes, 1024 * 1024),
     maxProtocolErrors: positive('maxProtocolErrors', options.maxProtocolErrors, 100),
     protocolErrorWindow: positive('protocolErrorWindow', options.protocolErrorWindow, 10_000),

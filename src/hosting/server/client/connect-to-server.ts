@@ -187,6 +187,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
       if (type === Control.Started) {
         [, circuitId, secret, maxSize, heartbeat, retention] = message;
         maxCall = message[6] ?? 0; // sent to clients that announced split messages
+        if (message[7] !== undefined) channel.setStreamWindow(message[7]);
         batcher = textBatcher(emit, maxSize / 3);
         const queued = early!;
         early = undefined;
@@ -257,7 +258,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
     if (endedWith !== undefined) return;
     const ws: WebSocket = (socket = new WS(String(url)));
     ws.binaryType = 'arraybuffer';
-    ws.onopen = () => ws.send(JSON.stringify(circuitId ? [Control.Resume, circuitId, secret, receipts.received] : [...channel.hello, PageFeature.CallFrames | PageFeature.SplitMessages]));
+    ws.onopen = () => ws.send(JSON.stringify(circuitId ? [Control.Resume, circuitId, secret, receipts.received] : [...channel.hello, PageFeature.CallFrames | PageFeature.SplitMessages | PageFeature.StreamWindow]));
     ws.onmessage = (event) => ws === socket && receive(event.data);
     let error: string | undefined;
     ws.onerror = (event) => void (error = (event as { message?: string }).message || undefined);
