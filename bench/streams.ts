@@ -8,7 +8,8 @@
  *               as the in-process stream chunk), the host's ReadableStream read by the page (host → page)
  *   worker      postMessage of the payload in pieces of the Worker stream chunk (256 KiB), copied
  *               (structured clone) and moved (transfer list)
- *   server      binary ws frames of the server's stream chunk (32 KiB by default) over loopback
+ *   server      binary ws frames over loopback: page → host of the page stream chunk (32 KiB), host → page
+ *               of that size and of the host stream chunk (256 KiB)
  *
  * Each repetition runs every case of a model once, in a rotating order; MB/s is the median
  * (MB = 10^6 bytes), "× raw" the median of the per-repetition ratios to the raw case of the
@@ -17,9 +18,10 @@
  * thread or process, and of the RSS of the process(es).
  *
  *   env STREAM_MIB (64), STREAM_REPS (5), STREAM_MODELS=in-process,worker,server,
- *       STREAM_SERVER_CHUNK (bytes; the server's streamChunkSize and maxMessageSize),
+ *       STREAM_SERVER_CHUNK (bytes; the server's streamChunkSize and maxMessageSize), STREAM_SERVER_HOST_CHUNK (hostStreamChunkSize),
  *       STREAM_WINDOW (the Worker's stream window, page and host), STREAM_SERVER_UNACKED (maxUnacknowledgedBytes),
- *       STREAM_TRACE (prints each case, and the server circuit's unacknowledged bytes and frames every 100 ms)
+ *       STREAM_SERVER_WINDOW (streamWindowBytes), STREAM_SERVER_READ_AHEAD (streamReadAheadBytes), STREAM_SERVER_OUTPUT (maxOutputBufferBytes),
+ *       STREAM_CASES (ids of the cases to run, e.g. raw-h2p,ours-h2p-stream), STREAM_TRACE (prints each case, and the server circuit's unacknowledged bytes and frames every 100 ms)
  */
 import '../src/page/node-globals.js';
 import { fork } from 'node:child_process';
@@ -207,6 +209,7 @@ async function workerCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
 
 async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<void> }> {
   const chunk = Number(process.env.STREAM_SERVER_CHUNK ?? 32 * 1024);
+  const hostChunk = Number(process.env.STREAM_SERVER_HOST_CHUNK ?? 256 * 1024);
   const hostBytes = payload();
   const server = http.createServer();
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false });
@@ -216,15 +219,22 @@ async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
   server.on('upgrade', (req, socket, head) => {
     if (req.url === '/raw') wss.handleUpgrade(req, socket, head, takeRaw);
   });
-  const unacknowledged = process.env.STREAM_SERVER_UNACKED ? { maxUnacknowledgedBytes: Number(process.env.STREAM_SERVER_UNACKED) } : {};
-  const interop = await createInteropServer({ server, streamChunkSize: chunk, maxMessageSize: Math.max(chunk + 1024, 32 * 1024), ...unacknowledged });
+  const optional = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+  const interop = await createInteropServer({
+    server,
+    streamChunkSize: chunk,
+    hostStreamChunkSize: hostChunk,
+    maxMessageSize: Math.max(chunk + 1024, 32 * 1024),
+    maxUnacknowledgedBytes: optional('STREAM_SERVER_UNACKED'),
+    streamWindowBytes: optional('STREAM_SERVER_WINDOW'),
+    streamReadAheadBytes: optional('STREAM_SERVER_READ_AHEAD'),
+    maxOutputBufferBytes: optional('STREAM_SERVER_OUTPUT'),
+  });
   const circuitOpened = once(interop, 'circuit') as Promise<[Circuit]>;
   interop.on('circuitEnd', (_circuit: Circuit, reason: string) => console.error('stream bench: the circuit ended:', reason));
   interop.on('connectionDown', () => console.error('stream bench: the circuit lost its connection'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const page = fork(path.join(here, 'support', 'stream-server-page.js'), [`ws://127.0.0.1:${(server.address() as { port: number }).port}`, String(chunk)], {
-    env: { ...process.env, STREAM_WINDOW: WINDOW ? String(WINDOW) : '' },
-  });
+  const page = fork(path.join(here, 'support', 'stream-server-page.js'), [`ws://127.0.0.1:${(server.address() as { port: number }).port}`, String(chunk)]);
   const [circuit] = await circuitOpened;
   const raw = await rawSocket;
   const js = circuit.js;
@@ -268,14 +278,14 @@ async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
         run: () => measured(async () => { const done = untilRawDone(); raw.send('send'); await done; }),
       },
       { id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host', run: () => measured(async () => check(await readFromPage(js, () => hostSample()))) },
-      {
-        id: 'raw-h2p', label: `raw: ws binary frames of ${chunk / 1024} KiB`, direction: 'host → page', raw: true,
+      ...[chunk, hostChunk].filter((size, i, sizes) => sizes.indexOf(size) === i).map((size): StreamCase => ({
+        id: `raw-h2p-${size / 1024}k`, label: `raw: ws binary frames of ${size / 1024} KiB`, direction: 'host → page', raw: true,
         run: () => measured(async () => {
           const done = untilRawDone();
-          for (let offset = 0; offset < PAYLOAD; offset += chunk) raw.send(hostBytes.subarray(offset, offset + chunk), { binary: true });
+          for (let offset = 0; offset < PAYLOAD; offset += size) raw.send(hostBytes.subarray(offset, offset + size), { binary: true });
           await done;
         }),
-      },
+      })),
       { id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page', run: () => measured(async () => check(await sendToPage(js, hostBytes, 'stream'))) },
       { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', run: () => measured(async () => check(await sendToPage(js, hostBytes, 'arrayBuffer'))) },
     ],
@@ -292,7 +302,9 @@ async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
 
 const mb = (bytes: number) => (bytes / 1e6).toFixed(0);
 
-async function measure(model: string, cases: StreamCase[]): Promise<BenchRow[]> {
+async function measure(model: string, all: StreamCase[]): Promise<BenchRow[]> {
+  const only = process.env.STREAM_CASES?.split(',');
+  const cases = only ? all.filter((c) => only.includes(c.id)) : all;
   const samples = new Map<string, Sample[]>(cases.map((c) => [c.id, []]));
   await cases[0]!.run(); // warm-up of the first case; the rest warm in repetition 1, which counts (64 MiB is long enough)
   for (let rep = 0; rep < REPS; rep++) {

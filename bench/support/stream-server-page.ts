@@ -36,8 +36,7 @@ raw.on('message', (data, isBinary) => {
 
 const { DotNet } = (await import(`${import.meta.resolve('@microsoft/dotnet-js-interop')}?instance=streams`)) as { DotNet: DotNetNamespace };
 (globalThis as any).DotNet = DotNet; // Blazor's disposal identifier resolves through window.DotNet
-const window = process.env.STREAM_WINDOW ? Number(process.env.STREAM_WINDOW) : undefined;
-await connectToServer(base + '/_jsinterop', { DotNet, WebSocket: WebSocket as any, ...(window ? { streamWindow: window } : {}) } as Parameters<typeof connectToServer>[1]);
+await connectToServer(base + '/_jsinterop', { DotNet, WebSocket: WebSocket as any }); // the stream window comes with the circuit's start
 
 let memory: ReturnType<typeof sampleMemory> | undefined;
 process.on('message', (message) => {
@@ -52,3 +51,4 @@ process.on('message', (message) => {
   }
 });
 process.on('disconnect', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0)); // lets --cpu-prof write its profile

@@ -125,11 +125,22 @@ export interface ServerOptions {
    * it is disconnected). Beyond this the circuit ends. Default 16 MiB.
    */
   readonly maxUnacknowledgedBytes?: number;
-  /** Host→JS stream chunk size in bytes; also the JS→host stream chunk size. Default 32 KiB (Blazor's). */
+  /**
+   * JS→host stream chunk size in bytes (`IJSStreamReference.openReadStream`: each chunk is a
+   * frame from the page, so at most `maxMessageSize`). Default 32 KiB (Blazor's).
+   */
   readonly streamChunkSize?: number;
   /**
+   * Beyond Blazor: host→JS stream chunk size in bytes (`HostStreamReference`; a larger piece of the
+   * source is cut, a smaller one goes as it is). These frames come from the server, so
+   * `maxMessageSize` does not limit them; each costs the page a message, so larger chunks move
+   * more bytes for the page's time. At most half of `streamWindowBytes`. Default 256 KiB.
+   */
+  readonly hostStreamChunkSize?: number;
+  /**
    * Beyond Blazor: bytes of a host stream (`HostStreamReference`) the server sends ahead of what
-   * the page has read, rounded down to whole chunks (at least 2). The page learns it when its
+   * the page has read, in chunks of `hostStreamChunkSize` (rounded down, at least 2): a source
+   * whose pieces are smaller has fewer bytes in flight, never more. The page learns it when its
    * circuit starts and grants credit as it reads, so each stream holds at most this much in flight
    * (in the replay buffer and the page's queue). Larger keeps a fast link busy; a stream's
    * throughput is about this window per round trip. At most half of `maxUnacknowledgedBytes`.
@@ -181,7 +192,8 @@ export interface Settings {
   readonly maxHostObjectReferences: number;
   readonly maxUnacknowledgedBytes: number;
   readonly streamChunkSize: number;
-  /** Chunks of a host stream in flight before the server waits for the page's credit (`streamWindowBytes` / `streamChunkSize`). */
+  readonly hostStreamChunkSize: number;
+  /** Chunks of a host stream in flight before the server waits for the page's credit (`streamWindowBytes` / `hostStreamChunkSize`). */
   readonly streamWindow: number;
   readonly streamReadAheadBytes: number;
   readonly maxOutputBufferBytes: number;
@@ -232,6 +244,7 @@ export function resolveSettings(options: ServerOptions): Settings {
     // A window the replay buffer cannot hold would end the circuit of a page that reads slowly.
     throw new RangeError(`createInteropServer: 'streamWindowBytes' must be at most half of 'maxUnacknowledgedBytes' (${maxUnacknowledgedBytes / 2}), got ${streamWindowBytes}.`);
   }
+  const hostStreamChunkSize = Math.min(positive('hostStreamChunkSize', options.hostStreamChunkSize, 256 * 1024), streamWindowBytes / 2);
   return {
     path,
     headersTimeout: period('headersTimeout', options.headersTimeout, 10_000),
@@ -251,7 +264,8 @@ export function resolveSettings(options: ServerOptions): Settings {
     maxHostObjectReferences: positive('maxHostObjectReferences', options.maxHostObjectReferences, 10_000),
     maxUnacknowledgedBytes,
     streamChunkSize,
-    streamWindow: Math.max(2, Math.floor(streamWindowBytes / streamChunkSize)),
+    hostStreamChunkSize,
+    streamWindow: Math.max(2, Math.floor(streamWindowBytes / hostStreamChunkSize)),
     streamReadAheadBytes: positive('streamReadAheadBytes', options.streamReadAheadBytes, 4 * 1024 * 1024),
     maxOutputBufferBytes: positive('maxOutputBufferBytes', options.maxOutputBufferBytes, 1024 * 1024),
     maxProtocolErrors: positive('maxProtocolErrors', options.maxProtocolErrors, 100),

@@ -126,6 +126,8 @@ describe('calls and references', () => {
   });
 });
 
+const pick = ({ hostStreamChunkSize, streamWindow }: ReturnType<typeof resolveSettings>) => ({ hostStreamChunkSize, streamWindow });
+
 describe('streams', () => {
   test('openReadStream refuses data over maxAllowedSize (512,000 by default)', async (t) => {
     const server = await startServer(t);
@@ -136,12 +138,12 @@ describe('streams', () => {
     await reference.disposeAsync();
   });
 
-  // The default window (4 MiB: 128 chunks of 32 KiB) and a small one (512 KiB: 16 chunks).
-  for (const streamWindowBytes of [undefined, 512 * 1024]) {
-    const window = resolveSettings({ streamWindowBytes }).streamWindow;
+  // The default window (4 MiB: 16 chunks of 256 KiB) and a small one (512 KiB: 16 chunks of 32 KiB).
+  for (const options of [{}, { streamWindowBytes: 512 * 1024, hostStreamChunkSize: 32 * 1024 }]) {
+    const window = resolveSettings(options).streamWindow;
 
     test(`a host stream is read only as fast as the page consumes it (window of ${window} chunks)`, async (t) => {
-      const server = await startServer(t, { streamWindowBytes });
+      const server = await startServer(t, options);
       let pulls = 0;
       const source = new ReadableStream<Uint8Array>({ pull: (controller) => void (++pulls <= 1000 ? controller.enqueue(new Uint8Array(32 * 1024)) : controller.close()) }, { highWaterMark: 0 });
       let held: unknown;
@@ -155,8 +157,8 @@ describe('streams', () => {
     });
 
     test(`a host stream read by a page that keeps reading stays within the window (${window} chunks): the page credits chunks it took, not pulls`, async (t) => {
-      const server = await startServer(t, { streamWindowBytes });
-      // 64 × 512 KiB in one source chunk: sent as 1,024 pieces of 32 KiB, one per credit.
+      const server = await startServer(t, options);
+      // 32 MiB in one source chunk: sent in pieces of the chunk size, one per credit.
       const bytes = new Uint8Array(32 * 1024 * 1024);
       let inFlight = 0;
       let pieces = 0;
@@ -176,13 +178,13 @@ describe('streams', () => {
       assert.equal(await page.circuit.js.invokeAsync('limitsReadAll', HostStreamReference.create(bytes)), bytes.byteLength);
       // Counting pulls granted about two credits per chunk read, and the host ran ahead without bound
       // (hundreds of frames held for replay, past the default maxUnacknowledgedBytes on longer streams).
-      // Held: the window, and what arrived since the page's last acknowledgement (every 8 frames of 32 KiB).
+      // Held: the window, and what arrived since the page's last acknowledgement (every 256 KiB).
       assert.ok(inFlight <= window + 16, `${inFlight} frames unacknowledged during the stream (window ${window})`);
     });
   }
 
   test('the server tells a page that can take it its stream window when the circuit starts; other pages keep the default window', async (t) => {
-    const server = await startServer(t, { streamWindowBytes: 1024 * 1024 });
+    const server = await startServer(t, { streamWindowBytes: 1024 * 1024, hostStreamChunkSize: 32 * 1024 });
     const page = await RawPage.open(t, server.url, { features: PageFeature.CallFrames | PageFeature.SplitMessages | PageFeature.StreamWindow });
     assert.equal(page.started[7], 32); // 1 MiB in chunks of 32 KiB
     const older = await RawPage.open(t, server.url, { features: PageFeature.CallFrames | PageFeature.SplitMessages });
@@ -198,10 +200,11 @@ describe('streams', () => {
     assert.equal(chunks, DEFAULT_STREAM_WINDOW, `the host sent ${chunks} chunks to a page that buffers ${DEFAULT_STREAM_WINDOW}`);
   });
 
-  test('streamWindowBytes must fit in the replay buffer; the default follows a smaller one down', () => {
-    assert.equal(resolveSettings({}).streamWindow, 128);
-    assert.equal(resolveSettings({ maxUnacknowledgedBytes: 1024 * 1024 }).streamWindow, 8);
-    assert.equal(resolveSettings({ maxUnacknowledgedBytes: 100_000 }).streamWindow, 2);
+  test('streamWindowBytes must fit in the replay buffer, and hold two chunks; the default follows a smaller one down', () => {
+    assert.equal(resolveSettings({}).streamWindow, 16);
+    assert.equal(resolveSettings({ hostStreamChunkSize: 32 * 1024 }).streamWindow, 128);
+    assert.deepEqual(pick(resolveSettings({ maxUnacknowledgedBytes: 1024 * 1024 })), { hostStreamChunkSize: 128 * 1024, streamWindow: 2 });
+    assert.deepEqual(pick(resolveSettings({ streamWindowBytes: 64 * 1024 })), { hostStreamChunkSize: 32 * 1024, streamWindow: 2 });
     assert.throws(() => resolveSettings({ streamWindowBytes: 9 * 1024 * 1024 }), /'streamWindowBytes' must be at most half of 'maxUnacknowledgedBytes' \(8388608\), got 9437184/);
   });
 

@@ -33,7 +33,8 @@ describe('server settings', () => {
       maxHostObjectReferences: 10_000, // security.md: 10,000
       maxUnacknowledgedBytes: 16 * MiB, // security.md: 16 MiB
       streamChunkSize: 32 * KiB, // security.md and issue: stream chunks of 32 KiB
-      streamWindow: 128, // security.md: 4 MiB of host stream in flight, in chunks of 32 KiB
+      hostStreamChunkSize: 256 * KiB, // security.md: host stream chunks of 256 KiB
+      streamWindow: 16, // security.md: 4 MiB of host stream in flight, in chunks of 256 KiB
       streamReadAheadBytes: 4 * MiB, // security.md: 4 MiB of a page stream read ahead
       maxOutputBufferBytes: 1 * MiB, // security.md, "What a hostile connection can cost": 1 MiB
       maxProtocolErrors: 100, // security.md: 100 within 10 s
