@@ -18,7 +18,7 @@
  * thread or process, and of the RSS of the process(es).
  *
  *   env STREAM_MIB (64), STREAM_REPS (5), STREAM_MODELS=in-process,worker,server,
- *       STREAM_SERVER_CHUNK (bytes; the server's streamChunkSize and maxMessageSize), STREAM_SERVER_HOST_CHUNK (hostStreamChunkSize),
+ *       STREAM_SERVER_CHUNK (bytes; the server's streamChunkSize, both ways), STREAM_SERVER_MESSAGE (maxMessageSize),
  *       STREAM_WINDOW (the Worker's stream window, page and host), STREAM_SERVER_UNACKED (maxUnacknowledgedBytes),
  *       STREAM_SERVER_WINDOW (streamWindowBytes), STREAM_SERVER_READ_AHEAD (streamReadAheadBytes), STREAM_SERVER_OUTPUT (maxOutputBufferBytes),
  *       STREAM_CASES (ids of the cases to run, e.g. raw-h2p,ours-h2p-stream), STREAM_TRACE (prints each case, and the server circuit's unacknowledged bytes and frames every 100 ms)
@@ -208,8 +208,8 @@ async function workerCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
 // server: the host is this process, the page a child process (support/stream-server-page.ts)
 
 async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<void> }> {
-  const chunk = Number(process.env.STREAM_SERVER_CHUNK ?? 32 * 1024);
-  const hostChunk = Number(process.env.STREAM_SERVER_HOST_CHUNK ?? 256 * 1024);
+  const chunk = Number(process.env.STREAM_SERVER_CHUNK ?? 256 * 1024);
+  const maxMessageSize = Number(process.env.STREAM_SERVER_MESSAGE ?? 32 * 1024);
   const hostBytes = payload();
   const server = http.createServer();
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false });
@@ -223,8 +223,7 @@ async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
   const interop = await createInteropServer({
     server,
     streamChunkSize: chunk,
-    hostStreamChunkSize: hostChunk,
-    maxMessageSize: Math.max(chunk + 1024, 32 * 1024),
+    maxMessageSize,
     maxUnacknowledgedBytes: optional('STREAM_SERVER_UNACKED'),
     streamWindowBytes: optional('STREAM_SERVER_WINDOW'),
     streamReadAheadBytes: optional('STREAM_SERVER_READ_AHEAD'),
@@ -234,7 +233,7 @@ async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
   interop.on('circuitEnd', (_circuit: Circuit, reason: string) => console.error('stream bench: the circuit ended:', reason));
   interop.on('connectionDown', () => console.error('stream bench: the circuit lost its connection'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const page = fork(path.join(here, 'support', 'stream-server-page.js'), [`ws://127.0.0.1:${(server.address() as { port: number }).port}`, String(chunk)]);
+  const page = fork(path.join(here, 'support', 'stream-server-page.js'), [`ws://127.0.0.1:${(server.address() as { port: number }).port}`, String(maxMessageSize)]);
   const [circuit] = await circuitOpened;
   const raw = await rawSocket;
   const js = circuit.js;
@@ -274,11 +273,11 @@ async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
   return {
     cases: [
       {
-        id: 'raw-p2h', label: `raw: ws binary frames of ${chunk / 1024} KiB`, direction: 'page → host', raw: true,
+        id: 'raw-p2h', label: `raw: ws binary frames of ${maxMessageSize / 1024} KiB (the page's maxMessageSize)`, direction: 'page → host', raw: true,
         run: () => measured(async () => { const done = untilRawDone(); raw.send('send'); await done; }),
       },
       { id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host', run: () => measured(async () => check(await readFromPage(js, () => hostSample()))) },
-      ...[chunk, hostChunk].filter((size, i, sizes) => sizes.indexOf(size) === i).map((size): StreamCase => ({
+      ...[maxMessageSize, chunk].filter((size, i, sizes) => sizes.indexOf(size) === i).map((size): StreamCase => ({
         id: `raw-h2p-${size / 1024}k`, label: `raw: ws binary frames of ${size / 1024} KiB`, direction: 'host → page', raw: true,
         run: () => measured(async () => {
           const done = untilRawDone();

@@ -13,10 +13,8 @@ import { errorText, REDACTED_STREAM_ERROR } from '../../host/redaction.js';
 
 export interface MessageHostOptions extends RuntimeOptions {
   readonly hostingModel: HostingModel;
-  /** Bytes per chunk the host asks for when it reads a page stream. */
+  /** Largest chunk of a host stream in one message, and what the host asks for per call when it reads a page stream. */
   readonly streamChunkSize?: number;
-  /** Largest chunk of a host stream in one message. Default: `streamChunkSize`. */
-  readonly hostStreamChunkSize?: number;
   /** Chunks the host may send before the page grants more credit (must match the page's window). */
   readonly streamWindow?: number;
   /** Bytes of a page stream requested ahead of the host's reader (see src/host/js-stream-reference.ts). */
@@ -55,13 +53,13 @@ export class MessageHost {
     checkProtocolVersion(hello);
     this.#send = send;
     this.#options = options;
-    this.#chunkSize = options.hostStreamChunkSize ?? options.streamChunkSize ?? 32 * 1024;
+    this.#chunkSize = options.streamChunkSize ?? 32 * 1024;
     this.core = new InteropCore(options, options.hostingModel !== 'server');
     const link: PageLink = {
       hostingModel: options.hostingModel,
       pageHelpersId: hello[2],
       asyncOnlyReason: options.asyncOnlyReason,
-      streamChunkSize: options.streamChunkSize ?? 32 * 1024,
+      streamChunkSize: this.#chunkSize,
       streamReadAheadBytes: options.streamReadAheadBytes,
       invokeJS: options.invokeJS,
       beginInvokeJS: (asyncHandle, identifier, argsJson, resultType, targetInstanceId, callType) =>

@@ -130,7 +130,6 @@ export class Circuit {
       warnOnLeaks: settings.warnOnLeaks,
       maxHostObjectReferences: settings.maxHostObjectReferences,
       streamChunkSize: settings.streamChunkSize,
-      hostStreamChunkSize: settings.hostStreamChunkSize,
       streamWindow: this.#streamWindow || DEFAULT_STREAM_WINDOW,
       streamReadAheadBytes: settings.streamReadAheadBytes,
       onProtocolError: (error) => this.#refuse(error),

@@ -126,7 +126,7 @@ describe('calls and references', () => {
   });
 });
 
-const pick = ({ hostStreamChunkSize, streamWindow }: ReturnType<typeof resolveSettings>) => ({ hostStreamChunkSize, streamWindow });
+const pick = ({ streamChunkSize, streamWindow }: ReturnType<typeof resolveSettings>) => ({ streamChunkSize, streamWindow });
 
 describe('streams', () => {
   test('openReadStream refuses data over maxAllowedSize (512,000 by default)', async (t) => {
@@ -139,7 +139,7 @@ describe('streams', () => {
   });
 
   // The default window (4 MiB: 16 chunks of 256 KiB) and a small one (512 KiB: 16 chunks of 32 KiB).
-  for (const options of [{}, { streamWindowBytes: 512 * 1024, hostStreamChunkSize: 32 * 1024 }]) {
+  for (const options of [{}, { streamWindowBytes: 512 * 1024, streamChunkSize: 32 * 1024 }]) {
     const window = resolveSettings(options).streamWindow;
 
     test(`a host stream is read only as fast as the page consumes it (window of ${window} chunks)`, async (t) => {
@@ -184,7 +184,7 @@ describe('streams', () => {
   }
 
   test('the server tells a page that can take it its stream window when the circuit starts; other pages keep the default window', async (t) => {
-    const server = await startServer(t, { streamWindowBytes: 1024 * 1024, hostStreamChunkSize: 32 * 1024 });
+    const server = await startServer(t, { streamWindowBytes: 1024 * 1024, streamChunkSize: 32 * 1024 });
     const page = await RawPage.open(t, server.url, { features: PageFeature.CallFrames | PageFeature.SplitMessages | PageFeature.StreamWindow });
     assert.equal(page.started[7], 32); // 1 MiB in chunks of 32 KiB
     const older = await RawPage.open(t, server.url, { features: PageFeature.CallFrames | PageFeature.SplitMessages });
@@ -202,9 +202,9 @@ describe('streams', () => {
 
   test('streamWindowBytes must fit in the replay buffer, and hold two chunks; the default follows a smaller one down', () => {
     assert.equal(resolveSettings({}).streamWindow, 16);
-    assert.equal(resolveSettings({ hostStreamChunkSize: 32 * 1024 }).streamWindow, 128);
-    assert.deepEqual(pick(resolveSettings({ maxUnacknowledgedBytes: 1024 * 1024 })), { hostStreamChunkSize: 128 * 1024, streamWindow: 2 });
-    assert.deepEqual(pick(resolveSettings({ streamWindowBytes: 64 * 1024 })), { hostStreamChunkSize: 32 * 1024, streamWindow: 2 });
+    assert.equal(resolveSettings({ streamChunkSize: 32 * 1024 }).streamWindow, 128);
+    assert.deepEqual(pick(resolveSettings({ maxUnacknowledgedBytes: 1024 * 1024 })), { streamChunkSize: 128 * 1024, streamWindow: 2 });
+    assert.deepEqual(pick(resolveSettings({ streamWindowBytes: 64 * 1024 })), { streamChunkSize: 32 * 1024, streamWindow: 2 });
     assert.throws(() => resolveSettings({ streamWindowBytes: 9 * 1024 * 1024 }), /'streamWindowBytes' must be at most half of 'maxUnacknowledgedBytes' \(8388608\), got 9437184/);
   });
 
