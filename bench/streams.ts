@@ -36,7 +36,7 @@ import { hostInWorker } from '../src/worker.js';
 import { createInteropServer, type Circuit } from '../src/server.js';
 import type { DotNetNamespace } from '../src/page/official-package.js';
 import type { BenchRow } from './support/harness.js';
-import { check, definePageFunctions, drain, MIB, PAYLOAD, payload, readFromPage, sampleMemory, sendToPage, type MemoryPeak } from './support/stream-common.js';
+import { check, definePageFunctions, drain, MIB, PAYLOAD, payload, rawSink, readFromPage, sampleMemory, sendToPage, type MemoryPeak } from './support/stream-common.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPS = Number(process.env.STREAM_REPS ?? 5);
@@ -56,6 +56,8 @@ interface StreamCase {
   label: string;
   direction: Direction;
   raw?: boolean;
+  /** The page builds one ArrayBuffer (arrayBuffer()): compared with the raw case that does the same. */
+  buffer?: boolean;
   run(): Promise<Sample>;
 }
 
@@ -114,7 +116,14 @@ async function inProcessCases(): Promise<StreamCase[]> {
       }, 'both'),
     },
     { id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page', run: () => local(() => sendToPage(js, hostBytes, 'stream'), 'both') },
-    { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', run: () => local(() => sendToPage(js, hostBytes, 'arrayBuffer'), 'both') },
+    {
+      id: 'raw-h2p-buffer', label: 'raw: new Response(the host ReadableStream).arrayBuffer()', direction: 'host → page', raw: true, buffer: true,
+      run: () => local(async () => {
+        const stream = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(hostBytes); c.close(); } });
+        return (await new Response(stream).arrayBuffer()).byteLength;
+      }, 'both'),
+    },
+    { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true, run: () => local(() => sendToPage(js, hostBytes, 'arrayBuffer'), 'both') },
   ];
 }
 
@@ -148,19 +157,12 @@ async function workerCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
   definePageFunctions(source, () => pageSample());
   hostInWorker(interop.port1, { DotNet, streamWindow: WINDOW });
 
-  // The raw page side: sends the payload in pieces when asked, counts what the host sends and acks the last piece.
-  let received = 0;
+  // The raw page side: sends the payload in pieces when asked, takes in what the host sends and acks the last piece.
+  const sink = rawSink(() => pageSample(), () => raw.port1.postMessage(['received', PAYLOAD]));
   raw.port1.on('message', (message: Uint8Array | [string, number]) => {
-    if (message instanceof Uint8Array) {
-      received += message.byteLength;
-      pageSample();
-      if (received >= PAYLOAD) {
-        received = 0;
-        raw.port1.postMessage(['received', PAYLOAD]);
-      }
-      return;
-    }
+    if (message instanceof Uint8Array) return sink.bytes(message);
     const [how, piece] = message;
+    if (how === 'buffer') return sink.buffer();
     for (let offset = 0; offset < PAYLOAD; offset += piece) {
       const chunk = source.slice(offset, offset + piece);
       if (how === 'transfer') raw.port1.postMessage(chunk, [chunk.buffer]);
@@ -193,7 +195,8 @@ async function workerCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
       { id: 'raw-h2p-copy', label: 'raw: postMessage 256 KiB pieces, copied', direction: 'host → page', raw: true, run: command('raw-h2p-copy') },
       { id: 'raw-h2p-transfer', label: 'raw: postMessage 256 KiB pieces, transferred', direction: 'host → page', raw: true, run: command('raw-h2p-transfer') },
       { id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page', run: command('ours-h2p-stream') },
-      { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', run: command('ours-h2p-buffer') },
+      { id: 'raw-h2p-buffer', label: 'raw: postMessage transferred, page Response.arrayBuffer()', direction: 'host → page', raw: true, buffer: true, run: command('raw-h2p-buffer') },
+      { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true, run: command('ours-h2p-buffer') },
     ],
     async close() {
       control.port1.close();
@@ -286,7 +289,16 @@ async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
         }),
       })),
       { id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page', run: () => measured(async () => check(await sendToPage(js, hostBytes, 'stream'))) },
-      { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', run: () => measured(async () => check(await sendToPage(js, hostBytes, 'arrayBuffer'))) },
+      {
+        id: 'raw-h2p-buffer', label: `raw: ws frames of ${chunk / 1024} KiB, page Response.arrayBuffer()`, direction: 'host → page', raw: true, buffer: true,
+        run: () => measured(async () => {
+          const done = untilRawDone();
+          raw.send('buffer');
+          for (let offset = 0; offset < PAYLOAD; offset += chunk) raw.send(hostBytes.subarray(offset, offset + chunk), { binary: true });
+          await done;
+        }),
+      },
+      { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true, run: () => measured(async () => check(await sendToPage(js, hostBytes, 'arrayBuffer'))) },
     ],
     async close() {
       page.kill();
@@ -314,20 +326,20 @@ async function measure(model: string, all: StreamCase[]): Promise<BenchRow[]> {
     }
   }
   console.log(`\n${model}: ${PAYLOAD / MIB} MiB, ${REPS} repetitions`);
-  console.log('direction    | case                                                   |   MB/s | × raw | host mem Δ | page mem Δ | RSS Δ');
+  console.log('direction    | case                                                           |   MB/s | × raw | host mem Δ | page mem Δ | RSS Δ');
   const rows: BenchRow[] = [];
   for (const c of cases) {
     const own = samples.get(c.id)!;
     const mbps = median(own.map((s) => PAYLOAD / 1e3 / s.ms));
     // Per repetition: this case's throughput / the best raw throughput of the same direction in that repetition.
-    const raws = cases.filter((r) => r.raw && r.direction === c.direction);
+    const raws = cases.filter((r) => r.raw && r.direction === c.direction && !!r.buffer === !!c.buffer);
     const ratio = median(own.map((s, rep) => {
       const best = Math.min(...raws.map((r) => samples.get(r.id)![rep]!.ms));
       return best / s.ms;
     }));
     const peak = (pick: (s: Sample) => number) => Math.max(...own.map(pick));
     const host = peak((s) => s.host.heap), page = peak((s) => s.page.heap), rss = peak((s) => Math.max(s.host.rss, s.page.rss));
-    console.log(`${c.direction.padEnd(12)} | ${c.label.padEnd(54)} | ${mbps.toFixed(0).padStart(6)} | ${ratio.toFixed(2).padStart(5)} | ${mb(host).padStart(7)} MB | ${mb(page).padStart(7)} MB | ${mb(rss).padStart(4)} MB`);
+    console.log(`${c.direction.padEnd(12)} | ${c.label.padEnd(62)} | ${mbps.toFixed(0).padStart(6)} | ${ratio.toFixed(2).padStart(5)} | ${mb(host).padStart(7)} MB | ${mb(page).padStart(7)} MB | ${mb(rss).padStart(4)} MB`);
     const nsPerOp = median(own.map((s) => s.ms * 1e6));
     rows.push({
       suite: `streams ${model}`, group: c.direction, id: `${model}-${c.id}`, label: c.label, nsPerOp, opsPerSec: 1e9 / nsPerOp,

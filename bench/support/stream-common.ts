@@ -69,6 +69,36 @@ export async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, sam
   }
 }
 
+/**
+ * The page end of a raw transport's host → page case: counts the bytes, or (`buffer`) also feeds
+ * them to a ReadableStream read into one ArrayBuffer by `new Response(stream).arrayBuffer()`, as the
+ * official package's `DotNetStream.arrayBuffer()` does. Calls `done` once the payload is in.
+ */
+export function rawSink(sample: () => void, done: () => void): { buffer(): void; bytes(chunk: Uint8Array): void } {
+  let received = 0;
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  return {
+    buffer() {
+      const stream = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+      void new Response(stream).arrayBuffer().then((result) => {
+        check(result.byteLength);
+        done();
+      });
+    },
+    bytes(chunk) {
+      received += chunk.byteLength;
+      sample();
+      controller?.enqueue(chunk);
+      if (received < PAYLOAD) return;
+      received = 0;
+      if (controller) {
+        controller.close();
+        controller = undefined;
+      } else done();
+    },
+  };
+}
+
 /** Defines the page functions on the page's global object: the source of page→host streams, the sinks of host→page streams. */
 export function definePageFunctions(source: Uint8Array, sample: () => void = () => {}): void {
   const g = globalThis as any;

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import { connectToServer } from '../../src/server-client.js';
 import type { DotNetNamespace } from '../../src/page/official-package.js';
-import { definePageFunctions, PAYLOAD, payload, sampleMemory } from './stream-common.js';
+import { definePageFunctions, PAYLOAD, payload, rawSink, sampleMemory } from './stream-common.js';
 
 const base = process.argv[2]!;
 const chunk = Number(process.argv[3]);
@@ -20,16 +20,11 @@ definePageFunctions(source, () => sample());
 
 const raw = new WebSocket(base + '/raw');
 await once(raw, 'open');
-let received = 0;
+const sink = rawSink(() => sample(), () => raw.send('received'));
 raw.on('message', (data, isBinary) => {
-  if (isBinary) {
-    received += (data as Buffer).byteLength;
-    sample();
-    if (received >= PAYLOAD) {
-      received = 0;
-      raw.send('received');
-    }
-  } else {
+  if (isBinary) sink.bytes(data as Buffer);
+  else if (String(data) === 'buffer') sink.buffer();
+  else {
     for (let offset = 0; offset < PAYLOAD; offset += chunk) raw.send(source.subarray(offset, offset + chunk), { binary: true });
   }
 });
