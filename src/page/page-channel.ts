@@ -91,10 +91,11 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
         pull: (c) => {
           const queued = window - (c.desiredSize ?? window);
           const taken = entry.enqueued - queued;
-          // In batches of half the window, so the host keeps sending while we read; and whatever is
-          // owed once the reader has emptied the queue (the end of a stream may need the last credit).
+          // In batches of half the window, so the host keeps sending while we read, with one
+          // message per batch rather than per chunk. The host ends a stream without waiting for
+          // credit, so nothing owed for the last chunks is needed.
           const owed = taken - credited;
-          if (owed > 0 && (owed >= window / 2 || queued === 0) && closedReason === undefined) {
+          if (owed >= Math.max(1, window >> 1) && closedReason === undefined) {
             send([Msg.StreamCredit, streamId, owed]);
             credited = taken;
           }

@@ -151,9 +151,11 @@ export class MessageHost {
     if (!stream || stream.pumping) return;
     stream.pumping = true;
     try {
-      while (stream.credit > 0 && !this.#closed) {
+      while (!this.#closed) {
         // A source chunk larger than streamChunkSize goes out one piece per credit: the rest waits
-        // for the page's next grant, so a large chunk cannot overrun the window.
+        // for the page's next grant, so a large chunk cannot overrun the window. Without credit the
+        // host still reads one chunk ahead (and holds it): a source that has ended is ended on the
+        // page at once, so the page need not grant credit just to learn that the stream is over.
         let rest = stream.rest;
         if (rest === undefined || rest.byteLength === 0) {
           const { done, value } = await stream.reader.read();
@@ -163,8 +165,9 @@ export class MessageHost {
             return;
           }
           if (value.byteLength === 0) continue;
-          rest = value;
+          rest = stream.rest = value;
         }
+        if (stream.credit <= 0) return;
         const piece = rest.byteLength <= this.#chunkSize ? rest : rest.subarray(0, this.#chunkSize);
         stream.rest = rest.byteLength <= this.#chunkSize ? undefined : rest.subarray(this.#chunkSize);
         this.#send([Msg.StreamChunk, streamId, piece]);
