@@ -56,7 +56,7 @@ interface StreamCase {
   label: string;
   direction: Direction;
   raw?: boolean;
-  /** The page builds one ArrayBuffer (arrayBuffer()): compared with the raw case that does the same. */
+  /** Compared only with the raw cases that have it too: the page builds one ArrayBuffer (arrayBuffer()), or in-process reads a Blob. */
   buffer?: boolean;
   run(): Promise<Sample>;
 }
@@ -108,6 +108,11 @@ async function inProcessCases(): Promise<StreamCase[]> {
       }, 'both'),
     },
     { id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host', run: () => local((sample) => readFromPage(js, sample), 'both') },
+    {
+      id: 'raw-p2h-blob', label: 'raw: a Blob of the page bytes, its stream() read by the host', direction: 'page → host', raw: true, buffer: true,
+      run: () => local((sample) => drain(new Blob([source]).stream().getReader(), sample), 'both'),
+    },
+    { id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on that Blob', direction: 'page → host', buffer: true, run: () => local((sample) => readFromPage(js, sample, 'benchBlobSource'), 'both') },
     {
       id: 'raw-h2p', label: 'raw: the host ReadableStream read by the page', direction: 'host → page', raw: true,
       run: () => local(async (sample) => {
@@ -280,6 +285,7 @@ async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
         run: () => measured(async () => { const done = untilRawDone(); raw.send('send'); await done; }),
       },
       { id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host', run: () => measured(async () => check(await readFromPage(js, () => hostSample()))) },
+      { id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on a Blob of the bytes', direction: 'page → host', run: () => measured(async () => check(await readFromPage(js, () => hostSample(), 'benchBlobSource'))) },
       ...[maxMessageSize, chunk].filter((size, i, sizes) => sizes.indexOf(size) === i).map((size): StreamCase => ({
         id: `raw-h2p-${size / 1024}k`, label: `raw: ws binary frames of ${size / 1024} KiB`, direction: 'host → page', raw: true,
         run: () => measured(async () => {

@@ -100,18 +100,20 @@ export function rawSink(sample: () => void, done: () => void): { buffer(): void;
 }
 
 /** Defines the page functions on the page's global object: the source of page→host streams, the sinks of host→page streams. */
-export function definePageFunctions(source: Uint8Array, sample: () => void = () => {}): void {
+export function definePageFunctions(source: Uint8Array<ArrayBuffer>, sample: () => void = () => {}): void {
   const g = globalThis as any;
   g.benchStreamSource = () => source;
+  const blob = new Blob([source]);
+  g.benchBlobSource = () => blob;
   g.benchStreamSink = async (stream: { stream(): Promise<ReadableStream<Uint8Array>> }) => {
     return drain((await stream.stream()).getReader(), sample);
   };
   g.benchStreamSinkBuffer = async (stream: { arrayBuffer(): Promise<ArrayBuffer> }) => (await stream.arrayBuffer()).byteLength;
 }
 
-/** Page → host: openReadStream on a JS stream reference to the page's payload; returns the bytes read. */
-export async function readFromPage(js: IJSRuntime, sample: () => void): Promise<number> {
-  const reference = await js.invokeStreamReferenceAsync('benchStreamSource');
+/** Page → host: openReadStream on a JS stream reference to the page's payload (its bytes, or a Blob of them); returns the bytes read. */
+export async function readFromPage(js: IJSRuntime, sample: () => void, source: 'benchStreamSource' | 'benchBlobSource' = 'benchStreamSource'): Promise<number> {
+  const reference = await js.invokeStreamReferenceAsync(source);
   const count = await drain(reference.openReadStream({ maxAllowedSize: Number.MAX_SAFE_INTEGER }).getReader(), sample);
   await reference.disposeAsync();
   return count;
