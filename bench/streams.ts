@@ -17,7 +17,9 @@
  * (ArrayBuffers) above the level after a full GC at its start, in the host's and in the page's
  * thread or process, and of the RSS of the process(es).
  *
- *   env STREAM_MIB (64), STREAM_REPS (5), STREAM_MODELS=in-process,worker,server,
+ * With `chromium` among STREAM_MODELS (the default), the same in Chromium (bench/streams-chromium.ts).
+ *
+ *   env STREAM_MIB (64), STREAM_REPS (5), STREAM_MODELS=in-process,worker,server,chromium,
  *       STREAM_SERVER_CHUNK (bytes; the server's streamChunkSize, both ways), STREAM_SERVER_MESSAGE (maxMessageSize),
  *       STREAM_WINDOW (the Worker's stream window, page and host), STREAM_SERVER_UNACKED (maxUnacknowledgedBytes),
  *       STREAM_SERVER_WINDOW (streamWindowBytes), STREAM_SERVER_READ_AHEAD (streamReadAheadBytes), STREAM_SERVER_OUTPUT (maxOutputBufferBytes),
@@ -36,6 +38,7 @@ import { hostInWorker } from '../src/worker.js';
 import { createInteropServer, type Circuit } from '../src/server.js';
 import type { DotNetNamespace } from '../src/page/official-package.js';
 import type { BenchRow } from './support/harness.js';
+import { run as runInChromium } from './streams-chromium.js';
 import { check, definePageFunctions, drain, MIB, PAYLOAD, payload, rawSink, readFromPage, sampleMemory, sendToPage, type MemoryPeak } from './support/stream-common.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -357,7 +360,7 @@ async function measure(model: string, all: StreamCase[]): Promise<BenchRow[]> {
 }
 
 export async function run(): Promise<BenchRow[]> {
-  const models = (process.env.STREAM_MODELS ?? 'in-process,worker,server').split(',');
+  const models = (process.env.STREAM_MODELS ?? 'in-process,worker,server,chromium').split(',');
   const rows: BenchRow[] = [];
   if (models.includes('in-process')) rows.push(...(await measure('in-process', await inProcessCases())));
   if (models.includes('worker')) {
@@ -368,6 +371,7 @@ export async function run(): Promise<BenchRow[]> {
     const s = await serverCases();
     try { rows.push(...(await measure('server', s.cases))); } finally { await s.close(); }
   }
+  if (models.includes('chromium')) rows.push(...(await runInChromium()));
   return rows;
 }
 

@@ -5,8 +5,9 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { HostStreamReference, type IJSRuntime } from '../../src/index.js';
+import { drain, MIB, payload as bytesOf } from './stream-bytes.js';
 
-export const MIB = 1 << 20;
+export { drain, MIB } from './stream-bytes.js';
 export const PAYLOAD = Number(process.env.STREAM_MIB ?? 64) * MIB;
 
 /** A full collection, so that each case starts from the memory the previous one left live. */
@@ -51,23 +52,8 @@ export function sampleMemory(): { sample(): void; stop(): MemoryPeak } {
   };
 }
 
-/** A payload with a pattern, so nothing is all zeros. */
-export function payload(length = PAYLOAD): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(length);
-  for (let i = 0; i < length; i += 4096) bytes[i] = i >>> 12;
-  return bytes;
-}
-
-/** Reads `reader` to its end, sampling memory after each chunk; returns the bytes read. */
-export async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, sample: () => void): Promise<number> {
-  let count = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return count;
-    count += value.byteLength;
-    sample();
-  }
-}
+/** The payload of this run (STREAM_MIB). */
+export const payload = (length = PAYLOAD): Uint8Array<ArrayBuffer> => bytesOf(length);
 
 /**
  * The page end of a raw transport's host → page case: counts the bytes, or (`buffer`) also feeds
