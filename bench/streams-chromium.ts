@@ -9,7 +9,7 @@
  */
 import { WebSocketServer, type WebSocket } from 'ws';
 import { startBenchServer } from './browser/bench-server.js';
-import { withRawChromium } from './browser/raw-chromium.js';
+import { withRawChromium, type PageReport } from './browser/raw-chromium.js';
 import { startStreamHost } from './browser/stream-host.js';
 import { RAW_STREAM_PATH } from './browser/paths.js';
 import { payload } from './support/stream-bytes.js';
@@ -18,11 +18,7 @@ import type { BenchRow } from './support/harness.js';
 
 const MODELS = ['in-process', 'worker', 'server'] as const;
 
-interface PageReport {
-  readonly error?: string;
-  readonly userAgent: string;
-  readonly crossOriginIsolated: boolean;
-  readonly unavailable: Record<string, string>;
+interface Report extends PageReport {
   readonly cases: ChromiumCase[];
 }
 
@@ -66,7 +62,7 @@ export async function run(): Promise<BenchRow[]> {
     query: { mib: process.env.STREAM_MIB ?? '64', reps: process.env.STREAM_REPS ?? '5' },
   });
   try {
-    const report = (await withRawChromium(server.pageUrl, server.report, 600_000)) as PageReport;
+    const report = (await withRawChromium(server.pageUrl, server.report, 600_000)) as Report;
     if (report.error) throw new Error(`the stream bench page failed: ${report.error}`);
     const browser = report.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? report.userAgent;
     console.log(`\nstreams in Chromium (${browser}; no DevTools client attached; cross-origin isolated: ${report.crossOriginIsolated}), ${report.cases[0]?.ms.length ?? 0} repetitions`);

@@ -8,6 +8,8 @@
  * the chunks asked for. A request at any other offset starts a new cursor there.
  */
 
+import { join } from '../protocol/splitting.js';
+
 const SEGMENT_CHUNKS = 8;
 
 interface Cursor {
@@ -72,12 +74,5 @@ async function take(cursor: Cursor, count: number): Promise<Uint8Array> {
     pieces.push(piece);
     have += piece.byteLength;
   }
-  if (pieces.length === 1) return pieces[0]!;
-  const joined = new Uint8Array(have);
-  let at = 0;
-  for (const piece of pieces) {
-    joined.set(piece, at);
-    at += piece.byteLength;
-  }
-  return joined;
+  return pieces.length === 1 ? pieces[0]! : join(pieces, have);
 }
