@@ -8,17 +8,13 @@
  */
 import { formatNs, formatOps, sampleStats, type BenchRow } from './support/harness.js';
 import { startBenchServer } from './browser/bench-server.js';
-import { withRawChromium } from './browser/raw-chromium.js';
+import { withRawChromium, type PageReport } from './browser/raw-chromium.js';
 import type { CaseSamples } from './browser/measure.js';
 
 const SUITE = 'hosting models in Chromium';
 const MODELS = ['in-process', 'worker', 'server'] as const;
 
-interface PageReport {
-  readonly error?: string;
-  readonly userAgent: string;
-  readonly crossOriginIsolated: boolean;
-  readonly unavailable: Record<string, string>;
+interface Report extends PageReport {
   readonly samples: CaseSamples[];
 }
 
@@ -54,7 +50,7 @@ export async function run(): Promise<BenchRow[]> {
     interop: true,
   });
   try {
-    const report = (await withRawChromium(server.pageUrl, server.report, 300_000)) as PageReport;
+    const report = (await withRawChromium(server.pageUrl, server.report, 300_000)) as Report;
     if (report.error) throw new Error(`the bench page failed: ${report.error}`);
     if (!report.crossOriginIsolated) throw new Error('the bench page is not cross-origin isolated: the Worker would have no sync calls');
     const order = (c: CaseSamples) => MODELS.indexOf(c.label as (typeof MODELS)[number]);

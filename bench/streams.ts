@@ -8,7 +8,8 @@
  *               as the in-process stream chunk), the host's ReadableStream read by the page (host → page)
  *   worker      postMessage of the payload in pieces of the Worker stream chunk (256 KiB), copied
  *               (structured clone) and moved (transfer list)
- *   server      binary ws frames of the server's stream chunk (32 KiB by default) over loopback
+ *   server      binary ws frames over loopback: page → host of the page stream chunk (32 KiB), host → page
+ *               of that size and of the host stream chunk (256 KiB)
  *
  * Each repetition runs every case of a model once, in a rotating order; MB/s is the median
  * (MB = 10^6 bytes), "× raw" the median of the per-repetition ratios to the raw case of the
@@ -16,10 +17,13 @@
  * (ArrayBuffers) above the level after a full GC at its start, in the host's and in the page's
  * thread or process, and of the RSS of the process(es).
  *
- *   env STREAM_MIB (64), STREAM_REPS (5), STREAM_MODELS=in-process,worker,server,
- *       STREAM_SERVER_CHUNK (bytes; the server's streamChunkSize and maxMessageSize),
+ * With `chromium` among STREAM_MODELS (the default), the same in Chromium (bench/streams-chromium.ts).
+ *
+ *   env STREAM_MIB (64), STREAM_REPS (5), STREAM_MODELS=in-process,worker,server,chromium,
+ *       STREAM_SERVER_CHUNK (bytes; the server's streamChunkSize, both ways), STREAM_SERVER_MESSAGE (maxMessageSize),
  *       STREAM_WINDOW (the Worker's stream window, page and host), STREAM_SERVER_UNACKED (maxUnacknowledgedBytes),
- *       STREAM_TRACE (prints each case, and the server circuit's unacknowledged bytes and frames every 100 ms)
+ *       STREAM_SERVER_WINDOW (streamWindowBytes), STREAM_SERVER_READ_AHEAD (streamReadAheadBytes), STREAM_SERVER_OUTPUT (maxOutputBufferBytes),
+ *       STREAM_CASES (ids of the cases to run, e.g. raw-h2p,ours-h2p-stream), STREAM_TRACE (prints each case, and the server circuit's unacknowledged bytes and frames every 100 ms)
  */
 import '../src/page/node-globals.js';
 import { fork } from 'node:child_process';
@@ -34,7 +38,8 @@ import { hostInWorker } from '../src/worker.js';
 import { createInteropServer, type Circuit } from '../src/server.js';
 import type { DotNetNamespace } from '../src/page/official-package.js';
 import type { BenchRow } from './support/harness.js';
-import { check, definePageFunctions, drain, MIB, PAYLOAD, payload, readFromPage, sampleMemory, sendToPage, type MemoryPeak } from './support/stream-common.js';
+import { run as runInChromium } from './streams-chromium.js';
+import { check, definePageFunctions, drain, MIB, PAYLOAD, payload, rawSink, readFromPage, sampleMemory, sendToPage, type MemoryPeak } from './support/stream-common.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPS = Number(process.env.STREAM_REPS ?? 5);
@@ -54,6 +59,8 @@ interface StreamCase {
   label: string;
   direction: Direction;
   raw?: boolean;
+  /** Compared only with the raw cases that have it too: the page builds one ArrayBuffer (arrayBuffer()), or in-process reads a Blob. */
+  buffer?: boolean;
   run(): Promise<Sample>;
 }
 
@@ -105,6 +112,11 @@ async function inProcessCases(): Promise<StreamCase[]> {
     },
     { id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host', run: () => local((sample) => readFromPage(js, sample), 'both') },
     {
+      id: 'raw-p2h-blob', label: 'raw: a Blob of the page bytes, its stream() read by the host', direction: 'page → host', raw: true, buffer: true,
+      run: () => local((sample) => drain(new Blob([source]).stream().getReader(), sample), 'both'),
+    },
+    { id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on that Blob', direction: 'page → host', buffer: true, run: () => local((sample) => readFromPage(js, sample, 'benchBlobSource'), 'both') },
+    {
       id: 'raw-h2p', label: 'raw: the host ReadableStream read by the page', direction: 'host → page', raw: true,
       run: () => local(async (sample) => {
         const reader = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(hostBytes); c.close(); } }).getReader();
@@ -112,7 +124,14 @@ async function inProcessCases(): Promise<StreamCase[]> {
       }, 'both'),
     },
     { id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page', run: () => local(() => sendToPage(js, hostBytes, 'stream'), 'both') },
-    { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', run: () => local(() => sendToPage(js, hostBytes, 'arrayBuffer'), 'both') },
+    {
+      id: 'raw-h2p-buffer', label: 'raw: new Response(the host ReadableStream).arrayBuffer()', direction: 'host → page', raw: true, buffer: true,
+      run: () => local(async () => {
+        const stream = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(hostBytes); c.close(); } });
+        return (await new Response(stream).arrayBuffer()).byteLength;
+      }, 'both'),
+    },
+    { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true, run: () => local(() => sendToPage(js, hostBytes, 'arrayBuffer'), 'both') },
   ];
 }
 
@@ -146,19 +165,12 @@ async function workerCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
   definePageFunctions(source, () => pageSample());
   hostInWorker(interop.port1, { DotNet, streamWindow: WINDOW });
 
-  // The raw page side: sends the payload in pieces when asked, counts what the host sends and acks the last piece.
-  let received = 0;
+  // The raw page side: sends the payload in pieces when asked, takes in what the host sends and acks the last piece.
+  const sink = rawSink(() => pageSample(), () => raw.port1.postMessage(['received', PAYLOAD]));
   raw.port1.on('message', (message: Uint8Array | [string, number]) => {
-    if (message instanceof Uint8Array) {
-      received += message.byteLength;
-      pageSample();
-      if (received >= PAYLOAD) {
-        received = 0;
-        raw.port1.postMessage(['received', PAYLOAD]);
-      }
-      return;
-    }
+    if (message instanceof Uint8Array) return sink.bytes(message);
     const [how, piece] = message;
+    if (how === 'buffer') return sink.buffer();
     for (let offset = 0; offset < PAYLOAD; offset += piece) {
       const chunk = source.slice(offset, offset + piece);
       if (how === 'transfer') raw.port1.postMessage(chunk, [chunk.buffer]);
@@ -191,7 +203,8 @@ async function workerCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
       { id: 'raw-h2p-copy', label: 'raw: postMessage 256 KiB pieces, copied', direction: 'host → page', raw: true, run: command('raw-h2p-copy') },
       { id: 'raw-h2p-transfer', label: 'raw: postMessage 256 KiB pieces, transferred', direction: 'host → page', raw: true, run: command('raw-h2p-transfer') },
       { id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page', run: command('ours-h2p-stream') },
-      { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', run: command('ours-h2p-buffer') },
+      { id: 'raw-h2p-buffer', label: 'raw: postMessage transferred, page Response.arrayBuffer()', direction: 'host → page', raw: true, buffer: true, run: command('raw-h2p-buffer') },
+      { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true, run: command('ours-h2p-buffer') },
     ],
     async close() {
       control.port1.close();
@@ -206,7 +219,8 @@ async function workerCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
 // server: the host is this process, the page a child process (support/stream-server-page.ts)
 
 async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<void> }> {
-  const chunk = Number(process.env.STREAM_SERVER_CHUNK ?? 32 * 1024);
+  const chunk = Number(process.env.STREAM_SERVER_CHUNK ?? 256 * 1024);
+  const maxMessageSize = Number(process.env.STREAM_SERVER_MESSAGE ?? 32 * 1024);
   const hostBytes = payload();
   const server = http.createServer();
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false });
@@ -216,15 +230,21 @@ async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
   server.on('upgrade', (req, socket, head) => {
     if (req.url === '/raw') wss.handleUpgrade(req, socket, head, takeRaw);
   });
-  const unacknowledged = process.env.STREAM_SERVER_UNACKED ? { maxUnacknowledgedBytes: Number(process.env.STREAM_SERVER_UNACKED) } : {};
-  const interop = await createInteropServer({ server, streamChunkSize: chunk, maxMessageSize: Math.max(chunk + 1024, 32 * 1024), ...unacknowledged });
+  const optional = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+  const interop = await createInteropServer({
+    server,
+    streamChunkSize: chunk,
+    maxMessageSize,
+    maxUnacknowledgedBytes: optional('STREAM_SERVER_UNACKED'),
+    streamWindowBytes: optional('STREAM_SERVER_WINDOW'),
+    streamReadAheadBytes: optional('STREAM_SERVER_READ_AHEAD'),
+    maxOutputBufferBytes: optional('STREAM_SERVER_OUTPUT'),
+  });
   const circuitOpened = once(interop, 'circuit') as Promise<[Circuit]>;
   interop.on('circuitEnd', (_circuit: Circuit, reason: string) => console.error('stream bench: the circuit ended:', reason));
   interop.on('connectionDown', () => console.error('stream bench: the circuit lost its connection'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const page = fork(path.join(here, 'support', 'stream-server-page.js'), [`ws://127.0.0.1:${(server.address() as { port: number }).port}`, String(chunk)], {
-    env: { ...process.env, STREAM_WINDOW: WINDOW ? String(WINDOW) : '' },
-  });
+  const page = fork(path.join(here, 'support', 'stream-server-page.js'), [`ws://127.0.0.1:${(server.address() as { port: number }).port}`, String(maxMessageSize)]);
   const [circuit] = await circuitOpened;
   const raw = await rawSocket;
   const js = circuit.js;
@@ -264,20 +284,30 @@ async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
   return {
     cases: [
       {
-        id: 'raw-p2h', label: `raw: ws binary frames of ${chunk / 1024} KiB`, direction: 'page → host', raw: true,
+        id: 'raw-p2h', label: `raw: ws binary frames of ${maxMessageSize / 1024} KiB (the page's maxMessageSize)`, direction: 'page → host', raw: true,
         run: () => measured(async () => { const done = untilRawDone(); raw.send('send'); await done; }),
       },
       { id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host', run: () => measured(async () => check(await readFromPage(js, () => hostSample()))) },
-      {
-        id: 'raw-h2p', label: `raw: ws binary frames of ${chunk / 1024} KiB`, direction: 'host → page', raw: true,
+      { id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on a Blob of the bytes', direction: 'page → host', run: () => measured(async () => check(await readFromPage(js, () => hostSample(), 'benchBlobSource'))) },
+      ...[maxMessageSize, chunk].filter((size, i, sizes) => sizes.indexOf(size) === i).map((size): StreamCase => ({
+        id: `raw-h2p-${size / 1024}k`, label: `raw: ws binary frames of ${size / 1024} KiB`, direction: 'host → page', raw: true,
         run: () => measured(async () => {
           const done = untilRawDone();
+          for (let offset = 0; offset < PAYLOAD; offset += size) raw.send(hostBytes.subarray(offset, offset + size), { binary: true });
+          await done;
+        }),
+      })),
+      { id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page', run: () => measured(async () => check(await sendToPage(js, hostBytes, 'stream'))) },
+      {
+        id: 'raw-h2p-buffer', label: `raw: ws frames of ${chunk / 1024} KiB, page Response.arrayBuffer()`, direction: 'host → page', raw: true, buffer: true,
+        run: () => measured(async () => {
+          const done = untilRawDone();
+          raw.send('buffer');
           for (let offset = 0; offset < PAYLOAD; offset += chunk) raw.send(hostBytes.subarray(offset, offset + chunk), { binary: true });
           await done;
         }),
       },
-      { id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page', run: () => measured(async () => check(await sendToPage(js, hostBytes, 'stream'))) },
-      { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', run: () => measured(async () => check(await sendToPage(js, hostBytes, 'arrayBuffer'))) },
+      { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true, run: () => measured(async () => check(await sendToPage(js, hostBytes, 'arrayBuffer'))) },
     ],
     async close() {
       page.kill();
@@ -292,7 +322,9 @@ async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
 
 const mb = (bytes: number) => (bytes / 1e6).toFixed(0);
 
-async function measure(model: string, cases: StreamCase[]): Promise<BenchRow[]> {
+async function measure(model: string, all: StreamCase[]): Promise<BenchRow[]> {
+  const only = process.env.STREAM_CASES?.split(',');
+  const cases = only ? all.filter((c) => only.includes(c.id)) : all;
   const samples = new Map<string, Sample[]>(cases.map((c) => [c.id, []]));
   await cases[0]!.run(); // warm-up of the first case; the rest warm in repetition 1, which counts (64 MiB is long enough)
   for (let rep = 0; rep < REPS; rep++) {
@@ -303,20 +335,20 @@ async function measure(model: string, cases: StreamCase[]): Promise<BenchRow[]> 
     }
   }
   console.log(`\n${model}: ${PAYLOAD / MIB} MiB, ${REPS} repetitions`);
-  console.log('direction    | case                                                   |   MB/s | × raw | host mem Δ | page mem Δ | RSS Δ');
+  console.log('direction    | case                                                           |   MB/s | × raw | host mem Δ | page mem Δ | RSS Δ');
   const rows: BenchRow[] = [];
   for (const c of cases) {
     const own = samples.get(c.id)!;
     const mbps = median(own.map((s) => PAYLOAD / 1e3 / s.ms));
     // Per repetition: this case's throughput / the best raw throughput of the same direction in that repetition.
-    const raws = cases.filter((r) => r.raw && r.direction === c.direction);
+    const raws = cases.filter((r) => r.raw && r.direction === c.direction && !!r.buffer === !!c.buffer);
     const ratio = median(own.map((s, rep) => {
       const best = Math.min(...raws.map((r) => samples.get(r.id)![rep]!.ms));
       return best / s.ms;
     }));
     const peak = (pick: (s: Sample) => number) => Math.max(...own.map(pick));
     const host = peak((s) => s.host.heap), page = peak((s) => s.page.heap), rss = peak((s) => Math.max(s.host.rss, s.page.rss));
-    console.log(`${c.direction.padEnd(12)} | ${c.label.padEnd(54)} | ${mbps.toFixed(0).padStart(6)} | ${ratio.toFixed(2).padStart(5)} | ${mb(host).padStart(7)} MB | ${mb(page).padStart(7)} MB | ${mb(rss).padStart(4)} MB`);
+    console.log(`${c.direction.padEnd(12)} | ${c.label.padEnd(62)} | ${mbps.toFixed(0).padStart(6)} | ${ratio.toFixed(2).padStart(5)} | ${mb(host).padStart(7)} MB | ${mb(page).padStart(7)} MB | ${mb(rss).padStart(4)} MB`);
     const nsPerOp = median(own.map((s) => s.ms * 1e6));
     rows.push({
       suite: `streams ${model}`, group: c.direction, id: `${model}-${c.id}`, label: c.label, nsPerOp, opsPerSec: 1e9 / nsPerOp,
@@ -328,7 +360,7 @@ async function measure(model: string, cases: StreamCase[]): Promise<BenchRow[]> 
 }
 
 export async function run(): Promise<BenchRow[]> {
-  const models = (process.env.STREAM_MODELS ?? 'in-process,worker,server').split(',');
+  const models = (process.env.STREAM_MODELS ?? 'in-process,worker,server,chromium').split(',');
   const rows: BenchRow[] = [];
   if (models.includes('in-process')) rows.push(...(await measure('in-process', await inProcessCases())));
   if (models.includes('worker')) {
@@ -339,6 +371,7 @@ export async function run(): Promise<BenchRow[]> {
     const s = await serverCases();
     try { rows.push(...(await measure('server', s.cases))); } finally { await s.close(); }
   }
+  if (models.includes('chromium')) rows.push(...(await runInChromium()));
   return rows;
 }
 

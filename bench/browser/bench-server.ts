@@ -4,7 +4,9 @@
  * isolation headers as the demo, on every response.
  */
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { createInteropServer, type InteropServer } from '../../src/server.js';
+import type { IJSRuntime } from '../../src/index.js';
 import { buildBundles } from '../../demo/build.js';
 import { ISOLATION_HEADERS } from '../../demo/demo-server.js';
 import { startBenchHost } from './bench-host.js';
@@ -17,6 +19,12 @@ export interface BenchServerOptions {
   readonly pageScript: string;
   /** Also serve the server hosting model's endpoint (BENCH_PATH), with a bench host per circuit. */
   readonly interop?: boolean;
+  /** What runs on each circuit. Default: the bench host (bench-host.ts). */
+  readonly host?: (js: IJSRuntime) => Promise<void>;
+  /** Other WebSocket upgrades (the interop server takes only its own path). */
+  readonly onUpgrade?: (request: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** More parameters for the page's query. */
+  readonly query?: Record<string, string>;
 }
 
 export interface BenchServer {
@@ -50,14 +58,16 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
     res.writeHead(pathname === '/favicon.ico' ? 204 : 404, headers).end();
   });
   const interop: InteropServer | undefined = options.interop
-    ? await createInteropServer({ server, path: BENCH_PATH, onCircuit: (circuit) => startBenchHost(circuit.js) })
+    ? await createInteropServer({ server, path: BENCH_PATH, onCircuit: (circuit) => (options.host ?? startBenchHost)(circuit.js) })
     : undefined;
+  if (options.onUpgrade) server.on('upgrade', options.onUpgrade);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   const query = new URLSearchParams({
     rounds: process.env.BENCH_ROUNDS || '15',
     roundMs: process.env.BENCH_ROUND_MS || '50',
     warmupMs: process.env.BENCH_WARMUP_MS || '250',
+    ...options.query,
   });
   return {
     pageUrl: `http://127.0.0.1:${port}/?${query}`,

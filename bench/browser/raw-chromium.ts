@@ -12,6 +12,15 @@ import path from 'node:path';
 import { CHROMIUM_ARGS } from '../../test/support/browser.js';
 import { findChromium } from '../../test/support/chromium.js';
 
+/** What a bench page POSTs to /report, besides its measurements. */
+export interface PageReport {
+  readonly error?: string;
+  readonly userAgent: string;
+  readonly crossOriginIsolated: boolean;
+  /** Hosting models that could not start, and why. */
+  readonly unavailable: Record<string, string>;
+}
+
 /** Opens `url` in a fresh headless Chromium, waits for `done`, then ends the browser and removes its profile. */
 export async function withRawChromium<T>(url: string, done: Promise<T>, timeoutMs: number): Promise<T> {
   const profile = await mkdtemp(path.join(os.tmpdir(), 'jsinterop-bench-chromium-'));

@@ -5,8 +5,9 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { HostStreamReference, type IJSRuntime } from '../../src/index.js';
+import { drain, MIB, payload as bytesOf } from './stream-bytes.js';
 
-export const MIB = 1 << 20;
+export { drain, MIB } from './stream-bytes.js';
 export const PAYLOAD = Number(process.env.STREAM_MIB ?? 64) * MIB;
 
 /** A full collection, so that each case starts from the memory the previous one left live. */
@@ -28,7 +29,13 @@ export function sampleMemory(): { sample(): void; stop(): MemoryPeak } {
   const base = at.heapUsed + at.external;
   let heap = 0;
   let rss = 0;
+  let last = 0;
+  // memoryUsage() costs 20–80 µs (it reads /proc): taken on every chunk it would be a large part of
+  // the cost of a fast case, so chunks sample at most once every 2 ms, as the timer does.
   const sample = () => {
+    const time = performance.now();
+    if (time - last < 2) return;
+    last = time;
     const now = process.memoryUsage();
     heap = Math.max(heap, now.heapUsed + now.external - base);
     rss = Math.max(rss, now.rss - at.rss);
@@ -38,43 +45,61 @@ export function sampleMemory(): { sample(): void; stop(): MemoryPeak } {
     sample,
     stop() {
       clearInterval(timer);
+      last = 0;
       sample();
       return { heap, rss };
     },
   };
 }
 
-/** A payload with a pattern, so nothing is all zeros. */
-export function payload(length = PAYLOAD): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(length);
-  for (let i = 0; i < length; i += 4096) bytes[i] = i >>> 12;
-  return bytes;
-}
+/** The payload of this run (STREAM_MIB). */
+export const payload = (length = PAYLOAD): Uint8Array<ArrayBuffer> => bytesOf(length);
 
-/** Reads `reader` to its end, sampling memory after each chunk; returns the bytes read. */
-export async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, sample: () => void): Promise<number> {
-  let count = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return count;
-    count += value.byteLength;
-    sample();
-  }
+/**
+ * The page end of a raw transport's host → page case: counts the bytes, or (`buffer`) also feeds
+ * them to a ReadableStream read into one ArrayBuffer by `new Response(stream).arrayBuffer()`, as the
+ * official package's `DotNetStream.arrayBuffer()` does. Calls `done` once the payload is in.
+ */
+export function rawSink(sample: () => void, done: () => void): { buffer(): void; bytes(chunk: Uint8Array): void } {
+  let received = 0;
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  return {
+    buffer() {
+      const stream = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+      void new Response(stream).arrayBuffer().then((result) => {
+        check(result.byteLength);
+        done();
+      });
+    },
+    bytes(chunk) {
+      received += chunk.byteLength;
+      sample();
+      controller?.enqueue(chunk);
+      if (received < PAYLOAD) return;
+      received = 0;
+      if (controller) {
+        controller.close();
+        controller = undefined;
+      } else done();
+    },
+  };
 }
 
 /** Defines the page functions on the page's global object: the source of page→host streams, the sinks of host→page streams. */
-export function definePageFunctions(source: Uint8Array, sample: () => void = () => {}): void {
+export function definePageFunctions(source: Uint8Array<ArrayBuffer>, sample: () => void = () => {}): void {
   const g = globalThis as any;
   g.benchStreamSource = () => source;
+  const blob = new Blob([source]);
+  g.benchBlobSource = () => blob;
   g.benchStreamSink = async (stream: { stream(): Promise<ReadableStream<Uint8Array>> }) => {
     return drain((await stream.stream()).getReader(), sample);
   };
   g.benchStreamSinkBuffer = async (stream: { arrayBuffer(): Promise<ArrayBuffer> }) => (await stream.arrayBuffer()).byteLength;
 }
 
-/** Page → host: openReadStream on a JS stream reference to the page's payload; returns the bytes read. */
-export async function readFromPage(js: IJSRuntime, sample: () => void): Promise<number> {
-  const reference = await js.invokeStreamReferenceAsync('benchStreamSource');
+/** Page → host: openReadStream on a JS stream reference to the page's payload (its bytes, or a Blob of them); returns the bytes read. */
+export async function readFromPage(js: IJSRuntime, sample: () => void, source: 'benchStreamSource' | 'benchBlobSource' = 'benchStreamSource'): Promise<number> {
+  const reference = await js.invokeStreamReferenceAsync(source);
   const count = await drain(reference.openReadStream({ maxAllowedSize: Number.MAX_SAFE_INTEGER }).getReader(), sample);
   await reference.disposeAsync();
   return count;

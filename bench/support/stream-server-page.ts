@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import { connectToServer } from '../../src/server-client.js';
 import type { DotNetNamespace } from '../../src/page/official-package.js';
-import { definePageFunctions, PAYLOAD, payload, sampleMemory } from './stream-common.js';
+import { definePageFunctions, PAYLOAD, payload, rawSink, sampleMemory } from './stream-common.js';
 
 const base = process.argv[2]!;
 const chunk = Number(process.argv[3]);
@@ -20,24 +20,18 @@ definePageFunctions(source, () => sample());
 
 const raw = new WebSocket(base + '/raw');
 await once(raw, 'open');
-let received = 0;
+const sink = rawSink(() => sample(), () => raw.send('received'));
 raw.on('message', (data, isBinary) => {
-  if (isBinary) {
-    received += (data as Buffer).byteLength;
-    sample();
-    if (received >= PAYLOAD) {
-      received = 0;
-      raw.send('received');
-    }
-  } else {
+  if (isBinary) sink.bytes(data as Buffer);
+  else if (String(data) === 'buffer') sink.buffer();
+  else {
     for (let offset = 0; offset < PAYLOAD; offset += chunk) raw.send(source.subarray(offset, offset + chunk), { binary: true });
   }
 });
 
 const { DotNet } = (await import(`${import.meta.resolve('@microsoft/dotnet-js-interop')}?instance=streams`)) as { DotNet: DotNetNamespace };
 (globalThis as any).DotNet = DotNet; // Blazor's disposal identifier resolves through window.DotNet
-const window = process.env.STREAM_WINDOW ? Number(process.env.STREAM_WINDOW) : undefined;
-await connectToServer(base + '/_jsinterop', { DotNet, WebSocket: WebSocket as any, ...(window ? { streamWindow: window } : {}) } as Parameters<typeof connectToServer>[1]);
+await connectToServer(base + '/_jsinterop', { DotNet, WebSocket: WebSocket as any }); // the stream window comes with the circuit's start
 
 let memory: ReturnType<typeof sampleMemory> | undefined;
 process.on('message', (message) => {
@@ -52,3 +46,4 @@ process.on('message', (message) => {
   }
 });
 process.on('disconnect', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0)); // lets --cpu-prof write its profile

@@ -29,6 +29,17 @@ raw.on('message', (message: Uint8Array | [string, number]) => {
 });
 const untilRawDone = () => new Promise<void>((resolve) => (rawDone = resolve));
 
+/** Host → page pieces, each copied once and moved; `buffer`: the page builds one ArrayBuffer of them. */
+async function rawTransfer(buffer = false): Promise<void> {
+  const done = untilRawDone();
+  if (buffer) raw.postMessage(['buffer', 0]);
+  for (let offset = 0; offset < PAYLOAD; offset += PIECE) {
+    const piece = hostBytes.slice(offset, offset + PIECE);
+    raw.postMessage(piece, [piece.buffer]);
+  }
+  await done;
+}
+
 const cases: Record<string, () => Promise<unknown>> = {
   ready: async () => {},
   'raw-p2h-copy': async () => { const done = untilRawDone(); raw.postMessage(['copy', PIECE]); await done; },
@@ -39,14 +50,8 @@ const cases: Record<string, () => Promise<unknown>> = {
     for (let offset = 0; offset < PAYLOAD; offset += PIECE) raw.postMessage(hostBytes.slice(offset, offset + PIECE));
     await done;
   },
-  'raw-h2p-transfer': async () => {
-    const done = untilRawDone();
-    for (let offset = 0; offset < PAYLOAD; offset += PIECE) {
-      const piece = hostBytes.slice(offset, offset + PIECE);
-      raw.postMessage(piece, [piece.buffer]);
-    }
-    await done;
-  },
+  'raw-h2p-transfer': () => rawTransfer(),
+  'raw-h2p-buffer': () => rawTransfer(true),
   'ours-h2p-stream': async () => check(await sendToPage(js, hostBytes, 'stream')),
   'ours-h2p-buffer': async () => check(await sendToPage(js, hostBytes, 'arrayBuffer')),
 };

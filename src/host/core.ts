@@ -87,6 +87,10 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
     return this.#link.streamChunkSize ?? 32 * 1024;
   }
 
+  get streamReadAheadBytes(): number | undefined {
+    return this.#link.streamReadAheadBytes;
+  }
+
   get serializingHandle(): number {
     return this.#serializingHandle;
   }

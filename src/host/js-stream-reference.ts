@@ -5,18 +5,18 @@ import type { IJSStreamReference, OpenReadStreamOptions } from './types.js';
 import type { InteropCore } from './core.js';
 
 /**
- * Chunk requests kept in flight while reading, so the transport stays busy: at least 4, and
- * enough for about READ_AHEAD_BYTES in flight when chunks are small (the server's 32 KiB chunks
- * would otherwise leave only 128 KiB on the socket, and each chunk is a round trip), but never
- * more than 32 calls. What is read ahead is bounded: at most max(4 chunks, 1 MiB).
+ * Chunk requests kept in flight while reading, so the transport stays busy: enough for about
+ * `readAheadBytes` in flight (the hosting model's choice; each chunk is a round trip, and the
+ * server's 32 KiB chunks would otherwise leave little on the socket), at least 4 calls and at
+ * most 256. What is read ahead is bounded: at most max(4 chunks, readAheadBytes).
  */
 const MIN_READ_AHEAD = 4;
-const MAX_READ_AHEAD = 32;
-const READ_AHEAD_BYTES = 1 << 20;
+const MAX_READ_AHEAD = 256;
+const DEFAULT_READ_AHEAD_BYTES = 1 << 20;
 
 /** @internal */
-export function readAheadFor(chunkSize: number): number {
-  return Math.min(MAX_READ_AHEAD, Math.max(MIN_READ_AHEAD, Math.ceil(READ_AHEAD_BYTES / chunkSize)));
+export function readAheadFor(chunkSize: number, readAheadBytes = DEFAULT_READ_AHEAD_BYTES): number {
+  return Math.min(MAX_READ_AHEAD, Math.max(MIN_READ_AHEAD, Math.ceil(readAheadBytes / chunkSize)));
 }
 
 /**
@@ -54,7 +54,7 @@ export class JSStreamReference implements IJSStreamReference {
     const { core, length } = this;
     const signal = options.signal;
     const chunkSize = core.streamChunkSize;
-    const readAhead = readAheadFor(chunkSize);
+    const readAhead = readAheadFor(chunkSize, core.streamReadAheadBytes);
     const inFlight: Promise<Uint8Array>[] = [];
     let requested = 0;
     const requestMore = () => {

@@ -12,6 +12,8 @@ export interface PageLink {
   readonly asyncOnlyReason?: string;
   /** Bytes per chunk when reading a JS stream; default 32 KiB (Blazor Server's size). */
   readonly streamChunkSize?: number;
+  /** Bytes of a JS stream requested ahead of the reader, in calls of one chunk each; default 1 MiB. */
+  readonly streamReadAheadBytes?: number;
   /** Id of the page-side helper object that serves JS stream chunks (see src/page/stream-source.ts). */
   readonly pageHelpersId: number;
 

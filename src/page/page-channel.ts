@@ -7,7 +7,7 @@ import { installDomWrapper } from './dom-wrapper.js';
 import { pageHelpers } from './page-helpers.js';
 import { jsCallsWatching, revivalOnDemandFor } from './revivers-on-demand.js';
 import * as Msg from '../protocol/message-codes.js';
-import { PROTOCOL_VERSION, type Hello, type HostToPage, type PageToHost } from '../protocol/messages.js';
+import { DEFAULT_STREAM_WINDOW, PROTOCOL_VERSION, type Hello, type HostToPage, type PageToHost } from '../protocol/messages.js';
 import type { DotNetNamespace } from './official-package.js';
 
 export interface PageChannelOptions {
@@ -31,11 +31,12 @@ export interface PageChannel {
   close(reason: string): void;
   /** A synchronous host→page call (`invokeJSFromDotNet`), for transports that have them. */
   invokeJS(identifier: string, argsJson: string, resultType: number, targetInstanceId: number, callType: number): string | null;
+  /** Sets the window of host streams opened from now on (the server's, announced when its circuit starts). */
+  setStreamWindow(chunks: number): void;
   /** The dispatcher attached to the official package (for page code that needs it). */
   readonly dispatcher: ReturnType<DotNetNamespace['attachDispatcher']>;
 }
 
-export const DEFAULT_STREAM_WINDOW = 16;
 
 /** A host stream the page is receiving, and how many chunks have arrived (credit follows what was read of them). */
 interface HostStream {
@@ -44,7 +45,7 @@ interface HostStream {
 }
 
 export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageToHost) => void, options: PageChannelOptions = {}): PageChannel {
-  const window = options.streamWindow ?? DEFAULT_STREAM_WINDOW;
+  let streamWindow = options.streamWindow ?? DEFAULT_STREAM_WINDOW;
   const { abortSignals, watch } = revivalOnDemandFor(DotNet);
   installDomWrapper();
   const callsInFlight = new Set<string>();
@@ -80,6 +81,7 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
     const existing = streams.get(streamId);
     if (existing) return existing;
     let credited = 0;
+    const window = streamWindow; // what the host was told when this stream started
     const entry = { enqueued: 0 } as HostStream;
     const stream = new ReadableStream<Uint8Array>(
       {
@@ -89,10 +91,11 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
         pull: (c) => {
           const queued = window - (c.desiredSize ?? window);
           const taken = entry.enqueued - queued;
-          // In batches of half the window, so the host keeps sending while we read; and whatever is
-          // owed once the reader has emptied the queue (the end of a stream may need the last credit).
+          // In batches of half the window, so the host keeps sending while we read, with one
+          // message per batch rather than per chunk. The host ends a stream without waiting for
+          // credit, so nothing owed for the last chunks is needed.
           const owed = taken - credited;
-          if (owed > 0 && (owed >= window / 2 || queued === 0) && closedReason === undefined) {
+          if (owed >= Math.max(1, window >> 1) && closedReason === undefined) {
             send([Msg.StreamCredit, streamId, owed]);
             credited = taken;
           }
@@ -149,5 +152,8 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
 
   const pageHelpersId: number = DotNet.createJSObjectReference(pageHelpers).__jsObjectId;
   const hello: Hello = [Msg.Hello, PROTOCOL_VERSION, pageHelpersId, options.syncBuffer ?? null];
-  return { hello, receive, close, invokeJS: jsCalls.invoke, dispatcher };
+  const setStreamWindow = (chunks: number): void => {
+    if (Number.isSafeInteger(chunks) && chunks >= 2) streamWindow = chunks;
+  };
+  return { hello, receive, close, invokeJS: jsCalls.invoke, setStreamWindow, dispatcher };
 }

@@ -3,6 +3,7 @@
  * through a JS object reference the glue creates at attach time, so nothing is added to
  * the page's global object.
  */
+import { readBlobChunk } from './blob-cursor.js';
 import { elementReference, type ElementReferenceJson } from './element-references.js';
 
 function viewOf(source: unknown): Uint8Array | undefined {
@@ -35,12 +36,7 @@ export const pageHelpers = {
     }
     const view = viewOf(source);
     if (view) return view.subarray(offset, offset + count);
-    if (typeof Blob !== 'undefined' && source instanceof Blob) {
-      return source
-        .slice(offset, offset + count)
-        .arrayBuffer()
-        .then((buffer) => new Uint8Array(buffer));
-    }
+    if (typeof Blob !== 'undefined' && source instanceof Blob) return readBlobChunk(source, offset, count);
     throw new TypeError('The JS stream reference does not hold a Blob, ArrayBuffer or typed array.');
   },
 };

@@ -8,7 +8,7 @@
 import { excerpt } from './excerpt.js';
 
 export const Control = {
-  /** host → page, answer to Hello: [Started, circuitId, secret, maxMessageSize, heartbeatMs, retentionMs, maxCallSize?] (the last for pages that split messages) */
+  /** host → page, answer to Hello: [Started, circuitId, secret, maxMessageSize, heartbeatMs, retentionMs, maxCallSize?, streamWindow?] (the last two for pages that announced those features) */
   Started: 30,
   /** page → host, first frame of a reconnect: [Resume, circuitId, secret, receivedCount] */
   Resume: 31,
@@ -89,6 +89,12 @@ export const PageFeature = {
   SplitMessages: 2,
   /** The page reads Draining and answers Drained (a graceful drain of the server); an older client just gets the End. */
   Drain: 4,
+  /**
+   * The page buffers as many chunks of a host stream as the server says, and credits them as
+   * they are read: the server adds its stream window (in chunks) to Started after `maxCallSize`:
+   * `[Started, …, retentionMs, maxCallSize, streamWindow]`. Without it the window is 16 chunks.
+   */
+  StreamWindow: 8,
 } as const;
 
 /** True when a decoded text frame's type is in the control range. */

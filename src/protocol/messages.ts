@@ -11,6 +11,9 @@ import * as Msg from './message-codes.js';
 
 /** 2: the Worker page posts a lone completion as text (docs/protocol.md, "Worker transport"). */
 export const PROTOCOL_VERSION = 2;
+
+/** Chunks of a host stream the page buffers, and the host sends before it waits for credit, unless the hosting model sets another window. */
+export const DEFAULT_STREAM_WINDOW = 16;
 export type MsgType = (typeof Msg)[keyof typeof Msg];
 
 export type Hello = [typeof Msg.Hello, number, number, SharedArrayBuffer | null];

@@ -118,7 +118,8 @@ export class TextJoiner {
   }
 }
 
-function join(parts: Uint8Array[], size: number): Uint8Array {
+/** `parts` copied one after another into one array of `size` bytes. */
+export function join(parts: readonly Uint8Array[], size: number): Uint8Array {
   const whole = new Uint8Array(size);
   let offset = 0;
   for (const part of parts) {

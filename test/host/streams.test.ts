@@ -193,11 +193,13 @@ describe('host stream references (host data read by the page)', () => {
 });
 
 describe('openReadStream read-ahead', () => {
-  plainTest('keeps at least 4 chunks and about 1 MiB in flight, at most 32 calls', () => {
-    assert.equal(readAheadFor(32 * 1024), 32); // the server's default chunk: 1 MiB in flight, not 128 KiB
+  plainTest('keeps at least 4 chunks and about the bytes asked for (1 MiB by default) in flight, at most 256 calls', () => {
+    assert.equal(readAheadFor(32 * 1024), 32);
+    assert.equal(readAheadFor(32 * 1024, 4 << 20), 128); // the server's default chunk and read-ahead
     assert.equal(readAheadFor(100_000), 11);
-    assert.equal(readAheadFor(256 * 1024), 4); // the Worker's chunk
+    assert.equal(readAheadFor(256 * 1024, 4 << 20), 16); // the Worker's chunk and read-ahead
     assert.equal(readAheadFor(1 << 20), 4); // in-process
-    assert.equal(readAheadFor(1024), 32);
+    assert.equal(readAheadFor(1024), 256);
+    assert.equal(readAheadFor(1024, 8 * 1024), 8);
   });
 });

@@ -6,17 +6,19 @@
 import { InteropCore, type RuntimeOptions } from '../../host/core.js';
 import { JSRuntime } from '../../host/runtime.js';
 import * as Msg from '../../protocol/message-codes.js';
-import { checkPageToHost, PROTOCOL_VERSION, type Hello, type HostToPage } from '../../protocol/messages.js';
+import { checkPageToHost, DEFAULT_STREAM_WINDOW, PROTOCOL_VERSION, type Hello, type HostToPage } from '../../protocol/messages.js';
 import type { HostingModel } from '../../host/types.js';
 import type { PageLink } from '../../host/page-link.js';
 import { errorText, REDACTED_STREAM_ERROR } from '../../host/redaction.js';
 
 export interface MessageHostOptions extends RuntimeOptions {
   readonly hostingModel: HostingModel;
-  /** Largest chunk of a host stream in one message. */
+  /** Largest chunk of a host stream in one message, and what the host asks for per call when it reads a page stream. */
   readonly streamChunkSize?: number;
   /** Chunks the host may send before the page grants more credit (must match the page's window). */
   readonly streamWindow?: number;
+  /** Bytes of a page stream requested ahead of the host's reader (see src/host/js-stream-reference.ts). */
+  readonly streamReadAheadBytes?: number;
   /** Why sync calls are impossible here, for error messages. */
   readonly asyncOnlyReason?: string;
   /** A synchronous call path, where the transport has one (Worker + SharedArrayBuffer). */
@@ -58,6 +60,7 @@ export class MessageHost {
       pageHelpersId: hello[2],
       asyncOnlyReason: options.asyncOnlyReason,
       streamChunkSize: this.#chunkSize,
+      streamReadAheadBytes: options.streamReadAheadBytes,
       invokeJS: options.invokeJS,
       beginInvokeJS: (asyncHandle, identifier, argsJson, resultType, targetInstanceId, callType) =>
         send([Msg.BeginInvokeJS, asyncHandle, identifier, argsJson, resultType, targetInstanceId, callType]),
@@ -135,7 +138,7 @@ export class MessageHost {
   }
 
   #transmit(streamId: number, stream: ReadableStream<Uint8Array>): void {
-    this.#streams.set(streamId, { reader: stream.getReader(), credit: this.#options.streamWindow ?? 16, pumping: false });
+    this.#streams.set(streamId, { reader: stream.getReader(), credit: this.#options.streamWindow ?? DEFAULT_STREAM_WINDOW, pumping: false });
     void this.#pump(streamId);
   }
 
@@ -144,7 +147,7 @@ export class MessageHost {
     if (!stream || chunks <= 0) return;
     // A page's credit stays within about one window; a larger grant (an untrusted page's) must
     // not make the host read the whole source ahead of the reader.
-    stream.credit = Math.min(stream.credit + chunks, 2 * (this.#options.streamWindow ?? 16));
+    stream.credit = Math.min(stream.credit + chunks, 2 * (this.#options.streamWindow ?? DEFAULT_STREAM_WINDOW));
     void this.#pump(streamId);
   }
 
@@ -153,9 +156,11 @@ export class MessageHost {
     if (!stream || stream.pumping) return;
     stream.pumping = true;
     try {
-      while (stream.credit > 0 && !this.#closed) {
+      while (!this.#closed) {
         // A source chunk larger than streamChunkSize goes out one piece per credit: the rest waits
-        // for the page's next grant, so a large chunk cannot overrun the window.
+        // for the page's next grant, so a large chunk cannot overrun the window. Without credit the
+        // host still reads one chunk ahead (and holds it): a source that has ended is ended on the
+        // page at once, so the page need not grant credit just to learn that the stream is over.
         let rest = stream.rest;
         if (rest === undefined || rest.byteLength === 0) {
           const { done, value } = await stream.reader.read();
@@ -165,8 +170,9 @@ export class MessageHost {
             return;
           }
           if (value.byteLength === 0) continue;
-          rest = value;
+          rest = stream.rest = value;
         }
+        if (stream.credit <= 0) return;
         const piece = rest.byteLength <= this.#chunkSize ? rest : rest.subarray(0, this.#chunkSize);
         stream.rest = rest.byteLength <= this.#chunkSize ? undefined : rest.subarray(this.#chunkSize);
         this.#send([Msg.StreamChunk, streamId, piece]);

@@ -11,7 +11,7 @@ import { checkPageControl, Control, isControl, SERVER_DRAINING } from '../../pro
 import { isBatch, textBatcher, type TextBatcher } from '../../protocol/batching.js';
 import { binaryHeader, COMPLETION_PREFIX_BYTE, encodeCallFrame } from '../../protocol/framing.js';
 import * as Msg from '../../protocol/message-codes.js';
-import { carriesBytes, type Hello, type HostToPage } from '../../protocol/messages.js';
+import { carriesBytes, DEFAULT_STREAM_WINDOW, type Hello, type HostToPage } from '../../protocol/messages.js';
 import { excerpt } from '../../protocol/excerpt.js';
 import { Outbox, Receipts, type Frame } from '../../protocol/sequencing.js';
 import { TEXT_PART, textParts } from '../../protocol/splitting.js';
@@ -21,6 +21,7 @@ import { RefusedFrameLimit } from './refused-frame-limit.js';
 import { IncomingSplits } from './split-incoming.js';
 import { CIRCUIT_DISCONNECTED, type Settings } from './options.js';
 import { JSDisconnectedException } from '../../host/errors.js';
+import type { PageFeatures } from './opening.js';
 import type { CircuitIdentity } from './circuit-secret.js';
 import type { IJSRuntime, InteropStats } from '../../host/types.js';
 
@@ -75,6 +76,8 @@ const POLICY_VIOLATION = 1008;
  * A connected page. Host code talks to it through {@link Circuit.js}, an async-only
  * {@link IJSRuntime}; the circuit outlives short disconnects and ends after its retention period.
  */
+const NO_FEATURES: PageFeatures = { readsCallFrames: false, splitsMessages: false, takesStreamWindow: false, drains: false };
+
 export class Circuit {
   /** Public id; the page resumes with it plus the secret. */
   readonly id: string;
@@ -100,6 +103,8 @@ export class Circuit {
   #drainDeadline: number | undefined;
   /** The page said Drained: it starts no more calls. */
   #pageDrained = false;
+  /** Chunks of a host stream sent ahead of the page's credit, told to the page in Started; 0: the page cannot be told (it uses the default). */
+  readonly #streamWindow: number;
   // Created on first use: an idle circuit should cost as little memory as possible.
   #incoming: IncomingFrames | undefined;
   #splitsIn: IncomingSplits | undefined;
@@ -116,12 +121,14 @@ export class Circuit {
   #endReason: string | undefined;
 
   /** @internal Created by the server when a page says Hello. */
-  constructor(identity: CircuitIdentity, hello: Hello, opener: CircuitOrigin, settings: Settings, events: CircuitEvents, readsCallFrames = false, splitsMessages = false, knowsDrain = false) {
+  constructor(identity: CircuitIdentity, hello: Hello, opener: CircuitOrigin, settings: Settings, events: CircuitEvents, features: PageFeatures = NO_FEATURES) {
     this.id = identity.id;
-    this.#callFrames = readsCallFrames;
-    this.#splits = splitsMessages;
-    this.#knowsDrain = knowsDrain;
+    this.#callFrames = features.readsCallFrames;
+    this.#splits = features.splitsMessages;
+    this.#knowsDrain = features.drains;
     this.#pageHelpersId = hello[2];
+    // A page that cannot be told the window keeps the one it has always had.
+    this.#streamWindow = features.takesStreamWindow ? settings.streamWindow : 0;
     this.#identity = identity;
     this.#opener = opener;
     this.#settings = settings;
@@ -134,6 +141,8 @@ export class Circuit {
       warnOnLeaks: settings.warnOnLeaks,
       maxHostObjectReferences: settings.maxHostObjectReferences,
       streamChunkSize: settings.streamChunkSize,
+      streamWindow: this.#streamWindow || DEFAULT_STREAM_WINDOW,
+      streamReadAheadBytes: settings.streamReadAheadBytes,
       onProtocolError: (error) => this.#refuse(error),
     });
     this.js = this.#host.runtime;
@@ -273,7 +282,8 @@ export class Circuit {
       const { maxMessageSize, heartbeatInterval, retention, maxCallSize } = this.#settings;
       const started = [Control.Started, this.id, this.#identity.secret.toString('base64url'), maxMessageSize, heartbeatInterval, retention];
       // Only a page that splits messages learns the cap; an older client gets the Started it knows.
-      if (this.#splits) started.push(maxCallSize);
+      if (this.#splits || this.#streamWindow) started.push(maxCallSize);
+      if (this.#streamWindow) started.push(this.#streamWindow);
       output.send(JSON.stringify(started));
     } else {
       output.send(JSON.stringify([Control.Resumed, this.#receipts.acking()]));

@@ -364,7 +364,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     socket.once('message', onMessage);
   }
 
-  #start(socket: WebSocket, { hello, readsCallFrames, splitsMessages, drains }: CircuitRequest, opener: CircuitOrigin, request: http.IncomingMessage): void {
+  #start(socket: WebSocket, { hello, ...features }: CircuitRequest, opener: CircuitOrigin, request: http.IncomingMessage): void {
     if (this.#drained) {
       // Upgraded before the drain began (or through a proxy that kept the `circuit` parameter of another request).
       refuseConnection(socket, 'The server is draining (restarting): it accepts no new circuits. Connect again: another server takes it.', RefusalCode.Unavailable);
@@ -378,7 +378,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     }
     let circuit: Circuit;
     try {
-      circuit = new Circuit(newCircuitIdentity(this.#settings.nodeName), hello, opener, this.#settings, this.#circuitEvents, readsCallFrames, splitsMessages, drains);
+      circuit = new Circuit(newCircuitIdentity(this.#settings.nodeName), hello, opener, this.#settings, this.#circuitEvents, features);
     } catch (error) {
       // readOpening has checked everything the page sent: a failure here is the host's.
       refuseConnection(socket, this.#settings.detailedErrors ? errorText(error) : REDACTED_CIRCUIT_ERROR);

@@ -16,7 +16,12 @@ export interface CircuitRequest {
   readonly splitsMessages: boolean;
   /** The page's client answers Draining with Drained (it said so in its Hello). */
   readonly drains: boolean;
+  /** The page's client takes the server's stream window from Started (it said so in its Hello). */
+  readonly takesStreamWindow: boolean;
 }
+
+/** What a page's client said it can do, beyond the message forms. */
+export type PageFeatures = Omit<CircuitRequest, 'hello'>;
 
 export type Opening = CircuitRequest | { readonly resume: Resume };
 
@@ -42,7 +47,13 @@ export function readOpening(data: Buffer, isBinary: boolean, maxMessageSize: num
     const hello = checkPageToHost(message) as Hello;
     checkProtocolVersion(hello);
     if (hello[3] !== null) throw new TypeError('Malformed Hello message: a page on a server cannot share memory with the host (syncBuffer must be null).');
-    return { hello, readsCallFrames: (features & PageFeature.CallFrames) !== 0, splitsMessages: (features & PageFeature.SplitMessages) !== 0, drains: (features & PageFeature.Drain) !== 0 };
+    return {
+      hello,
+      readsCallFrames: (features & PageFeature.CallFrames) !== 0,
+      splitsMessages: (features & PageFeature.SplitMessages) !== 0,
+      takesStreamWindow: (features & PageFeature.StreamWindow) !== 0,
+      drains: (features & PageFeature.Drain) !== 0,
+    };
   }
   if (Array.isArray(message) && message[0] === Control.Resume) return { resume: checkPageControl(message) as Resume };
   throw new TypeError('The first message on a connection must be Hello (a new circuit) or Resume (a reconnect).');

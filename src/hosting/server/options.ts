@@ -105,8 +105,8 @@ export interface ServerOptions {
 
   /**
    * Largest frame a page may send, in bytes (Blazor's `HubOptions.MaximumReceiveMessageSize`).
-   * Default 32,768. Byte arrays are sent in parts of this size and streams in chunks of it,
-   * so neither is limited by it.
+   * Default 32,768. Byte arrays, and so the chunks of a page's streams, are sent in parts of
+   * this size, so neither is limited by it.
    */
   readonly maxMessageSize?: number;
   /**
@@ -134,8 +134,31 @@ export interface ServerOptions {
    * it is disconnected). Beyond this the circuit ends. Default 16 MiB.
    */
   readonly maxUnacknowledgedBytes?: number;
-  /** Host→JS stream chunk size in bytes; also the JS→host stream chunk size. Default 32 KiB (Blazor's). */
+  /**
+   * Stream chunk size in bytes, both ways. Host→JS (`HostStreamReference`): a larger piece of the
+   * source is cut, a smaller one goes as it is. JS→host (`IJSStreamReference.openReadStream`):
+   * each chunk is one call to the page, whose answer crosses in parts of `maxMessageSize` as any
+   * byte array does, so `maxMessageSize` does not limit it (`maxByteArrayBytes` does). Each chunk
+   * costs a message or a call, so larger chunks move more bytes for the same work. At most half
+   * of `streamWindowBytes`. Default 256 KiB (Blazor uses 32 KiB, its message size).
+   */
   readonly streamChunkSize?: number;
+  /**
+   * Beyond Blazor: bytes of a host stream (`HostStreamReference`) the server sends ahead of what
+   * the page has read, in chunks of `streamChunkSize` (rounded down, at least 2): a source
+   * whose pieces are smaller has fewer bytes in flight, never more. The page learns it when its
+   * circuit starts and grants credit as it reads, so each stream holds at most this much in flight
+   * (in the replay buffer and the page's queue). Larger keeps a fast link busy; a stream's
+   * throughput is about this window per round trip. At most half of `maxUnacknowledgedBytes`.
+   * Default 4 MiB (a quarter of the default replay buffer), or a quarter of a smaller `maxUnacknowledgedBytes`.
+   */
+  readonly streamWindowBytes?: number;
+  /**
+   * Beyond Blazor: bytes of a page stream (`IJSStreamReference.openReadStream`) requested ahead
+   * of the host's reader, in calls of one chunk each. Each chunk is a round trip, so this is what
+   * keeps the socket busy; the host holds at most this much read ahead per stream. Default 4 MiB.
+   */
+  readonly streamReadAheadBytes?: number;
   /**
    * Bytes written to a page that it has not read yet (its connection's send buffer) beyond which
    * the server stops reading that page's frames until the buffer has drained: a page that stops
@@ -176,10 +199,16 @@ export interface Settings {
   readonly maxHostObjectReferences: number;
   readonly maxUnacknowledgedBytes: number;
   readonly streamChunkSize: number;
+  /** Chunks of a host stream in flight before the server waits for the page's credit (`streamWindowBytes` / `streamChunkSize`). */
+  readonly streamWindow: number;
+  readonly streamReadAheadBytes: number;
   readonly maxOutputBufferBytes: number;
   readonly maxProtocolErrors: number;
   readonly protocolErrorWindow: number;
 }
+
+/** The default host stream window: see {@link ServerOptions.streamWindowBytes} (docs/benchmarks.md, "Streams"). */
+export const DEFAULT_STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
 
 /** Blazor's text for calls on a circuit that is gone (`RemoteJSRuntime`): the host's pending and later calls reject with it. */
 export const CIRCUIT_DISCONNECTED =
@@ -226,6 +255,13 @@ export function resolveSettings(options: ServerOptions): Settings {
   if (options.maxCallSize !== undefined && (maxCallSize < maxMessageSize || maxCallSize > maxUnacknowledgedBytes)) {
     throw new RangeError(`createInteropServer: 'maxCallSize' must be between 'maxMessageSize' (${maxMessageSize}) and 'maxUnacknowledgedBytes' (${maxUnacknowledgedBytes}), got ${maxCallSize}.`);
   }
+  const streamWindowBytes = positive('streamWindowBytes', options.streamWindowBytes, Math.min(DEFAULT_STREAM_WINDOW_BYTES, maxUnacknowledgedBytes / 4));
+  if (options.streamWindowBytes !== undefined && streamWindowBytes > maxUnacknowledgedBytes / 2) {
+    // A window the replay buffer cannot hold would end the circuit of a page that reads slowly.
+    throw new RangeError(`createInteropServer: 'streamWindowBytes' must be at most half of 'maxUnacknowledgedBytes' (${maxUnacknowledgedBytes / 2}), got ${streamWindowBytes}.`);
+  }
+  const maxByteArrayBytes = positive('maxByteArrayBytes', options.maxByteArrayBytes, 4 * 1024 * 1024);
+  const streamChunkSize = Math.min(positive('streamChunkSize', options.streamChunkSize, 256 * 1024), maxByteArrayBytes, Math.floor(streamWindowBytes / 2));
   return {
     path,
     nodeName: nodeName(options.nodeName),
@@ -240,12 +276,14 @@ export function resolveSettings(options: ServerOptions): Settings {
     heartbeatInterval: period('heartbeatInterval', options.heartbeatInterval, 15_000),
     maxMessageSize,
     maxCallSize,
-    maxByteArrayBytes: positive('maxByteArrayBytes', options.maxByteArrayBytes, 4 * 1024 * 1024),
+    maxByteArrayBytes,
     maxPendingCallsFromPage: positive('maxPendingCallsFromPage', options.maxPendingCallsFromPage, 1_000),
     maxPendingCalls: positive('maxPendingCalls', options.maxPendingCalls, 10_000),
     maxHostObjectReferences: positive('maxHostObjectReferences', options.maxHostObjectReferences, 10_000),
     maxUnacknowledgedBytes,
-    streamChunkSize: Math.min(positive('streamChunkSize', options.streamChunkSize, 32 * 1024), maxMessageSize),
+    streamChunkSize,
+    streamWindow: Math.max(2, Math.floor(streamWindowBytes / streamChunkSize)),
+    streamReadAheadBytes: positive('streamReadAheadBytes', options.streamReadAheadBytes, 4 * 1024 * 1024),
     maxOutputBufferBytes: positive('maxOutputBufferBytes', options.maxOutputBufferBytes, 1024 * 1024),
     maxProtocolErrors: positive('maxProtocolErrors', options.maxProtocolErrors, 100),
     protocolErrorWindow: positive('protocolErrorWindow', options.protocolErrorWindow, 10_000),

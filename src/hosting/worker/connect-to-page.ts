@@ -14,6 +14,7 @@ import { createOutbox, unpack } from './outbox.js';
 import { defaultPagePort, listen, watchPeer, type MessageTarget } from './ports.js';
 import { KIND_ERROR, KIND_NULL } from './sync-buffer.js';
 import { SyncCaller } from './sync-caller.js';
+import { WORKER_READ_AHEAD_BYTES, WORKER_STREAM_CHUNK, WORKER_STREAM_WINDOW } from './stream-sizes.js';
 import type { RuntimeOptions } from '../../host/core.js';
 import type { PageLink } from '../../host/page-link.js';
 import type { IJSRuntime } from '../../host/types.js';
@@ -36,11 +37,15 @@ export interface ConnectToPageOptions extends RuntimeOptions {
   readonly syncSpin?: number;
   /**
    * Chunks (of 256 KiB) of a host stream sent before the host waits for the page's credit
-   * (default 16). Give the page's `hostInWorker` the same `streamWindow`: the page buffers that
-   * many. A larger window keeps a fast link busy (64 moved a 64 MiB stream at the speed of raw
-   * transferred postMessage in bench/streams.ts) at the price of that many chunks in flight.
+   * (default 32: 8 MiB). Give the page's `hostInWorker` the same `streamWindow`: the page buffers
+   * that many. A larger window keeps a fast link busy at the price of that many chunks in flight.
    */
   readonly streamWindow?: number;
+  /**
+   * Bytes of a page stream (`openReadStream`) requested ahead of the reader, in calls of one
+   * chunk (256 KiB) each. Default 4 MiB (16 calls).
+   */
+  readonly streamReadAheadBytes?: number;
   /** Aborting disconnects: calls in flight on both sides settle, and the page is told why. */
   readonly signal?: AbortSignal;
   /** Messages from the page that were malformed, and errors that do not end the channel. */
@@ -49,8 +54,6 @@ export interface ConnectToPageOptions extends RuntimeOptions {
 
 export const DEFAULT_SYNC_TIMEOUT = 30_000;
 export const DEFAULT_SYNC_SPIN = 4096;
-/** Between threads a chunk costs one copy whatever its size, so fewer, larger chunks are cheaper. */
-const WORKER_STREAM_CHUNK = 256 * 1024;
 
 /** Whether this thread may block in Atomics.wait (a Worker may; a browser's main thread may not). */
 function canBlock(): boolean {
@@ -118,6 +121,8 @@ export function connectToPage(options: ConnectToPageOptions = {}): Promise<IJSRu
         ...options,
         hostingModel: 'worker',
         streamChunkSize: WORKER_STREAM_CHUNK,
+        streamWindow: options.streamWindow ?? WORKER_STREAM_WINDOW,
+        streamReadAheadBytes: options.streamReadAheadBytes ?? WORKER_READ_AHEAD_BYTES,
         invokeJS,
         asyncOnlyReason: offered
           ? 'this runtime is hosted on a thread that may not block in Atomics.wait (a browser\'s main thread), so only async calls are possible; run connectToPage() in a Worker'

@@ -13,6 +13,7 @@ import { createOutbox, unpack } from './outbox.js';
 import { listen, watchPeer, type MessageTarget } from './ports.js';
 import { CLOSED, DEFAULT_SYNC_BUFFER, MIN_SYNC_BUFFER, STATE } from './sync-buffer.js';
 import type { RunSync, SyncResponder } from './sync-responder.js';
+import { WORKER_STREAM_WINDOW } from './stream-sizes.js';
 import type { DotNetNamespace } from '../../page/official-package.js';
 
 /** Options for {@link hostInWorker}. */
@@ -37,7 +38,7 @@ export interface HostInWorkerOptions {
    * and halves it back when they come late (src/hosting/worker/page-spin.ts). 0 turns it off.
    */
   readonly syncSpin?: number;
-  /** Chunks of a host stream the page buffers before the host waits (default 16); give the host's `connectToPage` the same. */
+  /** Chunks of a host stream the page buffers before the host waits (default 32, of 256 KiB); give the host's `connectToPage` the same. */
   readonly streamWindow?: number;
   /** Errors that do not end the channel: a browser Worker's uncaught exceptions, undeliverable messages, bugs. */
   readonly onError?: (error: unknown) => void;
@@ -112,7 +113,7 @@ export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions
     else if (message[0] === Msg.BeginInvokeDotNet) ledger.noteSent(message[5]);
     outbox.send(message);
   };
-  const channel = attachPageChannel(DotNet, send, { syncBuffer: buffer, streamWindow: options.streamWindow });
+  const channel = attachPageChannel(DotNet, send, { syncBuffer: buffer, streamWindow: options.streamWindow ?? WORKER_STREAM_WINDOW });
   ledger.hold(channel.hello[2]);
 
   let welcomed = false;

@@ -2,7 +2,9 @@ import { readAheadFor } from '../../../src/host/js-stream-reference.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HostObjectReference, HostStreamReference, JSException, registerInvokables } from '../../../src/index.js';
-import { Control } from '../../../src/protocol/circuit-control.js';
+import { Control, PageFeature } from '../../../src/protocol/circuit-control.js';
+import { DEFAULT_STREAM_WINDOW } from '../../../src/protocol/messages.js';
+import { resolveSettings } from '../../../src/hosting/server/options.js';
 import { encodeBinary } from '../../../src/protocol/framing.js';
 import * as Msg from '../../../src/protocol/message-codes.js';
 import { definePageGlobals, deferred, isRejected, openPage, RawPage, startServer } from './server-support.js';
@@ -124,6 +126,8 @@ describe('calls and references', () => {
   });
 });
 
+const pick = ({ streamChunkSize, streamWindow }: ReturnType<typeof resolveSettings>) => ({ streamChunkSize, streamWindow });
+
 describe('streams', () => {
   test('openReadStream refuses data over maxAllowedSize (512,000 by default)', async (t) => {
     const server = await startServer(t);
@@ -134,62 +138,108 @@ describe('streams', () => {
     await reference.disposeAsync();
   });
 
-  test('a host stream is read only as fast as the page consumes it', async (t) => {
-    const server = await startServer(t);
-    let pulls = 0;
-    const source = new ReadableStream<Uint8Array>({ pull: (controller) => void (++pulls <= 1000 ? controller.enqueue(new Uint8Array(32 * 1024)) : controller.close()) }, { highWaterMark: 0 });
-    let held: unknown;
-    definePageGlobals(t, { limitsHold: (stream: unknown) => void (held = stream) });
-    const page = await openPage(t, server);
-    await page.circuit.js.invokeVoidAsync('limitsHold', HostStreamReference.create(source));
-    for (let i = 0; i < 20; i++) await page.circuit.js.invokeAsync('Math.max', i);
-    assert.ok(held);
-    // The page has not read anything: the host stops at its credit (16 chunks, plus one pending read).
-    assert.ok(pulls <= 2 * 16 + 1, `the host read ${pulls} chunks ahead of a page that read none`);
+  // The default window (4 MiB: 16 chunks of 256 KiB) and a small one (512 KiB: 16 chunks of 32 KiB).
+  for (const options of [{}, { streamWindowBytes: 512 * 1024, streamChunkSize: 32 * 1024 }]) {
+    const window = resolveSettings(options).streamWindow;
+
+    test(`a host stream is read only as fast as the page consumes it (window of ${window} chunks)`, async (t) => {
+      const server = await startServer(t, options);
+      let pulls = 0;
+      const source = new ReadableStream<Uint8Array>({ pull: (controller) => void (++pulls <= 1000 ? controller.enqueue(new Uint8Array(32 * 1024)) : controller.close()) }, { highWaterMark: 0 });
+      let held: unknown;
+      definePageGlobals(t, { limitsHold: (stream: unknown) => void (held = stream) });
+      const page = await openPage(t, server);
+      await page.circuit.js.invokeVoidAsync('limitsHold', HostStreamReference.create(source));
+      for (let i = 0; i < 20; i++) await page.circuit.js.invokeAsync('Math.max', i);
+      assert.ok(held);
+      // The page has not read anything: the host stops at its credit (the window, plus one pending read).
+      assert.ok(pulls <= window + 1, `the host read ${pulls} chunks ahead of a page that read none (window ${window})`);
+    });
+
+    test(`a host stream read by a page that keeps reading stays within the window (${window} chunks): the page credits chunks it took, not pulls`, async (t) => {
+      const server = await startServer(t, options);
+      // 32 MiB in one source chunk: sent in pieces of the chunk size, one per credit.
+      const bytes = new Uint8Array(32 * 1024 * 1024);
+      let inFlight = 0;
+      let pieces = 0;
+      const page = await openPage(t, server);
+      definePageGlobals(t, {
+        limitsReadAll: async (stream: { stream(): Promise<ReadableStream<Uint8Array>> }) => {
+          const reader = (await stream.stream()).getReader();
+          let length = 0;
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return length;
+            length += value.byteLength;
+            if (++pieces % 16 === 0) inFlight = Math.max(inFlight, page.circuit.stats().unacknowledgedFrames);
+          }
+        },
+      });
+      assert.equal(await page.circuit.js.invokeAsync('limitsReadAll', HostStreamReference.create(bytes)), bytes.byteLength);
+      // Counting pulls granted about two credits per chunk read, and the host ran ahead without bound
+      // (hundreds of frames held for replay, past the default maxUnacknowledgedBytes on longer streams).
+      // Held: the window, and what arrived since the page's last acknowledgement (every 256 KiB).
+      assert.ok(inFlight <= window + 16, `${inFlight} frames unacknowledged during the stream (window ${window})`);
+    });
+  }
+
+  test('the server tells a page that can take it its stream window when the circuit starts; other pages keep the default window', async (t) => {
+    const server = await startServer(t, { streamWindowBytes: 1024 * 1024, streamChunkSize: 32 * 1024 });
+    const page = await RawPage.open(t, server.url, { features: PageFeature.CallFrames | PageFeature.SplitMessages | PageFeature.StreamWindow });
+    assert.equal(page.started[7], 32); // 1 MiB in chunks of 32 KiB
+    const older = await RawPage.open(t, server.url, { features: PageFeature.CallFrames | PageFeature.SplitMessages });
+    assert.equal(older.started.length, 7);
+    // An older page (which credits nothing here) is sent at most the 16 chunks it buffers.
+    const circuit = server.circuit(older.started[1])!;
+    void circuit.js.invokeVoidAsync('x', HostStreamReference.create(new Uint8Array(100 * 32 * 1024))).catch(() => {});
+    for (let i = 0; i < 20; i++) {
+      void circuit.js.invokeVoidAsync(`y${i}`).catch(() => {});
+      await older.next((f) => Array.isArray(f) && f[2] === `y${i}`);
+    }
+    const chunks = older.frames.filter((f) => (f as { binary?: Uint8Array }).binary).length;
+    assert.equal(chunks, DEFAULT_STREAM_WINDOW, `the host sent ${chunks} chunks to a page that buffers ${DEFAULT_STREAM_WINDOW}`);
   });
 
-  test('a host stream read by a page that keeps reading stays within the window: the page credits chunks it took, not pulls', async (t) => {
-    const server = await startServer(t);
-    // 64 × 512 KiB in one source chunk: sent as 1,024 pieces of 32 KiB, one per credit.
-    const bytes = new Uint8Array(32 * 1024 * 1024);
-    let inFlight = 0;
-    let pieces = 0;
-    const page = await openPage(t, server);
-    definePageGlobals(t, {
-      limitsReadAll: async (stream: { stream(): Promise<ReadableStream<Uint8Array>> }) => {
-        const reader = (await stream.stream()).getReader();
-        let length = 0;
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) return length;
-          length += value.byteLength;
-          if (++pieces % 16 === 0) inFlight = Math.max(inFlight, page.circuit.stats().unacknowledgedFrames);
-        }
-      },
-    });
-    assert.equal(await page.circuit.js.invokeAsync('limitsReadAll', HostStreamReference.create(bytes)), bytes.byteLength);
-    // Counting pulls granted about two credits per chunk read, and the host ran ahead without bound
-    // (hundreds of frames held for replay, past the default maxUnacknowledgedBytes on longer streams).
-    assert.ok(inFlight <= 2 * 16 + 8, `${inFlight} frames unacknowledged during the stream`);
+  test('streamWindowBytes must fit in the replay buffer, and hold two chunks; the default follows a smaller one down', () => {
+    assert.equal(resolveSettings({}).streamWindow, 16);
+    assert.equal(resolveSettings({ streamChunkSize: 32 * 1024 }).streamWindow, 128);
+    assert.deepEqual(pick(resolveSettings({ maxUnacknowledgedBytes: 1024 * 1024 })), { streamChunkSize: 128 * 1024, streamWindow: 2 });
+    assert.deepEqual(pick(resolveSettings({ streamWindowBytes: 64 * 1024 })), { streamChunkSize: 32 * 1024, streamWindow: 2 });
+    assert.throws(() => resolveSettings({ streamWindowBytes: 9 * 1024 * 1024 }), /'streamWindowBytes' must be at most half of 'maxUnacknowledgedBytes' \(8388608\), got 9437184/);
   });
 
   test('a page stream is read only as fast as the host consumes it', async (t) => {
     const server = await startServer(t, { streamChunkSize: 1024 });
-    let slices = 0;
+    // Bytes the page took out of the Blob, by slices or through its stream.
+    let taken = 0;
     class CountingBlob extends Blob {
       override slice(...args: Parameters<Blob['slice']>): Blob {
-        slices++;
-        return super.slice(...args);
+        const slice = super.slice(...args);
+        taken += slice.size;
+        return slice;
+      }
+      override stream(): ReturnType<Blob['stream']> {
+        const reader = super.stream().getReader();
+        return new ReadableStream({
+          async pull(controller) {
+            const { done, value } = await reader.read();
+            if (done) return controller.close();
+            taken += value.byteLength;
+            controller.enqueue(value);
+          },
+        }, { highWaterMark: 0 }) as ReturnType<Blob['stream']>;
       }
     }
-    definePageGlobals(t, { limitsCountingBlob: () => new CountingBlob([new Uint8Array(200 * 1024)]) });
+    definePageGlobals(t, { limitsCountingBlob: () => new CountingBlob([new Uint8Array(1024 * 1024)]) });
     const page = await openPage(t, server);
     const reference = await page.circuit.js.invokeStreamReferenceAsync('limitsCountingBlob');
-    const reader = reference.openReadStream().getReader();
+    const reader = reference.openReadStream({ maxAllowedSize: 2 * 1024 * 1024 }).getReader();
     await reader.read();
     for (let i = 0; i < 20; i++) await page.circuit.js.invokeAsync('Math.max', i);
-    // One chunk read, the read-ahead (readAheadFor(1024) = 32 chunks) in flight: nothing more.
-    assert.ok(slices <= readAheadFor(1024) + 1, `the page sliced ${slices} chunks for a host that read one`);
+    // One chunk read, the read-ahead (the default 4 MiB in chunks of 1 KiB: 256 calls, of the 1,024
+    // chunks) in flight, and the rest of the segment the page reads the Blob in (8 chunks): nothing more.
+    const bound = (readAheadFor(1024, resolveSettings({}).streamReadAheadBytes) + 1 + 8) * 1024;
+    assert.ok(taken <= bound, `the page took ${taken} bytes of its Blob for a host that read 1,024 (bound ${bound})`);
     await reader.cancel();
     await reference.disposeAsync();
   });

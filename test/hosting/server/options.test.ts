@@ -33,7 +33,9 @@ describe('server settings', () => {
       maxPendingCalls: 10_000, // security.md: 10,000
       maxHostObjectReferences: 10_000, // security.md: 10,000
       maxUnacknowledgedBytes: 16 * MiB, // security.md: 16 MiB
-      streamChunkSize: 32 * KiB, // security.md and issue: stream chunks of 32 KiB
+      streamChunkSize: 256 * KiB, // security.md: stream chunks of 256 KiB (frames from the page stay within maxMessageSize)
+      streamWindow: 16, // security.md: 4 MiB of host stream in flight, in chunks of 256 KiB
+      streamReadAheadBytes: 4 * MiB, // security.md: 4 MiB of a page stream read ahead
       maxOutputBufferBytes: 1 * MiB, // security.md, "What a hostile connection can cost": 1 MiB
       maxProtocolErrors: 100, // security.md: 100 within 10 s
       protocolErrorWindow: 10_000,
@@ -48,9 +50,11 @@ describe('server settings', () => {
     assert.equal(server.path, '/_jsinterop');
   });
 
-  test('stream chunks are never larger than a message', () => {
-    assert.equal(resolveSettings({ maxMessageSize: 8 * KiB }).streamChunkSize, 8 * KiB);
-    assert.equal(resolveSettings({ maxMessageSize: 8 * KiB, streamChunkSize: 4 * KiB }).streamChunkSize, 4 * KiB);
+  test('stream chunks are at most maxByteArrayBytes (the page answers a chunk as a byte array, in parts of maxMessageSize) and half the stream window', () => {
+    assert.equal(resolveSettings({ maxMessageSize: 8 * KiB }).streamChunkSize, 256 * KiB);
+    assert.equal(resolveSettings({ maxByteArrayBytes: 100 * KiB }).streamChunkSize, 100 * KiB);
+    assert.equal(resolveSettings({ streamWindowBytes: 128 * KiB }).streamChunkSize, 64 * KiB);
+    assert.equal(resolveSettings({ streamChunkSize: 4 * KiB }).streamChunkSize, 4 * KiB);
   });
 
   test('a limit or period that is not positive, or a period longer than a timer can wait, is refused, naming it', () => {

@@ -74,7 +74,7 @@ describe('byte arrays and streams through a Worker', () => {
 
   test('a host stream whose source is one chunk larger than the whole window arrives whole (sent one piece per credit)', async (t) => {
     const page = await startWorkerHost(t);
-    // 12,000,000 bytes in one Uint8Array: more than the window (16) × the Worker's stream chunk (256 KiB).
+    // 12,000,000 bytes in one Uint8Array: more than the window (32) × the Worker's stream chunk (256 KiB).
     // The host used to send every piece of a source chunk at once, overrunning the credit, and then
     // waited for credit the page never granted: the stream stalled.
     page.define('wtReadStream', async (stream: { stream(): Promise<ReadableStream<Uint8Array>> }) => {

@@ -211,6 +211,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
       if (type === Control.Started) {
         [, circuitId, secret, maxSize, heartbeat, retention] = message;
         maxCall = message[6] ?? 0; // sent to clients that announced split messages
+        if (message[7] !== undefined) channel.setStreamWindow(message[7]);
         batcher = textBatcher(emit, maxSize / 3);
         const queued = early!;
         early = undefined;
@@ -288,7 +289,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
     if (endedWith !== undefined) return;
     const ws: WebSocket = (socket = new WS(circuitId ? resumeUrl() : String(url)));
     ws.binaryType = 'arraybuffer';
-    ws.onopen = () => ws.send(JSON.stringify(circuitId ? [Control.Resume, circuitId, secret, receipts.received] : [...channel.hello, PageFeature.CallFrames | PageFeature.SplitMessages | PageFeature.Drain]));
+    ws.onopen = () => ws.send(JSON.stringify(circuitId ? [Control.Resume, circuitId, secret, receipts.received] : [...channel.hello, PageFeature.CallFrames | PageFeature.SplitMessages | PageFeature.Drain | PageFeature.StreamWindow]));
     ws.onmessage = (event) => ws === socket && receive(event.data);
     let error: string | undefined;
     ws.onerror = (event) => void (error = (event as { message?: string }).message || undefined);

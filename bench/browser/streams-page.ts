@@ -1,0 +1,215 @@
+/*
+ * The Chromium stream bench page (bench/streams-chromium.ts): starts a stream host in each hosting
+ * model, then, in rounds that rotate the order, moves the payload page → host and host → page
+ * with jsinterop and with the raw transport of each model, and POSTs the times to /report.
+ *
+ *   raw in-process  a ReadableStream of 1 MiB subarrays of the page's bytes (page → host); the
+ *                   host's bytes in one chunk, read by the page (host → page)
+ *   raw Worker      postMessage of 256 KiB pieces to and from a bare Worker, copied or moved
+ *   raw server      binary frames over a second WebSocket to the same server: the page sends
+ *                   frames of the server's maxMessageSize, the server sends frames of its stream chunk
+ */
+import '../../src/page.js';
+import { createInProcessRuntime, type HostingModel } from '../../src/index.js';
+import { connectToServer } from '../../src/server-client.js';
+import { hostInWorker } from '../../src/worker.js';
+import type { DotNetObjectLike } from '../../demo/component/page-api.js';
+import { drain, MIB, payload } from '../support/stream-bytes.js';
+import { STREAMS_GLOBAL, startStreamHost, type PageSink, type PageSource } from './stream-host.js';
+import { BENCH_PATH, RAW_STREAM_PATH, RAW_STREAM_WORKER, REPORT_PATH, STREAMS_WORKER } from './paths.js';
+
+const query = new URLSearchParams(location.search);
+const SIZE = Number(query.get('mib') ?? 64) * MIB;
+const REPS = Number(query.get('reps') ?? 5);
+const WORKER_PIECE = 256 * 1024;
+const SERVER_FRAME_TO_HOST = Number(query.get('pageFrame') ?? 32 * 1024);
+const SERVER_FRAME_TO_PAGE = Number(query.get('hostFrame') ?? 256 * 1024);
+
+export interface ChromiumCase {
+  readonly model: HostingModel;
+  readonly id: string;
+  readonly label: string;
+  readonly direction: 'page → host' | 'host → page';
+  readonly raw?: boolean;
+  /** Compared only with the raw cases that have it too (arrayBuffer(); the 8 MiB Blob). */
+  readonly buffer?: boolean;
+  readonly bytes: number;
+  readonly ms: number[];
+}
+
+const source = payload(SIZE);
+const blob = new Blob([source]);
+const blob8 = new Blob([source.subarray(0, 8 * MIB)]);
+const hosts = new Map<HostingModel, (host: DotNetObjectLike) => void>();
+const attached = new Map<HostingModel, Promise<DotNetObjectLike>>();
+for (const model of ['in-process', 'worker', 'server'] as const) attached.set(model, new Promise((resolve) => hosts.set(model, resolve)));
+(globalThis as Record<string, unknown>)[STREAMS_GLOBAL] = {
+  attach: (model: HostingModel, host: DotNetObjectLike) => hosts.get(model)!(host),
+  source: () => source,
+  blob: () => blob,
+  blob8: () => blob8,
+  sink: async (stream: { stream(): Promise<ReadableStream<Uint8Array>> }) => drain((await stream.stream()).getReader()),
+  sinkBuffer: async (stream: { arrayBuffer(): Promise<ArrayBuffer> }) => (await stream.arrayBuffer()).byteLength,
+};
+
+const timed = async (work: () => Promise<unknown>): Promise<number> => {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+};
+
+function checked(count: number, expected = SIZE): void {
+  if (count !== expected) throw new Error(`moved ${count} bytes, expected ${expected}`);
+}
+
+/** The host's time for one of its moves, checked. */
+async function onHost(host: DotNetObjectLike, method: 'ReadFromPage' | 'SendToPage', what: PageSource | PageSink, expected = SIZE): Promise<number> {
+  const [ms, count] = await host.invokeMethodAsync<[number, number]>(method, what, SIZE);
+  checked(count, expected);
+  return ms;
+}
+
+/** The page's end of a raw host → page case: counts bytes, or reads them into one ArrayBuffer as the package's arrayBuffer() does. */
+function rawReceiver(buffer: boolean): { bytes(chunk: Uint8Array): void; done: Promise<void> } {
+  let received = 0;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  if (buffer) {
+    const stream = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+    void new Response(stream).arrayBuffer().then((result) => (checked(result.byteLength), finish()));
+  }
+  return {
+    bytes(chunk) {
+      received += chunk.byteLength;
+      if (buffer) controller.enqueue(chunk);
+      if (received < SIZE) return;
+      if (buffer) controller.close();
+      else finish();
+    },
+    done,
+  };
+}
+
+type Runner = () => Promise<number>;
+
+async function main(): Promise<void> {
+  const wsUrl = (path: string) => Object.assign(new URL(path, location.href), { protocol: 'ws:' }).href;
+  const unavailable: Record<string, string> = {};
+  const fail = (model: string) => (error: unknown) => void (unavailable[model] = error instanceof Error ? error.message : String(error));
+  await Promise.all([
+    startStreamHost(createInProcessRuntime()).catch(fail('in-process')),
+    hostInWorker(new Worker(STREAMS_WORKER, { type: 'module' })).ready.catch(fail('worker')),
+    connectToServer(wsUrl(BENCH_PATH)).catch(fail('server')),
+  ]);
+
+  // Raw transports.
+  const rawWorker = new Worker(RAW_STREAM_WORKER, { type: 'module' });
+  let onWorker: (data: unknown) => void = () => {};
+  rawWorker.onmessage = (event) => onWorker(event.data);
+  const rawSocket = new WebSocket(wsUrl(RAW_STREAM_PATH));
+  rawSocket.binaryType = 'arraybuffer';
+  await new Promise((resolve, reject) => ((rawSocket.onopen = resolve), (rawSocket.onerror = reject)));
+  let onSocket: (data: unknown) => void = () => {};
+  rawSocket.onmessage = (event) => onSocket(event.data);
+
+  const cases: [ChromiumCase, Runner][] = [];
+  const add = (c: Omit<ChromiumCase, 'ms' | 'bytes'> & { bytes?: number }, run: Runner) => cases.push([{ bytes: SIZE, ...c, ms: [] }, run]);
+  const hostBytes = payload(SIZE);
+
+  if (!unavailable['in-process']) {
+    const host = await attached.get('in-process')!;
+    add({ model: 'in-process', id: 'raw-p2h', label: 'raw: ReadableStream of the page bytes (1 MiB pieces)', direction: 'page → host', raw: true }, () => timed(async () => {
+      let offset = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          controller.enqueue(source.subarray(offset, (offset += MIB)));
+          if (offset >= SIZE) controller.close();
+        },
+      }, { highWaterMark: 0 });
+      checked(await drain(stream.getReader()));
+    }));
+    add({ model: 'in-process', id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host' }, () => onHost(host, 'ReadFromPage', 'source'));
+    add({ model: 'in-process', id: 'raw-p2h-blob', label: 'raw: a Blob of the page bytes, its stream() read', direction: 'page → host', raw: true, buffer: true }, () => timed(async () => checked(await drain(blob.stream().getReader()))));
+    add({ model: 'in-process', id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on that Blob', direction: 'page → host', buffer: true }, () => onHost(host, 'ReadFromPage', 'blob'));
+    add({ model: 'in-process', id: 'raw-h2p', label: 'raw: the host ReadableStream read by the page', direction: 'host → page', raw: true }, () => timed(async () => {
+      const stream = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(hostBytes); c.close(); } });
+      checked(await drain(stream.getReader()));
+    }));
+    add({ model: 'in-process', id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page' }, () => onHost(host, 'SendToPage', 'sink'));
+    add({ model: 'in-process', id: 'raw-h2p-buffer', label: 'raw: new Response(the host ReadableStream).arrayBuffer()', direction: 'host → page', raw: true, buffer: true }, () => timed(async () => {
+      const stream = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(hostBytes); c.close(); } });
+      checked((await new Response(stream).arrayBuffer()).byteLength);
+    }));
+    add({ model: 'in-process', id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true }, () => onHost(host, 'SendToPage', 'sinkBuffer'));
+  }
+
+  if (!unavailable.worker) {
+    const host = await attached.get('worker')!;
+    const toWorker = (transfer: boolean) => timed(async () => {
+      const received = new Promise<void>((resolve) => (onWorker = () => resolve()));
+      rawWorker.postMessage(['expect', SIZE, 0]);
+      for (let offset = 0; offset < SIZE; offset += WORKER_PIECE) {
+        const piece = source.slice(offset, offset + WORKER_PIECE);
+        if (transfer) rawWorker.postMessage(piece, [piece.buffer]);
+        else rawWorker.postMessage(piece);
+      }
+      await received;
+    });
+    const fromWorker = (buffer: boolean) => timed(async () => {
+      const receiver = rawReceiver(buffer);
+      onWorker = (data) => receiver.bytes(data as Uint8Array);
+      rawWorker.postMessage(['send', SIZE, WORKER_PIECE]);
+      await receiver.done;
+    });
+    add({ model: 'worker', id: 'raw-p2h-copy', label: 'raw: postMessage 256 KiB pieces, copied', direction: 'page → host', raw: true }, () => toWorker(false));
+    add({ model: 'worker', id: 'raw-p2h-transfer', label: 'raw: postMessage 256 KiB pieces, transferred', direction: 'page → host', raw: true }, () => toWorker(true));
+    add({ model: 'worker', id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host' }, () => onHost(host, 'ReadFromPage', 'source'));
+    add({ model: 'worker', id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on a Blob of the bytes', direction: 'page → host' }, () => onHost(host, 'ReadFromPage', 'blob'));
+    add({ model: 'worker', id: 'raw-h2p-transfer', label: 'raw: postMessage 256 KiB pieces, transferred', direction: 'host → page', raw: true }, () => fromWorker(false));
+    add({ model: 'worker', id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page' }, () => onHost(host, 'SendToPage', 'sink'));
+    add({ model: 'worker', id: 'raw-h2p-buffer', label: 'raw: the same, page Response.arrayBuffer()', direction: 'host → page', raw: true, buffer: true }, () => fromWorker(true));
+    add({ model: 'worker', id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true }, () => onHost(host, 'SendToPage', 'sinkBuffer'));
+  }
+
+  if (!unavailable.server) {
+    const host = await attached.get('server')!;
+    const toServer = () => timed(async () => {
+      const received = new Promise<void>((resolve) => (onSocket = () => resolve()));
+      rawSocket.send(`expect ${SIZE}`);
+      for (let offset = 0; offset < SIZE; offset += SERVER_FRAME_TO_HOST) rawSocket.send(source.subarray(offset, offset + SERVER_FRAME_TO_HOST));
+      await received;
+    });
+    const fromServer = (buffer: boolean) => timed(async () => {
+      const receiver = rawReceiver(buffer);
+      onSocket = (data) => receiver.bytes(new Uint8Array(data as ArrayBuffer));
+      rawSocket.send(`send ${SIZE} ${SERVER_FRAME_TO_PAGE}`);
+      await receiver.done;
+    });
+    const kib = (bytes: number) => `${bytes / 1024} KiB`;
+    add({ model: 'server', id: 'raw-p2h', label: `raw: ws binary frames of ${kib(SERVER_FRAME_TO_HOST)}`, direction: 'page → host', raw: true }, toServer);
+    add({ model: 'server', id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host' }, () => onHost(host, 'ReadFromPage', 'source'));
+    add({ model: 'server', id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on a Blob of the bytes', direction: 'page → host' }, () => onHost(host, 'ReadFromPage', 'blob'));
+    add({ model: 'server', id: 'ours-p2h-blob8', label: 'jsinterop: openReadStream on an 8 MiB Blob', direction: 'page → host', bytes: 8 * MIB }, () => onHost(host, 'ReadFromPage', 'blob8', 8 * MIB));
+    add({ model: 'server', id: 'raw-h2p', label: `raw: ws binary frames of ${kib(SERVER_FRAME_TO_PAGE)}`, direction: 'host → page', raw: true }, () => fromServer(false));
+    add({ model: 'server', id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page' }, () => onHost(host, 'SendToPage', 'sink'));
+    add({ model: 'server', id: 'raw-h2p-buffer', label: 'raw: the same, page Response.arrayBuffer()', direction: 'host → page', raw: true, buffer: true }, () => fromServer(true));
+    add({ model: 'server', id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true }, () => onHost(host, 'SendToPage', 'sinkBuffer'));
+  }
+
+  // One warm-up pass, then REPS rounds in a rotating order.
+  for (const [, run] of cases) await run();
+  for (let rep = 0; rep < REPS; rep++) {
+    for (let i = 0; i < cases.length; i++) {
+      const [c, run] = cases[(i + rep) % cases.length]!;
+      c.ms.push(await run());
+    }
+  }
+  await report({ userAgent: navigator.userAgent, crossOriginIsolated, unavailable, cases: cases.map(([c]) => c) });
+}
+
+async function report(body: unknown): Promise<void> {
+  await fetch(REPORT_PATH, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+main().catch((error) => report({ error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) }));

@@ -1,0 +1,24 @@
+/*
+ * The stream bench's bytes, for Node and the browser alike: the payload, and reading a stream to
+ * its end. (stream-common.ts adds the Node-only pieces: memory sampling, the page functions.)
+ */
+
+export const MIB = 1 << 20;
+
+/** A payload with a pattern, so nothing is all zeros. */
+export function payload(length: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i += 4096) bytes[i] = i >>> 12;
+  return bytes;
+}
+
+/** Reads `reader` to its end, calling `sample` after each chunk; returns the bytes read. */
+export async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, sample: () => void = () => {}): Promise<number> {
+  let count = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return count;
+    count += value.byteLength;
+    sample();
+  }
+}
