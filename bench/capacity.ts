@@ -12,14 +12,19 @@
  * window. The ramp stops when the p99 round trip passes 100 ms, a call fails, or the steps run out.
  * Reported per step: round trips (p50/p99, both directions), the server's CPU µs per call
  * (process.cpuUsage over calls answered), its heap and RSS per circuit (after GC, over a fresh
- * server's), its event-loop delay, and how busy the load generators were.
+ * server's), its event-loop delay, and how busy the load generators were. Then, per server, the
+ * largest N within p99 ≤ 100 ms and the circuits one core would serve by CPU (with the arithmetic),
+ * and each row's CPU per call beside raw ws's at the same N.
  *
  *   env CAPACITY_STEPS=250,500,1000   the ramp (default 250,500,1000,2000,3000,4000,6000,8000,12000,16000,20000)
  *       CAPACITY_WINDOW_MS=10000      measured window per step; CAPACITY_SETTLE_MS=3000 before it
  *       CAPACITY_GENERATORS=2         load generator processes (all on the second core)
  *       CAPACITY_RECONNECT_S=120      mean seconds between dropped sockets, per page
- *       CAPACITY_KIND=raw             the same traffic over bare ws sockets, no RPC (the transport's share)
+ *       CAPACITY_KINDS=jsinterop,raw  which servers to ramp, in turn (default jsinterop,raw,birpc,capnweb):
+ *                                     raw is the same traffic over bare ws sockets, no RPC (the transport's
+ *                                     share); birpc and capnweb the peers over ws (bench/support/capacity-peers.ts)
  *       CAPACITY_NO_PIN=1             do not pin (when taskset is missing or there is one core)
+ *       CAPACITY_ALL_STEPS=1          measure every step even past p99 100 ms (CPU per call on a busy machine)
  *       CAPACITY_SERVER_OPTIONS='{"heartbeatInterval":2147483647}'   extra createInteropServer options (A/B runs)
  *       CAPACITY_SERVER_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'   extra node options for the server
  */
@@ -40,8 +45,14 @@ const steps = (process.env.CAPACITY_STEPS ?? '250,500,1000,2000,3000,4000,6000,8
 const windowMs = env('CAPACITY_WINDOW_MS', 10_000);
 const settleMs = env('CAPACITY_SETTLE_MS', 3_000);
 const generators = env('CAPACITY_GENERATORS', 2);
-/** CAPACITY_KIND=raw: the same load over bare ws sockets (no RPC, no reconnects): what any ws server pays. */
-const kind = process.env.CAPACITY_KIND === 'raw' ? 'raw' : 'jsinterop';
+const KINDS = ['jsinterop', 'raw', 'birpc', 'capnweb'] as const;
+type Kind = (typeof KINDS)[number];
+/** Which servers to ramp (CAPACITY_KINDS; CAPACITY_KIND, one kind, is read too). */
+const kinds = (process.env.CAPACITY_KINDS ?? process.env.CAPACITY_KIND ?? KINDS.join(',')).split(',').map((k) => {
+  if (!(KINDS as readonly string[]).includes(k)) throw new Error(`CAPACITY_KINDS: unknown server '${k}' (known: ${KINDS.join(', ')})`);
+  return k as Kind;
+});
+const LABELS: Record<Kind, string> = { jsinterop: 'jsinterop circuits (official package + connectToServer)', raw: 'bare ws, no RPC (the transport)', birpc: 'birpc 4 over ws, JSON', capnweb: "Cap'n Web 0.12 over ws" };
 
 interface ServerWindow {
   ms: number;
@@ -134,7 +145,7 @@ function request<T>(child: ChildProcess, message: object, answer: string): Promi
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const quantile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 
-export async function measureCapacity(): Promise<{ steps: CapacityStep[]; pinned: string }> {
+export async function measureCapacity(kind: Kind): Promise<{ steps: CapacityStep[]; pinned: string }> {
   const pin = pinning();
   const serverArgs = process.env.CAPACITY_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
   const server = start(pin.server, ['--expose-gc', ...serverArgs], path.join(here, 'support', 'capacity-server.js'), [kind]);
@@ -192,7 +203,7 @@ export async function measureCapacity(): Promise<{ steps: CapacityStep[]; pinned
       };
       results.push(step);
       console.log(formatStep(step));
-      if (step.p99 > P99_LIMIT_MS || failures) break;
+      if ((step.p99 > P99_LIMIT_MS && !process.env.CAPACITY_ALL_STEPS) || failures) break;
     }
   } finally {
     for (const p of pages) p.kill();
@@ -213,25 +224,87 @@ function formatStep(s: CapacityStep): string {
   return `| ${s.circuits.toLocaleString('en-US')} | ${Math.round(s.callsPerSec).toLocaleString('en-US')} | ${ms(s.hostToPageP50)} / ${ms(s.hostToPageP99)} | ${ms(s.pageToHostP50)} / ${ms(s.pageToHostP99)} | ${s.failures} | ${s.reconnects} | ${(s.serverCpu * 100).toFixed(0)} % | ${s.cpuUsPerCall.toFixed(1)} (${s.systemUsPerCall.toFixed(1)}) | ${kb(s.heapPerCircuit)} | ${kb(s.rssPerCircuit)} | ${ms(s.loopP50)} / ${ms(s.loopP99)} / ${ms(s.loopMax)} | ${(s.generatorCpu * 100).toFixed(0)} % |`;
 }
 
-export async function run(): Promise<BenchRow[]> {
-  console.log(`\ncapacity (${kind}): every circuit active (≈1 host → page and ≈1 page → host call a second each, jittered); ${generators} load generator process(es); window ${windowMs} ms after ${settleMs} ms settling`);
-  const pin = pinning();
-  console.log(`pinning: ${pin.how}`);
-  console.log(HEADER);
-  console.log(`|${'---:|'.repeat(13)}`);
-  const { steps: done } = await measureCapacity();
-  const within = done.filter((s) => s.p99 <= P99_LIMIT_MS && !s.failures);
-  const best = within[within.length - 1];
-  if (!best) {
-    console.log('no step met p99 ≤ 100 ms');
-    return [];
+/** The ramp's last step within p99 ≤ 100 ms and without failures, and the step that ended the ramp. */
+function verdict(steps: CapacityStep[]): { best: CapacityStep | undefined; last: CapacityStep | undefined } {
+  const within = steps.filter((s) => s.p99 <= P99_LIMIT_MS && !s.failures);
+  return { best: within[within.length - 1], last: steps[steps.length - 1] };
+}
+
+const n = (v: number) => Math.round(v).toLocaleString('en-US');
+
+/**
+ * How many active circuits one core serves by CPU. Each circuit makes 2 calls a second, so one core
+ * (10⁶ µs of CPU a second) serves 10⁶ / (2 × µs per call). Once with all costs at the best step; once
+ * from the marginal cost between the first step of at least 1,000 and the best one (the CPU a call
+ * adds), with the fixed share of the core (timers, heartbeats, GC of the idle heap) taken off.
+ */
+function extrapolate(kind: Kind, steps: CapacityStep[], best: CapacityStep): string[] {
+  const lines = [`${kind}: all costs at N = ${n(best.circuits)}: 10⁶ / (2 × ${best.cpuUsPerCall.toFixed(1)}) ≈ ${n(1e6 / (2 * best.cpuUsPerCall))} circuits per core`];
+  const from = steps.find((s) => s.circuits >= 1000 && s.circuits < best.circuits);
+  if (from) {
+    const marginal = ((best.serverCpu - from.serverCpu) * 1e6) / (best.callsPerSec - from.callsPerSec);
+    const fixed = Math.max(0, best.serverCpu - (best.callsPerSec * marginal) / 1e6);
+    lines.push(
+      `${kind}: marginal, N = ${n(from.circuits)} → ${n(best.circuits)}: (${(best.serverCpu * 100).toFixed(0)} % − ${(from.serverCpu * 100).toFixed(0)} %) of a core / (${n(best.callsPerSec)} − ${n(from.callsPerSec)}) calls/s = ${marginal.toFixed(1)} µs a call, ` +
+        `fixed ${(fixed * 100).toFixed(0)} % of the core; (1 − ${fixed.toFixed(2)}) × 10⁶ / (2 × ${marginal.toFixed(1)}) ≈ ${n(((1 - fixed) * 1e6) / (2 * marginal))} circuits per core`,
+    );
   }
-  const last = done[done.length - 1]!;
-  console.log(`largest N at p99 ≤ ${P99_LIMIT_MS} ms without failures: ${best.circuits.toLocaleString('en-US')} (${last === best ? 'the ramp ended before p99 passed 100 ms' : `next step ${last.circuits.toLocaleString('en-US')}: p99 ${ms(last.p99)} ms, ${last.failures} failures`})`);
-  // At 2 calls a second per circuit, one core (1e6 µs of CPU a second) serves 1e6 / (2 × µs per call) circuits.
-  const perCall = best.cpuUsPerCall;
-  console.log(`server CPU at N = ${best.circuits}: ${perCall.toFixed(1)} µs per call → one core saturates at 1e6 / (2 × ${perCall.toFixed(1)}) ≈ ${Math.round(1e6 / (2 * perCall)).toLocaleString('en-US')} active circuits (target ${TARGET_CIRCUITS.toLocaleString('en-US')}: ${1e6 / (2 * perCall) >= TARGET_CIRCUITS ? 'met by extrapolation' : 'MISSED by extrapolation'})`);
-  console.log(`heap per active circuit at N = ${best.circuits}: ${kb(best.heapPerCircuit)} (target ≤ 16 KB: ${best.heapPerCircuit <= TARGET_HEAP ? 'met' : 'MISSED'}), RSS ${kb(best.rssPerCircuit)}`);
+  return lines;
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const pin = pinning();
+  console.log(`\ncapacity: every connection active (≈1 server → page and ≈1 page → server call a second each, jittered); ${generators} load generator process(es); window ${windowMs} ms after ${settleMs} ms settling`);
+  console.log(`pinning: ${pin.how}`);
+  const ramps = new Map<Kind, CapacityStep[]>();
+  for (const kind of kinds) {
+    console.log(`\n${LABELS[kind]}${kind === 'jsinterop' ? ` (a reconnect per page every ${process.env.CAPACITY_RECONNECT_S ?? 120} s on average)` : ''}`);
+    console.log(HEADER);
+    console.log(`|${'---:|'.repeat(13)}`);
+    const { steps: done } = await measureCapacity(kind);
+    ramps.set(kind, done);
+    const { best, last } = verdict(done);
+    if (!best) console.log(`${kind}: no step met p99 ≤ ${P99_LIMIT_MS} ms`);
+    else console.log(`${kind}: largest N at p99 ≤ ${P99_LIMIT_MS} ms without failures: ${n(best.circuits)} (${last === best ? 'the ramp ended before p99 passed 100 ms' : `next step ${n(last!.circuits)}: p99 ${ms(last!.p99)} ms, ${last!.failures} failures`})`);
+  }
+
+  console.log(`\nsummary (target: ${n(TARGET_CIRCUITS)} active circuits on one core at p99 ≤ ${P99_LIMIT_MS} ms, ≤ ${TARGET_HEAP / 1024} KB heap per active circuit; ${n(TARGET_CIRCUITS)} circuits are ${n(2 * TARGET_CIRCUITS)} calls a second: ≤ ${(1e6 / (2 * TARGET_CIRCUITS)).toFixed(0)} µs of server CPU a call)`);
+  console.log('| server | largest N at p99 ≤ 100 ms | p99 there (ms) | µs CPU / call there | circuits per core by CPU (all costs) | heap / circuit | RSS / circuit | loop delay p99 / max (ms) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  const arithmetic: string[] = [];
+  for (const [kind, done] of ramps) {
+    const { best } = verdict(done);
+    if (!best) {
+      console.log(`| ${kind} | none | | | | | | |`);
+      continue;
+    }
+    console.log(`| ${kind} | ${n(best.circuits)} | ${ms(best.p99)} | ${best.cpuUsPerCall.toFixed(1)} | ${n(1e6 / (2 * best.cpuUsPerCall))} | ${kb(best.heapPerCircuit)} | ${kb(best.rssPerCircuit)} | ${ms(best.loopP99)} / ${ms(best.loopMax)} |`);
+    arithmetic.push(...extrapolate(kind, done, best));
+  }
+  for (const line of arithmetic) console.log(line);
+  const raw = ramps.get('raw');
+  const jsinterop = ramps.get('jsinterop');
+  if (jsinterop) {
+    const { best } = verdict(jsinterop);
+    if (best) {
+      const perCore = 1e6 / (2 * best.cpuUsPerCall);
+      console.log(`jsinterop: ${n(perCore)} circuits per core by CPU at N = ${n(best.circuits)}: target ${perCore >= TARGET_CIRCUITS ? 'met' : 'MISSED'} by extrapolation (${(TARGET_CIRCUITS / perCore).toFixed(1)}× short of the CPU it needs); heap ${kb(best.heapPerCircuit)} per active circuit: ${best.heapPerCircuit <= TARGET_HEAP ? 'met' : 'MISSED'}`);
+    }
+  }
+  if (raw) {
+    // Each row's CPU per call beside raw ws's at the same N (the same traffic, same windows).
+    const others = [...ramps].filter(([kind]) => kind !== 'raw');
+    console.log(`\nµs of server CPU per call, and ÷ raw ws's at the same N`);
+    console.log(`| circuits | raw ws | ${others.map(([kind]) => kind).join(' | ')} |`);
+    console.log(`|---:|---:|${others.map(() => '---:|').join('')}`);
+    for (const r of raw) {
+      const cells = others.map(([, steps]) => {
+        const s = steps.find((x) => x.circuits === r.circuits);
+        return s ? `${s.cpuUsPerCall.toFixed(1)} (${(s.cpuUsPerCall / r.cpuUsPerCall).toFixed(2)}×)` : '';
+      });
+      console.log(`| ${n(r.circuits)} | ${r.cpuUsPerCall.toFixed(1)} | ${cells.join(' | ')} |`);
+    }
+  }
   return [];
 }
 

@@ -17,8 +17,9 @@
  *   {cmd: 'window-end'}     answers {cmd: 'window', …}
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { openNodePage, type NodePage } from '../../test/support/node-page.js';
+import { capItem, openPeerPage, type PageCounts, type PeerKind } from './capacity-peers.js';
 
 const url = process.argv[2];
 if (!url) throw new Error('usage: capacity-pages.js ws://host:port/_jsinterop');
@@ -26,18 +27,17 @@ if (!url) throw new Error('usage: capacity-pages.js ws://host:port/_jsinterop');
 const reconnectEvery = Number(process.env.CAPACITY_RECONNECT_S ?? 120);
 
 // The host → page call: a small object back.
-(globalThis as any).capItem = (id: number) => ({ id, name: 'item', price: 4.5, tags: ['a', 'b'], inStock: true });
+(globalThis as any).capItem = capItem;
 
-/** A page of the package and client (a NodePage), or a bare socket in raw mode. */
+/** A page of the package and client (a NodePage), or a comparison row's bare socket. */
 type Page = NodePage | WebSocket;
 
 const pages: Page[] = [];
-let calls = 0;
-let failures = 0;
 let drops = 0;
-let firstFailure: string | undefined;
 let latencies: number[] = [];
 const MAX_SAMPLES = 200_000;
+/** The page → host calls answered in the window, and those that failed. */
+const counts: PageCounts = { calls: 0, failures: 0, record: (ms) => void (latencies.length < MAX_SAMPLES && latencies.push(ms)) };
 
 function schedule(page: NodePage, index: number): void {
   const timer = setTimeout(async () => {
@@ -49,11 +49,11 @@ function schedule(page: NodePage, index: number): void {
     try {
       const answer = (await page.DotNet.invokeMethodAsync('Cap', 'Ping', { id: index, at: Date.now() })) as { id: number };
       if (answer.id !== index) throw new Error(`Ping(${index}) answered ${answer.id}`);
-      calls++;
-      if (latencies.length < MAX_SAMPLES) latencies.push(performance.now() - started);
+      counts.calls++;
+      counts.record(performance.now() - started);
     } catch (error) {
-      failures++;
-      firstFailure ??= String(error);
+      counts.failures++;
+      counts.firstFailure ??= String(error);
     }
     schedule(page, index);
   }, 500 + Math.random() * 1000);
@@ -62,44 +62,15 @@ function schedule(page: NodePage, index: number): void {
 
 let opening = 0;
 
-/** `raw` (argv[3]): bare `ws` sockets, the counterpart of the server's raw mode (no package, no client). */
-const raw = process.argv[3] === 'raw';
-
-async function openRawPage(index: number): Promise<void> {
-  const socket = new WebSocket(url!, { perMessageDeflate: false });
-  const waiting = new Map<number, number>();
-  socket.on('message', (data) => {
-    const message = JSON.parse(data.toString());
-    if (Array.isArray(message)) {
-      socket.send(JSON.stringify({ id: message[0], name: 'item', price: 4.5, tags: ['a', 'b'], inStock: true }));
-      return;
-    }
-    const started = waiting.get(message.id);
-    waiting.delete(message.id);
-    if (started === undefined) return;
-    calls++;
-    if (latencies.length < MAX_SAMPLES) latencies.push(performance.now() - started);
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  const tick = (): void => {
-    const timer = setTimeout(() => {
-      if (socket.readyState !== socket.OPEN) return;
-      waiting.set(index, performance.now());
-      socket.send(JSON.stringify({ p: index, at: Date.now() }));
-      tick();
-    }, 500 + Math.random() * 1000);
-    timer.unref();
-  };
-  tick();
-  pages.push(socket);
-}
+/** argv[3]: `jsinterop`, or a comparison row (bench/support/capacity-peers.ts: raw, birpc, capnweb). */
+const kind = process.argv[3] ?? 'jsinterop';
 
 async function openPage(): Promise<void> {
   const index = opening++;
-  if (raw) return openRawPage(index);
+  if (kind !== 'jsinterop') {
+    pages.push(await openPeerPage(kind as PeerKind, url!, index, counts));
+    return;
+  }
   const page = await openNodePage(url!);
   pages.push(page);
   schedule(page, index);
@@ -131,8 +102,8 @@ process.on('message', async (message: { cmd: string; count?: number }) => {
     }
     process.send!({ cmd: 'opened', pages: pages.length, failures: openFailures, firstFailure: firstOpenFailure });
   } else if (message.cmd === 'window-start') {
-    calls = failures = drops = 0;
-    firstFailure = undefined;
+    counts.calls = counts.failures = drops = 0;
+    counts.firstFailure = undefined;
     latencies = [];
     loop.reset();
     cpu = process.cpuUsage();
@@ -143,9 +114,9 @@ process.on('message', async (message: { cmd: string; count?: number }) => {
       cmd: 'window',
       ms: performance.now() - windowStart,
       pages: pages.length,
-      calls,
-      failures,
-      firstFailure,
+      calls: counts.calls,
+      failures: counts.failures,
+      firstFailure: counts.firstFailure,
       drops,
       latencies,
       cpuUs: used.user + used.system,

@@ -3,34 +3,43 @@
  * (`taskset -c 0 node --expose-gc dist/bench/support/capacity-server.js`). An interop server
  * with default options on loopback; every circuit is active: about once a second, with jitter,
  * the host calls the page (`capItem(i)`, a small object comes back), and the page calls the host
- * (`Cap.Ping`, registered below) on its own schedule (bench/support/capacity-pages.ts).
+ * (`Cap.Ping`, registered below) on its own schedule (bench/support/capacity-pages.ts). With
+ * argv[2] raw, birpc or capnweb, the same traffic without jsinterop (bench/support/capacity-peers.ts).
  *
  * IPC from the parent:
  *   {cmd: 'window-start'}  resets the counters, the CPU clock and the event-loop delay histogram
  *   {cmd: 'window-end'}    answers {cmd: 'window', …} with what the window measured
  *   {cmd: 'memory'}        two GCs, then answers {cmd: 'memory', circuits, heapUsed, rss} (growth over the fresh server)
  *   {cmd: 'exit'}          exits (so that a --cpu-prof profile is written)
+ * env CAPACITY_PROFILE=<dir>: a CPU profile of each measured window (steady load only, no opening
+ * of circuits), written to <dir>/capacity-<kind>-<circuits>.cpuprofile.
  * Sends {url} once listening.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { WebSocketServer, type WebSocket } from 'ws';
 import { createInteropServer, type Circuit } from '../../src/server.js';
 import { registerInvokables } from '../../src/index.js';
+import { servePeer, type PeerKind, type ServerCounts } from './capacity-peers.js';
 
 const gc = (globalThis as any).gc as () => void;
 
-/** A page → host call: takes a small object, answers a small object (and counts the calls answered). */
-registerInvokables('Cap', { Ping: (item: { id: number }) => (pageCalls++, { id: item.id, ok: true }) });
-
-let hostCalls = 0;
-let pageCalls = 0;
-let hostFailures = 0;
-let firstFailure: string | undefined;
-let latencies: number[] = [];
 const MAX_SAMPLES = 200_000;
-let circuits = 0;
-let circuitsEver = 0;
+let latencies: number[] = [];
+/** What the window reports; the comparison rows' servers count into it too. */
+const counts: ServerCounts = {
+  hostCalls: 0,
+  pageCalls: 0,
+  hostFailures: 0,
+  circuits: 0,
+  record: (ms) => void (latencies.length < MAX_SAMPLES && latencies.push(ms)),
+};
 
+/** A page → host call: takes a small object, answers a small object (and counts the calls answered). */
+registerInvokables('Cap', { Ping: (item: { id: number }) => (counts.pageCalls++, { id: item.id, ok: true }) });
+
+let circuitsEver = 0;
 const ended = new WeakSet<Circuit>();
 
 function schedule(circuit: Circuit, index: number): void {
@@ -41,72 +50,36 @@ function schedule(circuit: Circuit, index: number): void {
     try {
       const item = await circuit.js.invokeAsync<{ id: number }>('capItem', index);
       if (item.id !== index) throw new Error(`capItem(${index}) answered ${item.id}`);
-      hostCalls++;
-      if (latencies.length < MAX_SAMPLES) latencies.push(performance.now() - started);
+      counts.hostCalls++;
+      counts.record(performance.now() - started);
     } catch (error) {
       if (ended.has(circuit)) return;
-      hostFailures++;
-      firstFailure ??= String(error);
+      counts.hostFailures++;
+      counts.firstFailure ??= String(error);
     }
     schedule(circuit, index);
   }, 500 + Math.random() * 1000);
   timer.unref();
 }
 
-/**
- * `raw` (argv[2]): the same load over bare `ws` sockets, no RPC: the server sends `[id]` and the page
- * answers a small object as JSON text; the page sends `{"p":id,…}` and the server answers `{"id":…,"ok":true}`.
- * What any server over `ws` pays for this traffic.
- */
-const raw = process.argv[2] === 'raw';
-
-function scheduleRaw(socket: WebSocket, index: number, waiting: Map<number, number>): void {
-  const timer = setTimeout(() => {
-    if (socket.readyState !== socket.OPEN) return;
-    waiting.set(index, performance.now());
-    socket.send(`[${index}]`);
-    scheduleRaw(socket, index, waiting);
-  }, 500 + Math.random() * 1000);
-  timer.unref();
-}
+/** argv[2]: `jsinterop`, or a comparison row (bench/support/capacity-peers.ts: raw, birpc, capnweb). */
+const kind = process.argv[2] ?? 'jsinterop';
 
 let url: string;
 let reconnects = 0;
-if (raw) {
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', clientTracking: false, perMessageDeflate: false });
-  await new Promise((resolve) => wss.once('listening', resolve));
-  url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}/`;
-  wss.on('connection', (socket) => {
-    circuits++;
-    const index = ++circuitsEver;
-    const waiting = new Map<number, number>();
-    socket.on('message', (data) => {
-      const message = JSON.parse(data.toString());
-      if ('p' in message) {
-        pageCalls++;
-        socket.send(JSON.stringify({ id: message.p, ok: true }));
-      } else {
-        const started = waiting.get(message.id);
-        waiting.delete(message.id);
-        if (started === undefined) return;
-        hostCalls++;
-        if (latencies.length < MAX_SAMPLES) latencies.push(performance.now() - started);
-      }
-    });
-    socket.on('close', () => circuits--);
-    scheduleRaw(socket, index, waiting);
-  });
+if (kind !== 'jsinterop') {
+  url = await servePeer(kind as PeerKind, counts);
 } else {
   // env CAPACITY_SERVER_OPTIONS: JSON of extra server options, for A/B runs ("Infinity" reads as Infinity).
   const extra = JSON.parse(process.env.CAPACITY_SERVER_OPTIONS ?? '{}', (_, v) => (v === 'Infinity' ? Infinity : v));
   const server = await createInteropServer({ port: 0, host: '127.0.0.1', ...extra });
   url = server.url;
   server.on('circuit', (circuit: Circuit) => {
-    circuits++;
+    counts.circuits++;
     schedule(circuit, ++circuitsEver);
   });
   server.on('circuitEnd', (circuit: Circuit) => {
-    circuits--;
+    counts.circuits--;
     ended.add(circuit);
   });
   server.on('connectionUp', () => reconnects++);
@@ -123,28 +96,40 @@ let windowStart = performance.now();
 let pageCallsAtStart = 0;
 let reconnectsAtStart = 0;
 
-process.on('message', (message: { cmd: string }) => {
+const profileDir = process.env.CAPACITY_PROFILE;
+const profiler = profileDir ? new Session() : undefined;
+profiler?.connect();
+
+process.on('message', async (message: { cmd: string }) => {
   if (message.cmd === 'window-start') {
-    hostCalls = hostFailures = 0;
-    firstFailure = undefined;
+    if (profiler) {
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
+    counts.hostCalls = counts.hostFailures = 0;
+    counts.firstFailure = undefined;
     latencies = [];
     loop.reset();
     cpu = process.cpuUsage();
-    pageCallsAtStart = pageCalls;
+    pageCallsAtStart = counts.pageCalls;
     reconnectsAtStart = reconnects;
     windowStart = performance.now();
   } else if (message.cmd === 'window-end') {
     const used = process.cpuUsage(cpu);
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      writeFileSync(path.join(profileDir!, `capacity-${kind}-${counts.circuits}.cpuprofile`), JSON.stringify(profile));
+    }
     latencies.sort((a, b) => a - b);
     const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
     process.send!({
       cmd: 'window',
       ms: performance.now() - windowStart,
-      circuits,
-      hostCalls,
-      hostFailures,
-      firstFailure,
-      pageCalls: pageCalls - pageCallsAtStart,
+      circuits: counts.circuits,
+      hostCalls: counts.hostCalls,
+      hostFailures: counts.hostFailures,
+      firstFailure: counts.firstFailure,
+      pageCalls: counts.pageCalls - pageCallsAtStart,
       reconnects: reconnects - reconnectsAtStart,
       cpuUserUs: used.user,
       cpuSystemUs: used.system,
@@ -162,7 +147,7 @@ process.on('message', (message: { cmd: string }) => {
     gc();
     gc();
     const now = process.memoryUsage();
-    process.send!({ cmd: 'memory', circuits, heapUsed: now.heapUsed - baseline.heapUsed, rss: now.rss - baseline.rss, external: now.external - baseline.external });
+    process.send!({ cmd: 'memory', circuits: counts.circuits, heapUsed: now.heapUsed - baseline.heapUsed, rss: now.rss - baseline.rss, external: now.external - baseline.external });
   }
 });
 process.on('disconnect', () => process.exit(0));

@@ -6,6 +6,7 @@
 import { installDomWrapper } from './dom-wrapper.js';
 import { pageHelpers } from './page-helpers.js';
 import { jsCallsWatching, revivalOnDemandFor } from './revivers-on-demand.js';
+import { callsInFlight } from '../protocol/calls-in-flight.js';
 import * as Msg from '../protocol/message-codes.js';
 import { DEFAULT_STREAM_WINDOW, PROTOCOL_VERSION, type Hello, type HostToPage, type PageToHost } from '../protocol/messages.js';
 import type { DotNetNamespace } from './official-package.js';
@@ -48,7 +49,7 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
   let streamWindow = options.streamWindow ?? DEFAULT_STREAM_WINDOW;
   const { abortSignals, watch } = revivalOnDemandFor(DotNet);
   installDomWrapper();
-  const callsInFlight = new Set<string>();
+  const callsToHost = callsInFlight<string, true>();
   const streams = new Map<number, HostStream>();
   let closedReason: string | undefined;
 
@@ -62,7 +63,7 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
       const id = callId ? String(callId) : null;
       send([Msg.BeginInvokeDotNet, id, assemblyName, methodIdentifier, dotNetObjectId ?? 0, argsJson]);
       // Only once sent: a send that throws (a message too large for the transport) rejects the call itself.
-      if (id) callsInFlight.add(id);
+      if (id) callsToHost.set(id, true);
     },
     endInvokeJSFromDotNet: (asyncHandle, succeeded, resultOrError) => {
       abortSignals.settled(asyncHandle);
@@ -113,7 +114,7 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
       case Msg.BeginInvokeJS:
         return jsCalls.begin(message[1], message[2], message[3], message[4], message[5], message[6]);
       case Msg.EndInvokeDotNet:
-        if (!callsInFlight.delete(message[1])) return; // late answer to a call already failed by close()
+        if (!callsToHost.take(message[1])) return; // late answer to a call already failed by close()
         if (message[2]) watch(message[3]);
         dispatcher.endInvokeDotNetFromJS(message[1], message[2], message[3]);
         return;
@@ -144,8 +145,8 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
   const close = (reason: string): void => {
     if (closedReason !== undefined) return;
     closedReason = reason;
-    for (const id of callsInFlight) dispatcher.endInvokeDotNetFromJS(id, false, reason);
-    callsInFlight.clear();
+    for (const id of callsToHost.keys()) dispatcher.endInvokeDotNetFromJS(id, false, reason);
+    callsToHost.clear();
     for (const { controller } of streams.values()) controller.error(new Error(reason));
     streams.clear();
   };

@@ -26,19 +26,26 @@ export function textBatcher(emit: (frame: string) => void, maxChars: number): Te
     chars = 0;
     emit(frame);
   };
-  const turns = trackTurns(flush);
-  return {
-    add(json) {
-      if (turns.begin()) return emit(json);
+  const turns = trackTurns(() => {
+    batcher.busy = false;
+    flush();
+  });
+  // `busy` mirrors the turn's as a data property, not a getter (see trackTurns: the server has a
+  // batcher per circuit, and a getter per object defeats V8's inline caches).
+  const batcher = {
+    busy: false,
+    add(json: string): void {
+      if (turns.begin()) {
+        batcher.busy = true;
+        return emit(json);
+      }
       if (chars > 0 && chars + json.length > maxChars) flush();
       parts.push(json);
       chars += json.length + 1;
     },
     flush,
-    get busy() {
-      return turns.busy;
-    },
   };
+  return batcher;
 }
 
 /** True when a decoded text frame is a batch of messages rather than one message. */

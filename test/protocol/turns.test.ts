@@ -4,6 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { textBatcher } from '../../src/protocol/batching.js';
 import { trackTurns } from '../../src/protocol/turns.js';
 
 describe('turns', () => {
@@ -19,5 +20,22 @@ describe('turns', () => {
     await new Promise<void>((resolve) => setImmediate(resolve));
     assert.deepEqual(log, ['pending before the first message', 'end busy=false', 'queued after it']);
     assert.equal(turns.begin(), true, 'a new turn has a first again');
+  });
+
+  test('busy is a data property of the turns and of a text batcher, and follows the turn', async () => {
+    // Not a getter: a getter per object (one per circuit on a server) defeats V8's inline caches.
+    const turns = trackTurns(() => {});
+    const frames: string[] = [];
+    const batcher = textBatcher((frame) => frames.push(frame), 100);
+    for (const object of [turns, batcher]) assert.equal(Object.getOwnPropertyDescriptor(object, 'busy')?.get, undefined);
+    turns.begin();
+    batcher.add('[1]');
+    batcher.add('[2]');
+    assert.equal(turns.busy, true);
+    assert.equal(batcher.busy, true);
+    await Promise.resolve();
+    assert.equal(turns.busy, false);
+    assert.equal(batcher.busy, false);
+    assert.deepEqual(frames, ['[1]', '[2]']);
   });
 });

@@ -34,8 +34,11 @@ export function transfer<T extends Uint8Array>(bytes: T): T {
  * was marked, else a private copy whose buffer is transferred.
  */
 export function prepareBytes(bytes: Uint8Array, transferList: ArrayBuffer[]): Uint8Array {
-  if (marked.has(bytes)) {
-    marked.delete(bytes);
+  // The mark is left in place: once moved, the array is detached (length 0, which is copied, never
+  // moved, below), and a view that cannot move is copied every time anyway. Deleting it cost more
+  // than the rest of the move: a WeakSet that is added to and deleted from on every call rehashes
+  // its table every few calls.
+  if (bytes.byteLength > 0 && marked.has(bytes)) {
     const buffer = bytes.buffer;
     if (buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength) {
       if (!transferList.includes(buffer)) transferList.push(buffer);

@@ -42,6 +42,11 @@ describe('byte arrays and streams through a Worker', () => {
     const owned = new Uint8Array(100_000).fill(2);
     assert.deepEqual(await page.call('SumBytes', transfer(owned)), { type: 'Uint8Array', length: 100_000, sum: 200_000 });
     assert.equal(owned.byteLength, 0);
+    // A moved array is detached: sent again, its call fails (it is never moved a second time).
+    await assert.rejects(page.call('SumBytes', owned), /detached/);
+    // A view marked for moving is copied, every time it is sent.
+    assert.deepEqual(await page.call('SumBytes', pooled), { type: 'Uint8Array', length: 3, sum: 294 });
+    assert.equal(pool.toString(), 'abc');
     const made: Uint8Array = await page.call('MakeBytes', 300);
     assert.deepEqual(inspect(made), { type: 'Uint8Array', length: 300, bufferLength: 300, first: 0, last: 299 & 0xff });
   });

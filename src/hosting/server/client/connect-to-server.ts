@@ -8,6 +8,7 @@
 import { dispatcherSuccession } from '../../../page/dispatcher-succession.js';
 import { attachPageChannel } from '../../../page/page-channel.js';
 import { isBatch, textBatcher } from '../../../protocol/batching.js';
+import { callsInFlight } from '../../../protocol/calls-in-flight.js';
 import { Control, isControl, PageFeature } from '../../../protocol/circuit-control.js';
 import { CALL_PREFIX_CODE, COMPLETION_PREFIX, decodeBinary, decodeCallFrame } from '../../../protocol/framing.js';
 import * as Msg from '../../../protocol/message-codes.js';
@@ -85,7 +86,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
   let maxSize = 0;
   let maxCall = 0; // the server's maxCallSize; 0: it joins no text parts (an older server)
   // The host's calls in progress, by async handle: an answer too large to send names its call.
-  const calls = new Map<number, string>();
+  const calls = callsInFlight<number, string>();
   // Parts of a text frame the host split; kept across reconnects, since replay resumes where they stopped.
   // The page trusts its server, as with every other frame, so it joins them without the checks the
   // server makes of an untrusted page (TextJoiner), which stay out of the page bundle.
@@ -127,8 +128,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
     // A completion that goes out alone is the package's own text behind "!", not JSON inside JSON.
     let identifier: string | undefined;
     if (message[0] === Msg.EndInvokeJS) {
-      identifier = calls.get(message[1]);
-      calls.delete(message[1]);
+      identifier = calls.take(message[1]);
       if (!batcher.busy && (message[3].length + 1) * 3 <= maxSize) return batcher.add(COMPLETION_PREFIX + message[3]);
     }
     for (const frame of pageFrames(message, maxSize, maxCall, identifier)) {
