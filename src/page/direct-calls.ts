@@ -198,7 +198,8 @@ function nestsDeeperThan(json: string, limit: number): boolean {
  * The package's list of revivers (private to it), found once: a parse through the dispatcher runs
  * `revivers.reduce(...)`, and a stand-in reduce, there only for that parse, takes the list instead
  * of running it. The parse is of "0" for a target that cannot exist, so the call fails in the
- * package's lookup before anything runs and no state of the package changes.
+ * package's lookup before anything runs and no state of the package changes. The list is the
+ * package instance's (module-global), whichever of its dispatchers parses.
  */
 function reviverChainOf(dispatcher: CallDispatcher): readonly unknown[] | undefined {
   const arrayPrototype = Array.prototype as { reduce: (...args: any[]) => unknown };
@@ -212,7 +213,10 @@ function reviverChainOf(dispatcher: CallDispatcher): readonly unknown[] | undefi
       }
       return reduce.apply(this, args);
     };
-    dispatcher.invokeJSFromDotNet('', '0', DEFAULT_RESULT as any, -1, 1 as any);
+    // A dispatcher of its own (the package's class; its constructor registers nothing), so that
+    // the probe is no call of the page's dispatcher.
+    const probe = new (dispatcher.constructor as new (host: object) => CallDispatcher)({});
+    probe.invokeJSFromDotNet('', '0', DEFAULT_RESULT as any, -1, 1 as any);
   } catch {
     // Expected: no JS object has id -1.
   } finally {
