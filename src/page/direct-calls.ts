@@ -99,7 +99,7 @@ export function directCallsFor(DotNet: DotNetNamespace, dispatcher: CallDispatch
   /** The package's processJSCall, without the reviver chain. */
   function callPage(identifier: string, argsJson: string, targetInstanceId: number, callType: number): unknown {
     const args: unknown[] = (argsJson ? JSON.parse(argsJson) : null) ?? [];
-    const func = findJSFunction(identifier, targetInstanceId, callType as DotNetNamespace['JSCallType'][keyof DotNetNamespace['JSCallType']] & number);
+    const func = findJSFunction(identifier, targetInstanceId, callType as any);
     return func(...args);
   }
 
