@@ -17,7 +17,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createInProcessRuntime, JSException, type IJSInProcessRuntime } from '../../../src/index.js';
+import { createInProcessRuntime, JSException, pageAbortSignal, type IJSInProcessRuntime } from '../../../src/index.js';
 import { JSObjectReference } from '../../../src/host/js-object-reference.js';
 import { JSStreamReference } from '../../../src/host/js-stream-reference.js';
 import { freshDotNet } from '../../support/page.js';
@@ -513,6 +513,8 @@ describe('in-process direct path', () => {
       assert.match(js.invoke<string>('directStack'), /at callPage /, 'a plain call takes the direct path');
       assert.doesNotMatch(js.invoke<string>('directStack', { __x: 1 }), /at callPage /, 'a marker-like key takes the dispatcher');
       assert.doesNotMatch(js.invoke<string>('directStack', new Uint8Array(1)), /at callPage /, 'a byte array takes the dispatcher');
+      assert.doesNotMatch(js.invoke<string>('directStack', pageAbortSignal), /at callPage /, 'an abort signal takes the dispatcher');
+      assert.match(js.invoke<string>('directStack', { a: [1] }), /at callPage /, "the glue's abort-signal reviver, now attached, changes nothing");
       DotNet.attachReviver((_key: unknown, v: unknown) => v);
       assert.doesNotMatch(js.invoke<string>('directStack'), /at callPage /, 'a reviver of the application takes the dispatcher');
     } finally {
