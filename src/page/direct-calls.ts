@@ -207,7 +207,9 @@ function reviverChainOf(dispatcher: CallDispatcher): readonly unknown[] | undefi
   let chain: unknown[] | undefined;
   try {
     arrayPrototype.reduce = function (this: unknown, ...args: any[]) {
-      if (chain === undefined && Array.isArray(this) && typeof this[0] === 'function' && this[0].name === 'reviveReference') {
+      // Known by what it is, not by a function's name (a minifier renames those): an array of
+      // functions reduced from the probe's one value, 0, at the top level.
+      if (chain === undefined && Array.isArray(this) && this.length > 0 && this.every((f) => typeof f === 'function') && args[1] === 0) {
         chain = this;
         return args[1];
       }
