@@ -9,6 +9,7 @@
  * receive a signal.
  */
 import type { DotNetNamespace } from './official-package.js';
+import { attachOwnReviver } from './own-revivers.js';
 
 const MARKER = '__jsinteropAbortSignal';
 
@@ -32,7 +33,7 @@ export function abortSignalsFor(DotNet: DotNetNamespace): AbortSignals {
     watch(argsJson) {
       if (attached || argsJson === null || !argsJson.includes(MARKER)) return;
       attached = true;
-      DotNet.attachReviver((_key: unknown, value: any) => {
+      attachOwnReviver(DotNet, (_key: unknown, value: any) => {
         if (value === null || typeof value !== 'object' || !Object.hasOwn(value, MARKER)) return value;
         const handle = value[MARKER];
         const controller = new AbortController();

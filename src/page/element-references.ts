@@ -11,6 +11,7 @@
  * JS functions receive the marker object as the package alone would give it.
  */
 import type { DotNetNamespace } from './official-package.js';
+import { attachOwnReviver } from './own-revivers.js';
 
 const MARKER = '__internalId';
 const ATTRIBUTE_PREFIX = '_bl_';
@@ -95,7 +96,7 @@ export function elementRevivalFor(DotNet: DotNetNamespace): ElementRevival {
     watch(json) {
       if (attached || json === null || !json.includes(MARKER) || !hasDom()) return;
       attached = true;
-      DotNet.attachReviver(reviveElement);
+      attachOwnReviver(DotNet, reviveElement);
     },
   };
   byInstance.set(DotNet, revival);

@@ -7,6 +7,7 @@
  */
 import { abortSignalsFor, type AbortSignals } from './abort-signals.js';
 import { elementRevivalFor } from './element-references.js';
+import type { DirectCalls } from './direct-calls.js';
 import type { DotNetNamespace } from './official-package.js';
 
 /** Shows JSON the package is about to parse to the revivers that attach on demand. */
@@ -35,14 +36,23 @@ export interface JSCalls {
   invoke(identifier: string, argsJson: string, resultType: number, targetInstanceId: number, callType: number): string | null;
 }
 
-/** Calls into `dispatcher` that first let `watch` see the arguments, so a marker among them is revived. */
-export function jsCallsWatching(watch: WatchJson, dispatcher: ReturnType<DotNetNamespace['attachDispatcher']>): JSCalls {
+/**
+ * Calls into `dispatcher` that first let `watch` see the arguments, so a marker among them is
+ * revived; with `direct`, a call it applies to takes the direct path instead (its arguments hold
+ * no marker, so there is nothing to watch for).
+ */
+export function jsCallsWatching(watch: WatchJson, dispatcher: ReturnType<DotNetNamespace['attachDispatcher']>, direct?: DirectCalls): JSCalls {
   return {
     begin(asyncHandle, identifier, argsJson, resultType, targetInstanceId, callType) {
+      if (direct?.applies(argsJson, resultType)) {
+        void direct.begin(asyncHandle, identifier, argsJson, resultType, targetInstanceId, callType);
+        return;
+      }
       watch(argsJson);
       void dispatcher.beginInvokeJSFromDotNet(asyncHandle, identifier, argsJson, resultType as any, targetInstanceId, callType as any);
     },
     invoke(identifier, argsJson, resultType, targetInstanceId, callType) {
+      if (direct?.applies(argsJson, resultType)) return direct.invoke(identifier, argsJson, resultType, targetInstanceId, callType);
       watch(argsJson);
       return dispatcher.invokeJSFromDotNet(identifier, argsJson, resultType as any, targetInstanceId, callType as any);
     },

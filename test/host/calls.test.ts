@@ -1,8 +1,8 @@
-import { describe } from 'node:test';
+import { describe, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { JSCallResultType, JSCallType } from '../../src/index.js';
-import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
-import { openPage } from '../support/page.js';
+import { IN_PROCESS_ONLY, test, type ModelContext } from '../support/hosting-models.js';
+import { openPage, type InProcessPage, type Page } from '../support/page.js';
 
 class Point {
   constructor(
@@ -277,9 +277,20 @@ describe('calls on JS object references', () => {
   });
 });
 
+/**
+ * The wire is the package dispatcher's contract. In-process, calls without markers take the
+ * direct path and do not cross it (test/hosting/in-process/direct-calls.test.ts shows that they
+ * observe the same), so these pages send every call through the dispatcher.
+ */
+function openWirePage(t: ModelContext): Promise<Page>;
+function openWirePage(t: TestContext): Promise<InProcessPage>;
+function openWirePage(t: TestContext): Promise<Page> {
+  return openPage(t, { directCalls: false });
+}
+
 describe('the wire', () => {
   test('each async member sends Blazor’s call type and result type, targeting window (0)', async (t) => {
-    const page = await openPage(t);
+    const page = await openWirePage(t);
     page.define('target', { fn: () => 1, obj: () => ({}), Point, bytes: () => new Uint8Array([1]), value: 5 });
     await page.js.invokeAsync('target.fn');
     await page.js.invokeVoidAsync('target.fn');
@@ -305,7 +316,7 @@ describe('the wire', () => {
   });
 
   test('each sync member sends the same call type and result type through invokeJSFromDotNet', IN_PROCESS_ONLY.syncCalls, async (t) => {
-    const page = await openPage(t);
+    const page = await openWirePage(t);
     page.define('target', { fn: () => 1, obj: () => ({}), Point, bytes: () => new Uint8Array([1]), value: 5 });
     page.js.invoke('target.fn');
     page.js.invokeVoid('target.fn');
@@ -328,7 +339,7 @@ describe('the wire', () => {
   });
 
   test('a call on a reference sends the reference’s id as the target', async (t) => {
-    const page = await openPage(t);
+    const page = await openWirePage(t);
     page.define('makeThing', () => ({ ping: () => 'pong' }));
     const thing = await page.js.invokeObjectReferenceAsync('makeThing');
     assert.ok(thing);
@@ -338,7 +349,7 @@ describe('the wire', () => {
   });
 
   test('a sync call on a reference sends the reference’s id as the target', IN_PROCESS_ONLY.syncCalls, async (t) => {
-    const page = await openPage(t);
+    const page = await openWirePage(t);
     page.define('makeThing', () => ({ ping: () => 'pong' }));
     const thing = page.js.invokeObjectReference('makeThing');
     assert.ok(thing);
@@ -348,7 +359,7 @@ describe('the wire', () => {
   });
 
   test('arguments travel as one JSON array ("[]" for none) and async handles start at 2', async (t) => {
-    const page = await openPage(t);
+    const page = await openWirePage(t);
     page.define('noop', () => undefined);
     await page.js.invokeAsync('noop');
     await page.js.invokeAsync('noop', 'a', 1);
@@ -360,7 +371,7 @@ describe('the wire', () => {
   });
 
   test('the page’s completion is the JSON triple [asyncHandle, succeeded, result]', async (t) => {
-    const page = await openPage(t);
+    const page = await openWirePage(t);
     page.define('answer', () => ({ value: 42 }));
     await page.js.invokeAsync('answer');
     assert.deepEqual(page.calls('endInvokeJSFromDotNet'), [[2, true, '[2,true,{"value":42}]']]);

@@ -11,7 +11,7 @@
  * model: in the Worker model it records what the page channel asks of the dispatcher.
  */
 import '../../src/page/node-globals.js';
-import { createInProcessRuntime, type IJSInProcessRuntime, type IJSRuntime, type InteropStats, type RuntimeOptions } from '../../src/index.js';
+import { createInProcessRuntime, type IJSInProcessRuntime, type InProcessRuntimeOptions, type IJSRuntime, type InteropStats, type RuntimeOptions } from '../../src/index.js';
 import { modelOf, type HostingModel, type ModelContext } from './hosting-models.js';
 import { connectOverChannel } from './worker-channel.js';
 import type { DotNetNamespace } from '../../src/page/official-package.js';
@@ -105,14 +105,17 @@ export function recordWire(DotNet: DotNetNamespace, wire: WireEntry[]): { DotNet
   };
 }
 
+/** The runtime's options; `directCalls` applies in-process only (createInProcessRuntime's option). */
+export type PageOptions = RuntimeOptions & Pick<InProcessRuntimeOptions, 'directCalls'>;
+
 /**
  * Opens a page for one test: a fresh package instance and a runtime attached to it, in the
  * test's hosting model (in-process unless the test was registered for every model).
  * Globals defined with `page.define` are removed when the test ends.
  */
-export function openPage(t: ModelContext, options?: RuntimeOptions): Promise<Page>;
-export function openPage(t: TestContext, options?: RuntimeOptions): Promise<InProcessPage>;
-export async function openPage(t: TestContext, options: RuntimeOptions = {}): Promise<Page> {
+export function openPage(t: ModelContext, options?: PageOptions): Promise<Page>;
+export function openPage(t: TestContext, options?: PageOptions): Promise<InProcessPage>;
+export async function openPage(t: TestContext, options: PageOptions = {}): Promise<Page> {
   const DotNet = await freshDotNet();
   const wire: WireEntry[] = [];
   const recorder = recordWire(DotNet, wire);

@@ -2,6 +2,7 @@ import { InteropCore, type RuntimeOptions } from '../../host/core.js';
 import { JSRuntime } from '../../host/runtime.js';
 import { installDomWrapper } from '../../page/dom-wrapper.js';
 import { pageHelpers } from '../../page/page-helpers.js';
+import { directCallsFor } from '../../page/direct-calls.js';
 import { jsCallsWatching, revivalOnDemandFor } from '../../page/revivers-on-demand.js';
 import type { IJSInProcessRuntime } from '../../host/types.js';
 import type { DotNetNamespace } from '../../page/official-package.js';
@@ -19,6 +20,12 @@ export interface InProcessRuntimeOptions extends RuntimeOptions {
    * page held are released, and the page's calls into the host fail (those in flight too).
    */
   readonly signal?: AbortSignal;
+  /**
+   * Let calls whose arguments hold no marker skip the parts of the package's dispatcher that
+   * exist only for markers (docs/protocol.md, "In-process: the direct path"). Default: true.
+   * With false every call goes through the package's dispatcher; the results are the same.
+   */
+  readonly directCalls?: boolean;
 }
 
 /** The page's text when its host is gone: Blazor's, then what happened here. */
@@ -69,7 +76,7 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions = {}): I
     },
     sendByteArray: (id, data) => core.receiveByteArray(id, data),
   });
-  const jsCalls = jsCallsWatching(watch, dispatcher);
+  const jsCalls = jsCallsWatching(watch, dispatcher, options.directCalls === false ? undefined : directCallsFor(DotNet, dispatcher));
   const pageHelpersId: number = DotNet.createJSObjectReference(pageHelpers).__jsObjectId;
   core.attach({
     hostingModel: 'in-process',

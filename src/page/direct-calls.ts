@@ -1,0 +1,228 @@
+/*
+ * The direct call path: a host → JS call whose arguments hold no marker, run without the parts of
+ * the package's dispatcher that exist only for markers. The package parses every argument text
+ * with its reviver chain (JSON.parse with a reviver leaves V8's fast path and calls back into JS
+ * for every value) and writes every result with its replacer; for a call such as add(1, 2) that
+ * is most of the call's cost. Here the arguments are parsed plainly and a result that is a string,
+ * number or boolean is written plainly. Everything else is still the package's, or a copy of it:
+ *
+ * - lookup, caching and `this` binding: the package's own `DotNet.findJSFunction`;
+ * - the call: `func(...args)`, as the package's processJSCall makes it;
+ * - other results: JSON.stringify with a copy of the package's replacer (byte arrays out of band
+ *   through the same host dispatcher, DotNetObjects as their markers), so toJSON and getters run
+ *   exactly as often as the package would run them;
+ * - async completions and failures: the same awaits and the same `message\nstack` formatting.
+ *
+ * The path is chosen before the call, never after (a call is never run twice), and only when it
+ * provably does what the package would do; otherwise the caller takes the package's dispatcher.
+ * The conditions are in `applies` below; docs/protocol.md explains them.
+ *
+ * Stack frames: the package runs a function two frames below the glue's entry
+ * (invokeJSFromDotNet → processJSCall → function), and so does this path (invoke → callPage →
+ * function); a thrown error's stack therefore differs only in the names of those two frames, and
+ * the frames below them are cut off by Error.stackTraceLimit at the same place.
+ */
+import type { DotNetNamespace } from './official-package.js';
+import { isOwnReviver } from './own-revivers.js';
+
+type CallDispatcher = ReturnType<DotNetNamespace['attachDispatcher']>;
+type HostDispatcher = Parameters<DotNetNamespace['attachDispatcher']>[0];
+
+/** JSCallResultType.Default and JSVoidResult: results the package writes without creating a reference. */
+const DEFAULT_RESULT = 0;
+const VOID_RESULT = 3;
+const BYTE_ARRAY_KEY = '__byte[]';
+
+/**
+ * Argument texts that nest deeper take the package's path: its reviving parse recurses (once per
+ * level, calling the reviver chain) and runs out of stack at about 2,700 levels where a plain
+ * parse does not, so a call that fails there must fail here too. 256 is far below that.
+ */
+const MAX_DIRECT_DEPTH = 256;
+
+// The globals the two paths use, as they were when the glue loaded. The package looks them up on
+// every call; if application code replaces one, the direct path stands aside rather than guess
+// what the replacement does with a reviver or replacer that the direct path leaves out.
+const nativeParse = JSON.parse;
+const nativeStringify = JSON.stringify;
+const nativeHasOwnProperty = Object.prototype.hasOwnProperty;
+
+/** The direct path for one dispatcher: `applies` first; the other two only when it said yes. */
+export interface DirectCalls {
+  /** Whether a call with these arguments and result type may take the direct path. */
+  applies(argsJson: string, resultType: number): boolean;
+  /** What `dispatcher.invokeJSFromDotNet` would return or throw. */
+  invoke(identifier: string, argsJson: string, resultType: number, targetInstanceId: number, callType: number): string | null;
+  /** What `dispatcher.beginInvokeJSFromDotNet` would do: the answer goes to the host's endInvokeJSFromDotNet. */
+  begin(asyncHandle: number, identifier: string, argsJson: string, resultType: number, targetInstanceId: number, callType: number): Promise<void>;
+}
+
+/**
+ * The direct path for `dispatcher`, or undefined when the package's reviver chain cannot be seen
+ * (another version of the package, a frozen realm): then every call takes the dispatcher.
+ */
+export function directCallsFor(DotNet: DotNetNamespace, dispatcher: CallDispatcher): DirectCalls | undefined {
+  const revivers = reviverChainOf(dispatcher);
+  // The host dispatcher the package's replacer sends byte arrays to (not in the package's typings).
+  const found: HostDispatcher | undefined = (dispatcher as { getDotNetCallDispatcher?: () => HostDispatcher }).getDotNetCallDispatcher?.();
+  if (!revivers || !found) return undefined;
+  const host = found;
+  const packageReviver = revivers[0];
+  const findJSFunction = DotNet.findJSFunction;
+  const DotNetObject = DotNet.DotNetObject;
+  let checkedLength = 0;
+  let onlyKnownRevivers = false;
+  let nextByteArrayIndex = 0;
+
+  /** Revivers are only ever added; the chain is checked again when it grew. */
+  const knownRevivers = (): boolean => {
+    if (revivers.length !== checkedLength) {
+      onlyKnownRevivers = revivers.every((reviver, i) => (i === 0 ? reviver === packageReviver : isOwnReviver(DotNet, reviver)));
+      checkedLength = revivers.length;
+    }
+    return onlyKnownRevivers;
+  };
+
+  /** The package's argReplacer, for the dispatcher this path serves. */
+  function replacer(_key: string, value: unknown): unknown {
+    if (value instanceof DotNetObject) {
+      return value.serializeAsArg();
+    } else if (value instanceof Uint8Array) {
+      host.sendByteArray(nextByteArrayIndex, value);
+      const jsonValue = { [BYTE_ARRAY_KEY]: nextByteArrayIndex };
+      nextByteArrayIndex++;
+      return jsonValue;
+    }
+    return value;
+  }
+
+  /** The package's processJSCall, without the reviver chain. */
+  function callPage(identifier: string, argsJson: string, targetInstanceId: number, callType: number): unknown {
+    const args: unknown[] = (argsJson ? JSON.parse(argsJson) : null) ?? [];
+    const func = findJSFunction(identifier, targetInstanceId, callType as any);
+    return func(...args);
+  }
+
+  /** The package's stringifyArgs(dispatcher, result) for a sync result. */
+  function encodeResult(result: unknown): string | null {
+    nextByteArrayIndex = 0;
+    // A primitive goes through the replacer untouched (and without a toJSON lookup); the global
+    // is checked again because the call itself may have replaced it.
+    return isPrimitive(result) && JSON.stringify === nativeStringify ? JSON.stringify(result) : JSON.stringify(result, replacer);
+  }
+
+  /** The package's stringifyArgs(dispatcher, [asyncHandle, true, result]) for an async completion. */
+  function encodeCompletion(asyncHandle: number, result: unknown): string {
+    nextByteArrayIndex = 0;
+    return (result === null || result === undefined || isPrimitive(result)) && JSON.stringify === nativeStringify
+      ? JSON.stringify([asyncHandle, true, result])
+      : JSON.stringify([asyncHandle, true, result], replacer);
+  }
+
+  return {
+    applies(argsJson, resultType) {
+      return (
+        (resultType === DEFAULT_RESULT || resultType === VOID_RESULT) &&
+        // No marker for the package's revivers or the glue's, and no own "hasOwnProperty" key,
+        // which makes the package's reviver throw ("value.hasOwnProperty is not a function").
+        argsJson.indexOf('"__') === -1 &&
+        argsJson.indexOf('"hasOwnProperty"') === -1 &&
+        JSON.parse === nativeParse &&
+        JSON.stringify === nativeStringify &&
+        Object.prototype.hasOwnProperty === nativeHasOwnProperty &&
+        (argsJson.length <= MAX_DIRECT_DEPTH || !nestsDeeperThan(argsJson, MAX_DIRECT_DEPTH)) &&
+        knownRevivers()
+      );
+    },
+
+    // The package's invokeJSFromDotNet.
+    invoke(identifier, argsJson, resultType, targetInstanceId, callType) {
+      const returnValue = callPage(identifier, argsJson, targetInstanceId, callType);
+      const result = resultType === VOID_RESULT ? null : returnValue;
+      return result === null || result === undefined ? null : encodeResult(result);
+    },
+
+    // The package's beginInvokeJSFromDotNet, await for await.
+    async begin(asyncHandle, identifier, argsJson, resultType, targetInstanceId, callType) {
+      try {
+        const valueOrPromise = callPage(identifier, argsJson, targetInstanceId, callType);
+        if (asyncHandle) {
+          const result = await valueOrPromise;
+          const serializedResult = encodeCompletion(asyncHandle, resultType === VOID_RESULT ? null : result);
+          host.endInvokeJSFromDotNet(asyncHandle, true, serializedResult);
+        }
+      } catch (error) {
+        if (asyncHandle) {
+          const serializedError = JSON.stringify([asyncHandle, false, formatError(error)]);
+          host.endInvokeJSFromDotNet(asyncHandle, false, serializedError);
+        }
+      }
+    },
+  };
+}
+
+function isPrimitive(value: unknown): boolean {
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean';
+}
+
+/** The package's formatError. */
+function formatError(error: any): string {
+  if (error instanceof Error) {
+    return `${error.message}\n${error.stack}`;
+  }
+  return error ? error.toString() : 'null';
+}
+
+/** Whether arrays and objects in `json` nest deeper than `limit` (brackets inside strings do not count). */
+function nestsDeeperThan(json: string, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      for (i++; i < json.length; i++) {
+        const d = json.charCodeAt(i);
+        if (d === 0x5c /* \ */) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/**
+ * The package's list of revivers (private to it), found once: a parse through the dispatcher runs
+ * `revivers.reduce(...)`, and a stand-in reduce, there only for that parse, takes the list instead
+ * of running it. The parse is of "0" for a target that cannot exist, so the call fails in the
+ * package's lookup before anything runs and no state of the package changes. The list is the
+ * package instance's (module-global), whichever of its dispatchers parses.
+ */
+function reviverChainOf(dispatcher: CallDispatcher): readonly unknown[] | undefined {
+  const arrayPrototype = Array.prototype as { reduce: (...args: any[]) => unknown };
+  const reduce = arrayPrototype.reduce;
+  let chain: unknown[] | undefined;
+  try {
+    arrayPrototype.reduce = function (this: unknown, ...args: any[]) {
+      // Known by what it is, not by a function's name (a minifier renames those): an array of
+      // functions reduced from the probe's one value, 0, at the top level.
+      if (chain === undefined && Array.isArray(this) && this.length > 0 && this.every((f) => typeof f === 'function') && args[1] === 0) {
+        chain = this;
+        return args[1];
+      }
+      return reduce.apply(this, args);
+    };
+    // A dispatcher of its own (the package's class; its constructor registers nothing), so that
+    // the probe is no call of the page's dispatcher.
+    const probe = new (dispatcher.constructor as new (host: object) => CallDispatcher)({});
+    probe.invokeJSFromDotNet('', '0', DEFAULT_RESULT as any, -1, 1 as any);
+  } catch {
+    // Expected: no JS object has id -1.
+  } finally {
+    arrayPrototype.reduce = reduce;
+  }
+  return chain;
+}
