@@ -260,7 +260,7 @@ export async function run(): Promise<BenchRow[]> {
   for (const kind of kinds) {
     console.log(`\n${LABELS[kind]}${kind === 'jsinterop' ? ` (a reconnect per page every ${process.env.CAPACITY_RECONNECT_S ?? 120} s on average)` : ''}`);
     console.log(HEADER);
-    console.log(`|${'---:|'.repeat(13)}`);
+    console.log(`|${'---:|'.repeat(HEADER.split('|').length - 2)}`);
     const { steps: done } = await measureCapacity(kind);
     ramps.set(kind, done);
     const { best, last } = verdict(done);
