@@ -2,69 +2,36 @@
  * One page's session with the server (Blazor's circuit): its own interop core and runtime, and a
  * connection that can be lost and resumed. Interop frames are numbered and kept until the page
  * acknowledges them (src/protocol/sequencing.ts), so a reconnect replays exactly what was missed.
- * Frames from the page pass the limits here before the message host sees them.
+ * This file holds the circuit's life (connect, heartbeat, end), which calls to the page may
+ * start, and its answers to control messages and refused frames. Reading the page's frames is
+ * page-reader.ts, framing and numbering what goes to the page page-writer.ts, and the circuit's
+ * part in a server drain circuit-drain.ts.
  */
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { MessageHost } from '../messaging/message-host.js';
-import { checkPageControl, Control, isControl, SERVER_DRAINING } from '../../protocol/circuit-control.js';
-import { isBatch, textBatcher, type TextBatcher } from '../../protocol/batching.js';
-import { binaryHeader, COMPLETION_PREFIX_BYTE, encodeCallFrame } from '../../protocol/framing.js';
+import { checkPageControl, Control, SERVER_DRAINING } from '../../protocol/circuit-control.js';
 import * as Msg from '../../protocol/message-codes.js';
-import { carriesBytes, DEFAULT_STREAM_WINDOW, type Hello, type HostToPage } from '../../protocol/messages.js';
+import { DEFAULT_STREAM_WINDOW, type Hello, type HostToPage } from '../../protocol/messages.js';
 import { excerpt } from '../../protocol/excerpt.js';
-import { Outbox, Receipts, type Frame } from '../../protocol/sequencing.js';
-import { TEXT_PART, textParts } from '../../protocol/splitting.js';
-import { FrameError, IncomingFrames } from './incoming.js';
+import { Outbox, Receipts } from '../../protocol/sequencing.js';
 import { OutputBudget } from './output-budget.js';
 import { RefusedFrameLimit } from './refused-frame-limit.js';
-import { IncomingSplits } from './split-incoming.js';
+import { CircuitDrain } from './circuit-drain.js';
+import { PageReader } from './page-reader.js';
+import { PageWriter } from './page-writer.js';
 import { CIRCUIT_DISCONNECTED, type Settings } from './options.js';
 import { JSDisconnectedException } from '../../host/errors.js';
 import type { PageFeatures } from './opening.js';
 import type { CircuitIdentity } from './circuit-secret.js';
-import type { IJSRuntime, InteropStats } from '../../host/types.js';
+import type { IJSRuntime } from '../../host/types.js';
+import type { CircuitEvents, CircuitOrigin, CircuitState, CircuitStats } from './circuit-types.js';
 
-/** Where a circuit is in its life. */
-export type CircuitState = 'connected' | 'disconnected' | 'ended';
-
-/** A circuit's interop tables plus its replay buffer. */
-export interface CircuitStats extends InteropStats {
-  readonly state: CircuitState;
-  /** Frames sent to the page and not yet acknowledged (kept for replay). */
-  readonly unacknowledgedFrames: number;
-  /** Their total size (bytes; UTF-16 units for text). */
-  readonly unacknowledgedBytes: number;
-  /** Bytes written to the connected page that it has not read yet (the socket's send buffer). */
-  readonly outputBufferedBytes: number;
-  /** True while the server does not read the page's frames, until that buffer drains (`maxOutputBufferBytes`). */
-  readonly readsPaused: boolean;
-  /** Bytes held for a message from the page still arriving in parts (at most `maxCallSize`). */
-  readonly splitMessageBytes: number;
-}
-
-/** What the server learns about a circuit's connection and lifecycle. */
-export interface CircuitEvents {
-  disconnected(circuit: Circuit): void;
-  ended(circuit: Circuit, reason: string): void;
-  protocolError(error: Error, circuit: Circuit): void;
-}
-
-/** Facts about the request that opened (or last resumed) the circuit. */
-export interface CircuitOrigin {
-  /** The page's origin (the Origin header), undefined for clients that are not browsers. */
-  readonly origin: string | undefined;
-  readonly remoteAddress: string | undefined;
-  /** What `authenticate` returned for the request; undefined without `authenticate`. */
-  readonly user: unknown;
-}
+export type { CircuitEvents, CircuitOrigin, CircuitState, CircuitStats } from './circuit-types.js';
 
 /** The circuit a socket serves, set while attached (lets one set of listeners serve every circuit). */
 const CIRCUIT = Symbol('jsinterop.circuit');
 type Attached = WebSocket & { [CIRCUIT]?: Circuit };
-
-/** Text messages per batch frame to the page, at most (in UTF-16 units). */
-const BATCH_CHARS = 64 * 1024;
 
 /** A Rejected answer's text, at most: our own texts fit; page-supplied text in them is cut shorter still (excerpt.ts). */
 const REJECTED_CHARS = 200;
@@ -72,12 +39,12 @@ const REJECTED_CHARS = 200;
 /** The close code for a page that broke the protocol too often (WebSocket's "policy violation"). */
 const POLICY_VIOLATION = 1008;
 
+const NO_FEATURES: PageFeatures = { readsCallFrames: false, splitsMessages: false, takesStreamWindow: false, drains: false };
+
 /**
  * A connected page. Host code talks to it through {@link Circuit.js}, an async-only
  * {@link IJSRuntime}; the circuit outlives short disconnects and ends after its retention period.
  */
-const NO_FEATURES: PageFeatures = { readsCallFrames: false, splitsMessages: false, takesStreamWindow: false, drains: false };
-
 export class Circuit {
   /** Public id; the page resumes with it plus the secret. */
   readonly id: string;
@@ -97,18 +64,12 @@ export class Circuit {
   readonly #splits: boolean;
   /** The page glue's target id, whose `readStreamChunk` serves host reads of a page stream. */
   readonly #pageHelpersId: number;
-  /** The page's client answers Draining with Drained (PageFeature.Drain). */
-  readonly #knowsDrain: boolean;
-  /** While the server drains: when the circuit ends at the latest (a `Date.now()` time). */
-  #drainDeadline: number | undefined;
-  /** The page said Drained: it starts no more calls. */
-  #pageDrained = false;
+  readonly #drain: CircuitDrain;
   /** Chunks of a host stream sent ahead of the page's credit, told to the page in Started; 0: the page cannot be told (it uses the default). */
   readonly #streamWindow: number;
   // Created on first use: an idle circuit should cost as little memory as possible.
-  #incoming: IncomingFrames | undefined;
-  #splitsIn: IncomingSplits | undefined;
-  #batcher: TextBatcher | undefined;
+  #reader: PageReader | undefined;
+  #writer: PageWriter | undefined;
   #ended: Promise<string> | undefined;
   #resolveEnded: ((reason: string) => void) | undefined;
   #socket: Attached | undefined;
@@ -125,7 +86,7 @@ export class Circuit {
     this.id = identity.id;
     this.#callFrames = features.readsCallFrames;
     this.#splits = features.splitsMessages;
-    this.#knowsDrain = features.drains;
+    this.#drain = new CircuitDrain(features.drains);
     this.#pageHelpersId = hello[2];
     // A page that cannot be told the window keeps the one it has always had.
     this.#streamWindow = features.takesStreamWindow ? settings.streamWindow : 0;
@@ -146,6 +107,26 @@ export class Circuit {
       onProtocolError: (error) => this.#refuse(error),
     });
     this.js = this.#host.runtime;
+  }
+
+  /** Frames what the circuit sends the page (src/hosting/server/page-writer.ts). */
+  #writing(): PageWriter {
+    return (this.#writer ??= new PageWriter(this.#settings, this.#outbox, this.#callFrames, this.#splits, {
+      ended: () => this.#endReason !== undefined,
+      output: () => this.#output,
+      end: (reason) => this.end(reason),
+    }));
+  }
+
+  /** Reads the page's frames (src/hosting/server/page-reader.ts). */
+  #reading(): PageReader {
+    return (this.#reader ??= new PageReader(this.#settings, this.#host, this.#receipts, this.#splits, {
+      control: (message) => this.#control(message),
+      refuse: (error) => this.#refuse(error),
+      send: (message) => this.#send(message),
+      end: (reason) => this.end(reason),
+      ack: () => this.#ack(),
+    }));
   }
 
   get state(): CircuitState {
@@ -175,7 +156,7 @@ export class Circuit {
       unacknowledgedBytes: this.#outbox.bytes,
       outputBufferedBytes: this.#output?.bufferedBytes ?? 0,
       readsPaused: this.#output?.readsPaused ?? false,
-      splitMessageBytes: this.#splitsIn?.held ?? 0,
+      splitMessageBytes: this.#reader?.splitMessageBytes ?? 0,
     };
   }
 
@@ -222,16 +203,14 @@ export class Circuit {
    * soon as nothing is in flight either way, or at `deadline` (a `Date.now()` time) at the latest.
    */
   drain(deadline: number): void {
-    if (this.#drainDeadline !== undefined || this.#endReason !== undefined) return;
-    this.#drainDeadline = deadline;
+    if (this.#endReason !== undefined || !this.#drain.start(deadline)) return;
     this.#tellDraining();
     this.#endIfDrained();
   }
 
   #tellDraining(): void {
-    if (this.#knowsDrain && this.#drainDeadline !== undefined) {
-      this.#output?.send(JSON.stringify([Control.Draining, Math.max(0, this.#drainDeadline - Date.now()), SERVER_DRAINING]));
-    }
+    const notice = this.#drain.notice();
+    if (notice !== undefined) this.#output?.send(notice);
   }
 
   /**
@@ -242,9 +221,8 @@ export class Circuit {
    * End frame rather than from a failed resume.
    */
   #endIfDrained(): void {
-    if (this.#drainDeadline === undefined || this.#endReason !== undefined || !this.#socket) return;
-    if (this.#knowsDrain && !this.#pageDrained) return;
-    this.#batcher?.flush(); // answers queued in this task count as unacknowledged frames
+    if (!this.#drain.awaitsIdle || this.#endReason !== undefined || !this.#socket) return;
+    this.#writer?.flush(); // answers queued in this task count as unacknowledged frames
     const core = this.#host.core;
     const idle = core.pendingCallCount === 0 && core.pendingCallsFromJSCount === 0 && this.#host.streamsInFlight === 0;
     if (idle && this.#outbox.size === 0) this.end(SERVER_DRAINING);
@@ -313,153 +291,24 @@ export class Circuit {
     if (this.#endReason !== undefined) return;
     // Thrown from here, the call rejects unsent (src/host/core.ts). Reads of a page stream go on:
     // they finish work in flight (a page call that uploads a file), and start nothing new.
-    if (message[0] === Msg.BeginInvokeJS && this.#drainDeadline !== undefined && !(message[5] === this.#pageHelpersId && message[2] === 'readStreamChunk')) {
+    if (message[0] === Msg.BeginInvokeJS && this.#drain.draining && !(message[5] === this.#pageHelpersId && message[2] === 'readStreamChunk')) {
       throw new JSDisconnectedException(SERVER_DRAINING);
     }
     if (message[0] === Msg.BeginInvokeJS && this.#host.core.pendingCallCount > this.#settings.maxPendingCalls) {
       throw new RangeError(`Too many calls to JavaScript are waiting for this circuit's page (limit ${this.#settings.maxPendingCalls}); await some before starting more.`);
     }
-    if (carriesBytes(message)) {
-      this.#batcher?.flush(); // text queued before must not be overtaken
-      this.#emit([binaryHeader(message[0], message[1]), message[2]]);
-      return;
-    }
-    const batcher = (this.#batcher ??= textBatcher((frame) => this.#emit(frame), BATCH_CHARS));
-    // A call that goes out alone is a call frame, if the page reads them: no JSON around its arguments' JSON.
-    const alone = message[0] === Msg.BeginInvokeJS && this.#callFrames && !batcher.busy;
-    const text = alone ? encodeCallFrame(message) : JSON.stringify(message);
-    if (this.#splits) this.#checkCallSize(message, text);
-    batcher.add(text);
-  }
-
-  /**
-   * A call or result over `maxCallSize` fails instead of being sent (to a page that joins
-   * parts; an older client gets today's whole frames). A call rejects with the error; for a
-   * result the core fails the page's call, naming the method.
-   */
-  #checkCallSize(message: HostToPage, text: string): void {
-    const cap = this.#settings.maxCallSize;
-    // UTF-8 takes at most 3 bytes per UTF-16 unit, so only long texts need measuring.
-    if (text.length * 3 <= cap) return;
-    const size = Buffer.byteLength(text);
-    if (size <= cap) return;
-    const what = message[0] === Msg.BeginInvokeJS ? `The call to '${message[2]}'` : 'The result';
-    throw new RangeError(`${what} is ${size} bytes of JSON, more than the server's maxCallSize of ${cap} bytes. Send large data as a Uint8Array or a stream.`);
-  }
-
-  /** Numbers a frame (by keeping it for replay) and sends it, if the page is connected. */
-  #emit(frame: Frame): void {
-    if (this.#endReason !== undefined) return;
-    if (this.#splits && typeof frame === 'string' && frame.length * 3 > this.#settings.maxMessageSize) {
-      // Too large for one of the page's frames: parts of at most maxMessageSize bytes, each numbered.
-      // (Measured first: most texts past the quick bound still fit, and need no encoding here.)
-      if (Buffer.byteLength(frame) > this.#settings.maxMessageSize) {
-        for (const part of textParts(Buffer.from(frame), this.#settings.maxMessageSize)) this.#emit(part);
-        return;
-      }
-    }
-    this.#outbox.push(frame);
-    if (this.#outbox.bytes > this.#settings.maxUnacknowledgedBytes) {
-      const reason = `The page did not acknowledge ${this.#outbox.bytes} bytes (limit ${this.#settings.maxUnacknowledgedBytes}); the server will not buffer more for replay.`;
-      // End after the current call has been registered (we may be inside its serialization), so it is rejected too.
-      queueMicrotask(() => this.end(reason));
-      return;
-    }
-    this.#output?.send(frame);
+    this.#writing().send(message);
   }
 
   // ---- page → host ----
 
   #onMessage(data: Buffer, isBinary: boolean): void {
     const refusals = this.#refusals;
-    this.#read(data, isBinary);
+    this.#reading().read(data, isBinary);
     // A refused frame is no sign of life: a page that floods junk and reads nothing is still dropped.
     if (this.#refusals === refusals) this.#alive = true;
     // A completion, an Ack or Drained may be what the drain waited for.
-    if (this.#drainDeadline !== undefined) this.#endIfDrained();
-  }
-
-  /** `joined`: a text joined from parts, each counted as it came; it may be up to `maxCallSize`. */
-  #read(data: Buffer, isBinary: boolean, joined = false): void {
-    if (isBinary && this.#splits && data[0] === TEXT_PART) return this.#onPart(data);
-    const incoming = (this.#incoming ??= new IncomingFrames(this.#settings));
-    const limit = joined ? this.#settings.maxCallSize : this.#settings.maxMessageSize;
-    let value: unknown;
-    let error: unknown;
-    if (!isBinary && data[0] === COMPLETION_PREFIX_BYTE && data.byteLength <= limit) {
-      // A completion frame: the text after "!" goes to the core as it is, which checks it (docs/protocol.md).
-      if (!this.#counted(data.byteLength, joined)) return;
-      return this.#host.receiveCompletion(data.toString('utf8', 1), incoming.takeRefusal());
-    }
-    if (!isBinary) {
-      try {
-        value = incoming.text(data, limit);
-      } catch (e) {
-        error = e;
-      }
-      if (error === undefined && Array.isArray(value) && isControl(value[0])) return this.#control(value);
-    }
-    // Every frame that is not a control message counts, valid or not, so both sides agree on numbers.
-    if (!this.#counted(data.byteLength, joined)) return;
-    if (error !== undefined) return this.#refuseFrame(error);
-    if (!isBinary) {
-      if (Array.isArray(value) && isBatch(value)) for (const message of value) this.#dispatch(message);
-      else this.#dispatch(value);
-      return;
-    }
-    let message;
-    try {
-      message = incoming.binary(data);
-    } catch (e) {
-      return this.#refuseFrame(e);
-    }
-    if (message !== undefined) this.#dispatch(message);
-  }
-
-  /**
-   * Counts a numbered frame (and acks in time); false when it came in the middle of a split
-   * message, which the page's client never does: the circuit ends, so a page cannot leave
-   * partial messages behind it.
-   */
-  #counted(size: number, joined: boolean): boolean {
-    if (joined) return true;
-    const splits = this.#splitsIn;
-    if (splits?.busy) {
-      this.end(`The page broke off a split message (${splits.held} bytes received) to send another frame; the parts of a message must follow one another.`);
-      return false;
-    }
-    if (this.#receipts.count(size)) this.#ack();
-    return true;
-  }
-
-  /** A part of a text the page split (src/protocol/splitting.ts); the text is handled once whole. */
-  #onPart(data: Buffer): void {
-    if (this.#receipts.count(data.byteLength)) this.#ack();
-    const splits = (this.#splitsIn ??= new IncomingSplits(this.#settings));
-    let whole;
-    try {
-      whole = splits.part(data);
-    } catch (error) {
-      if (error instanceof FrameError) return this.#refuseFrame(error);
-      return this.end(`The page sent a split message that breaks the protocol: ${(error as Error).message}`);
-    }
-    if (whole) this.#read(whole, false, true);
-  }
-
-  /** One message from the page, to the message host (which checks its shape) unless a limit refuses it. */
-  #dispatch(message: unknown): void {
-    const refers = Array.isArray(message) && (message[0] === Msg.BeginInvokeDotNet || message[0] === Msg.EndInvokeJS);
-    const refusal = refers ? this.#incoming?.takeRefusal() : undefined;
-    if (refusal !== undefined) {
-      // Its byte arrays were refused: the call fails with the reason, as itself (never redacted).
-      const [type, id] = message as unknown[];
-      if (type === Msg.BeginInvokeDotNet) return this.#refuseCall(id, refusal);
-      return this.#host.failCompletion(id, refusal);
-    }
-    if (Array.isArray(message) && message[0] === Msg.BeginInvokeDotNet && this.#host.core.pendingCallsFromJSCount >= this.#settings.maxPendingCallsFromPage) {
-      return this.#refuseCall(message[1], `The circuit has ${this.#settings.maxPendingCallsFromPage} calls from the page in progress, the most it accepts; wait for some to complete.`);
-    }
-    this.#host.receive(message);
+    if (this.#drain.draining) this.#endIfDrained();
   }
 
   #control(message: unknown[]): void {
@@ -474,7 +323,7 @@ export class Circuit {
     } else if (control[0] === Control.End) {
       this.end(`The page ended the circuit: ${control[1]}`);
     } else if (control[0] === Control.Drained) {
-      this.#pageDrained = true; // checked by #onMessage, after this frame
+      this.#drain.pageDrained(); // checked by #onMessage, after this frame
     } else {
       this.#refuse(new Error('Unexpected Resume: this connection already carries a circuit.'));
     }
@@ -482,23 +331,6 @@ export class Circuit {
 
   #ack(): void {
     this.#output?.send(JSON.stringify([Control.Ack, this.#receipts.acking()]));
-  }
-
-  /** A frame that broke a limit or could not be read. An oversized call fails precisely. */
-  #refuseFrame(error: unknown): void {
-    const held = error instanceof FrameError ? error.oversized : undefined;
-    if (Array.isArray(held) && typeof held[1] === 'string' && held[0] === Msg.BeginInvokeDotNet) {
-      this.#refuseCall(held[1], (error as Error).message);
-    } else if (Array.isArray(held) && Number.isSafeInteger(held[1]) && held[0] === Msg.EndInvokeJS) {
-      this.#host.core.endInvokeJS(JSON.stringify([held[1], false, (error as Error).message]));
-    }
-    this.#refuse(error as Error);
-  }
-
-  #refuseCall(callId: unknown, text: string): void {
-    this.#host.core.clearByteArrays();
-    if (typeof callId === 'string') this.#send([Msg.EndInvokeDotNet, callId, false, text]);
-    else this.#refuse(new Error(text));
   }
 
   #refuse(error: Error): void {

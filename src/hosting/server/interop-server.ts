@@ -1,16 +1,16 @@
 /*
  * The WebSocket endpoint of server hosting. It mounts on an http.Server's upgrade event (only
- * for its own path, so it sits beside other WebSocket endpoints), checks the Origin, reads each
- * connection's opening frame, and starts or resumes circuits. It also answers one HTTP path,
- * the pages' disconnect beacons (disconnect-beacon.ts), in front of the server's other request
- * listeners (request-front.ts). One timer per server drives every
- * circuit's heartbeat, so an idle circuit costs no timer of its own.
+ * for its own path, so it sits beside other WebSocket endpoints; which upgrades it accepts is
+ * upgrade-gate.ts), reads each connection's opening frame, and starts or resumes circuits. It
+ * also answers one HTTP path, the pages' disconnect beacons (disconnect-beacon.ts), in front of
+ * the server's other request listeners (request-front.ts). One timer per server drives every
+ * circuit's heartbeat, so an idle circuit costs no timer of its own. Its drain is
+ * server-drain.ts; how it refuses a connection, refusing.ts.
  */
 import { EventEmitter } from 'node:events';
 import type http from 'node:http';
-import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CIRCUIT_GONE, Control, RefusalCode, SERVER_DRAINING } from '../../protocol/circuit-control.js';
+import { CIRCUIT_GONE, RefusalCode, SERVER_DRAINING } from '../../protocol/circuit-control.js';
 import { BINARY_HEADER_SIZE } from '../../protocol/framing.js';
 import { Circuit, type CircuitEvents, type CircuitOrigin } from './circuit.js';
 import { CircuitQueue } from './circuit-queue.js';
@@ -19,9 +19,11 @@ import { newCircuitIdentity, secretMatches } from './circuit-secret.js';
 import { answerBeacon, beaconPath, PAGE_CLOSED, type BeaconHandling } from './disconnect-beacon.js';
 import { createHttpServer } from './http-server.js';
 import { readOpening, type CircuitRequest } from './opening.js';
-import { originAllowed } from './origin-check.js';
 import { circuitParams, refusal, requestPath, type Refusal } from './refusal.js';
 import { frontRequests } from './request-front.js';
+import { RefusedConnections, refuseConnection } from './refusing.js';
+import { ServerDrain } from './server-drain.js';
+import { UpgradeGate } from './upgrade-gate.js';
 import { resolveSettings, type ServerOptions, type Settings } from './options.js';
 import { errorText, REDACTED_CIRCUIT_ERROR } from '../../host/redaction.js';
 import { MAX_TIMER_DELAY } from '../../host/timer-limit.js';
@@ -58,8 +60,6 @@ export interface InteropServerEvents {
   refused: [refusal: Refusal];
 }
 
-/** The code the server closes a connection with when its opening frame is refused. */
-const POLICY_VIOLATION = 1008;
 const noop = (): void => {};
 
 /** A connection that has not sent its opening frame yet. */
@@ -87,8 +87,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
   readonly #wss: WebSocketServer;
   readonly #registry: CircuitRegistry;
   readonly #opening = new Map<WebSocket, Opening>();
-  /** Connections accepted only to be closed with a refusal code, until their close handshake ends. */
-  readonly #refusing = new Set<WebSocket>();
+  readonly #refusing: RefusedConnections;
   readonly #queues = new Set<CircuitQueue>();
   readonly #heartbeat: ReturnType<typeof setInterval>;
   readonly #circuitEvents: CircuitEvents;
@@ -96,11 +95,9 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
   readonly #beacons: BeaconHandling;
   /** Puts the HTTP server's request listeners back as they were. */
   readonly #restoreRequests: () => void;
+  readonly #drain: ServerDrain;
+  readonly #upgrades: UpgradeGate;
   #closed = false;
-  /** Settles when the drain has ended every circuit; set once `drain()` was called. */
-  #drained: Promise<void> | undefined;
-  #resolveDrained: (() => void) | undefined;
-  #drainTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** @internal Use {@link createInteropServer}. */
   constructor(options: ServerOptions) {
@@ -118,7 +115,15 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
       perMessageDeflate: false,
       maxPayload: 4 * (this.#settings.maxMessageSize + BINARY_HEADER_SIZE),
     });
-    this.httpServer.on('upgrade', this.#onUpgrade);
+    this.#refusing = new RefusedConnections(this.#wss);
+    this.#drain = new ServerDrain(this.#registry);
+    this.#upgrades = new UpgradeGate(this.#settings.path, this.httpServer, options, this.#wss, this.#refusing, {
+      closed: () => this.#closed,
+      draining: () => this.#drain.drained !== undefined,
+      open: (ws, request, user) => this.#open(ws, request, user),
+      refused: (found) => this.#refused(found),
+    });
+    this.httpServer.on('upgrade', this.#upgrades.handle);
     this.#beaconPath = beaconPath(this.#settings.path);
     this.#beacons = {
       allowedOrigins: options.allowedOrigins,
@@ -146,7 +151,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
         this.#registry.remove(circuit);
         this.#guard(circuit, () => this.#options.onCircuitEnd?.(circuit, reason));
         this.#guard(circuit, () => this.emit('circuitEnd', circuit, reason));
-        if (this.#registry.size === 0) this.#resolveDrained?.();
+        this.#drain.circuitEnded();
       },
       protocolError: (error, circuit) => this.#guard(circuit, () => this.#options.onProtocolError?.(error, circuit)),
     };
@@ -156,24 +161,6 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
   #refused(found: Refusal): void {
     this.#guard(undefined, () => this.#options.onRefused?.(found));
     this.#guard(undefined, () => this.emit('refused', found));
-  }
-
-  /**
-   * Refuses an upgrade on the interop path in a way a browser page can read: the upgrade is
-   * accepted and closed at once with `code` (src/protocol/circuit-control.ts). No listener
-   * reads what the client sends and no circuit state exists for it.
-   */
-  #refuseOpen(request: http.IncomingMessage, socket: Duplex, head: Buffer, code: number, reason: string): void {
-    socket.on('error', noop);
-    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#closeRefused(ws, code, reason));
-  }
-
-  /** Closes a refused connection with `code` and `reason`; it is kept only until its close handshake ends. */
-  #closeRefused(ws: WebSocket, code: number, reason: string): void {
-    ws.on('error', noop);
-    this.#refusing.add(ws);
-    ws.once('close', () => this.#refusing.delete(ws));
-    ws.close(code, reason);
   }
 
   /** This process's node name, the text before the first dot of its circuit ids (`nodeName` option, or `JSINTEROP_NODE_NAME`). */
@@ -213,7 +200,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
   stats(): ServerStats {
     const circuits = this.#registry.size;
     const disconnected = this.#registry.retainedCount;
-    return { circuits, connected: circuits - disconnected, disconnected, opening: this.#opening.size, draining: this.#drained !== undefined };
+    return { circuits, connected: circuits - disconnected, disconnected, opening: this.#opening.size, draining: this.#drain.drained !== undefined };
   }
 
   /** New circuits, as they open, until the server closes or the loop is left. */
@@ -235,22 +222,10 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
    * {@link close} next, then exit (docs/deploy.md).
    */
   drain(options: DrainOptions = {}): Promise<void> {
-    if (this.#drained) return this.#drained;
+    if (this.#drain.drained) return this.#drain.drained;
     const deadline = options.deadline ?? 30_000;
     if (!(deadline >= 0 && deadline <= MAX_TIMER_DELAY)) throw new RangeError(`drain: 'deadline' must be between 0 and ${MAX_TIMER_DELAY} ms, got ${deadline}.`);
-    this.#drained = new Promise((resolve) => {
-      this.#resolveDrained = () => {
-        clearTimeout(this.#drainTimer); // nothing left to end: the timer must not hold the process open
-        resolve();
-      };
-    });
-    this.#drainTimer = setTimeout(() => {
-      for (const circuit of [...this.#registry.values()]) circuit.end(SERVER_DRAINING);
-    }, deadline);
-    const at = Date.now() + deadline;
-    for (const circuit of [...this.#registry.values()]) circuit.drain(at);
-    if (this.#registry.size === 0) this.#resolveDrained!();
-    return this.#drained;
+    return this.#drain.start(deadline);
   }
 
   /**
@@ -261,13 +236,12 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#heartbeat);
-    clearTimeout(this.#drainTimer);
-    this.httpServer.off('upgrade', this.#onUpgrade);
+    this.#drain.stop();
+    this.httpServer.off('upgrade', this.#upgrades.handle);
     this.#restoreRequests();
     for (const socket of this.#opening.keys()) socket.terminate();
     this.#opening.clear();
-    for (const socket of this.#refusing) socket.terminate();
-    this.#refusing.clear();
+    this.#refusing.terminateAll();
     for (const circuit of [...this.#registry.values()]) circuit.end('The server is shutting down.');
     for (const queue of [...this.#queues]) void queue.return();
     if (this.#ownsServer) {
@@ -279,55 +253,6 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
   }
 
   // ---- connections ----
-
-  readonly #onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const path = requestPath(request);
-    if (path !== this.#settings.path) {
-      // Another endpoint's upgrade: leave it to its handler, or refuse it if there is none. It
-      // stays an HTTP 404 (the page sees 1006): accepting an upgrade on a path that is not ours
-      // would answer for an endpoint that may be someone else's. Reported only when refused here.
-      if (this.httpServer.listenerCount('upgrade') === 1) {
-        refuseUpgrade(socket, 404, 'Not Found');
-        this.#refused(refusal('path', request, path));
-      }
-      return;
-    }
-    if (this.#closed) return refuseUpgrade(socket, 503, 'Service Unavailable'); // the listener is off: only a racing call
-    if (this.#drained && circuitParams(request).length === 0) {
-      // A new circuit (a resume names its circuit): an HTTP 503 a proxy can retry on another process.
-      refuseUpgrade(socket, 503, 'Service Unavailable');
-      return this.#refused(refusal('draining', request, path));
-    }
-    if (!originAllowed(request, this.#options.allowedOrigins)) {
-      // Before authentication: a page of a refused origin gets nothing run for it with the user's cookies.
-      this.#refuseOpen(request, socket, head, RefusalCode.Forbidden, 'origin refused');
-      return this.#refused(refusal('origin', request, path));
-    }
-    const authenticate = this.#options.authenticate;
-    if (!authenticate) return this.#wss.handleUpgrade(request, socket, head, (ws) => this.#open(ws, request, undefined));
-    socket.on('error', noop);
-    Promise.resolve()
-      .then(() => authenticate(request))
-      .then(
-        (user) => {
-          if (this.#closed) {
-            refuseUpgrade(socket, 503, 'Service Unavailable');
-            this.#refused(refusal('closing', request, path));
-          } else if (!user) {
-            this.#refuseOpen(request, socket, head, RefusalCode.Unauthorized, 'authentication refused');
-            this.#refused(refusal('authentication', request, path));
-          } else {
-            this.#wss.handleUpgrade(request, socket, head, (ws) => this.#open(ws, request, user));
-          }
-        },
-        (error: unknown) => {
-          // The page learns only that authentication failed; the error is the application's to log.
-          if (this.#closed) refuseUpgrade(socket, 503, 'Service Unavailable');
-          else this.#refuseOpen(request, socket, head, RefusalCode.AuthenticationFailed, 'authentication failed');
-          this.#refused(refusal('authentication-error', request, path, error));
-        },
-      );
-  };
 
   #open(socket: WebSocket, request: http.IncomingMessage, user: unknown): void {
     const opener: CircuitOrigin = { origin: request.headers.origin, remoteAddress: request.socket.remoteAddress, user };
@@ -365,7 +290,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
   }
 
   #start(socket: WebSocket, { hello, ...features }: CircuitRequest, opener: CircuitOrigin, request: http.IncomingMessage): void {
-    if (this.#drained) {
+    if (this.#drain.drained) {
       // Upgraded before the drain began (or through a proxy that kept the `circuit` parameter of another request).
       refuseConnection(socket, 'The server is draining (restarting): it accepts no new circuits. Connect again: another server takes it.', RefusalCode.Unavailable);
       return this.#refused(refusal('draining', request, this.path));
@@ -433,24 +358,10 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
       // A close frame, not a cut: the page learns why (a cut reads as 1006, "the network failed").
       // What it sends from now on is not read, so a late Hello opens nothing.
       socket.off('message', opening.onMessage);
-      this.#closeRefused(socket, RefusalCode.RequestTimeout, NO_OPENING_REASON);
+      this.#refusing.close(socket, RefusalCode.RequestTimeout, NO_OPENING_REASON);
       this.#refused(refusal('opening', opening.request, this.path, new Error('No opening frame (Hello or Resume) came within a heartbeat period.')));
     }
   };
-}
-
-function refuseUpgrade(socket: Duplex, status: number, text: string): void {
-  // Node takes its own error listener off a socket it hands to 'upgrade' handlers; without one, a
-  // client that resets the connection while the refusal is written would crash the process.
-  socket.on('error', noop);
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
-
-/** Tells the page why (an End frame it can read) and closes the connection. */
-function refuseConnection(socket: WebSocket, reason: string, code = POLICY_VIOLATION): void {
-  socket.on('error', noop);
-  socket.send(JSON.stringify([Control.End, reason]));
-  socket.close(code, reason.length <= 120 ? reason : reason.slice(0, 120));
 }
 
 /**
