@@ -21,6 +21,8 @@ export interface PageChannelOptions {
    * package see one more runtime; the server client passes its succession's (src/page/dispatcher-succession.ts).
    */
   readonly attach?: (host: Parameters<DotNetNamespace['attachDispatcher']>[0]) => ReturnType<DotNetNamespace['attachDispatcher']>;
+  /** Host → page calls without markers take the direct path (docs/protocol.md, "The direct path"). Default true. */
+  readonly directCalls?: boolean;
 }
 
 export interface PageChannel {
@@ -74,6 +76,14 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
     },
   });
   const jsCalls = jsCallsWatching(watch, dispatcher);
+  // A chunk of its own, loaded once the channel exists: it is not on the page's start-up path, and
+  // calls that arrive before it take the package's dispatcher, with the same results.
+  if (options.directCalls !== false) {
+    void import('./direct-calls.js').then(
+      ({ directCallsFor }) => jsCalls.useDirect(directCallsFor(DotNet, dispatcher)),
+      () => {}, // the chunk could not load: every call keeps the dispatcher
+    );
+  }
 
   // Credit is granted for chunks the reader has taken out of the queue, not per pull: the stream
   // pulls both when a chunk arrives and when one is read, so counting pulls granted about twice the

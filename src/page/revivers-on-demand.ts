@@ -34,6 +34,8 @@ export function revivalOnDemandFor(DotNet: DotNetNamespace): RevivalOnDemand {
 export interface JSCalls {
   begin(asyncHandle: number, identifier: string, argsJson: string, resultType: number, targetInstanceId: number, callType: number): void;
   invoke(identifier: string, argsJson: string, resultType: number, targetInstanceId: number, callType: number): string | null;
+  /** Calls from now on take `direct` where it applies (a page loads the direct path after it connects). */
+  useDirect(direct: DirectCalls | undefined): void;
 }
 
 /**
@@ -55,6 +57,9 @@ export function jsCallsWatching(watch: WatchJson, dispatcher: ReturnType<DotNetN
       if (direct?.applies(argsJson, resultType)) return direct.invoke(identifier, argsJson, resultType, targetInstanceId, callType);
       watch(argsJson);
       return dispatcher.invokeJSFromDotNet(identifier, argsJson, resultType as any, targetInstanceId, callType as any);
+    },
+    useDirect(found) {
+      direct = found;
     },
   };
 }

@@ -22,7 +22,7 @@ export interface InProcessRuntimeOptions extends RuntimeOptions {
   readonly signal?: AbortSignal;
   /**
    * Let calls whose arguments hold no marker skip the parts of the package's dispatcher that
-   * exist only for markers (docs/protocol.md, "In-process: the direct path"). Default: true.
+   * exist only for markers (docs/protocol.md, "The direct path"). Default: true.
    * With false every call goes through the package's dispatcher; the results are the same.
    */
   readonly directCalls?: boolean;

@@ -40,6 +40,12 @@ export interface HostInWorkerOptions {
   readonly syncSpin?: number;
   /** Chunks of a host stream the page buffers before the host waits (default 32, of 256 KiB); give the host's `connectToPage` the same. */
   readonly streamWindow?: number;
+  /**
+   * Host calls whose arguments hold no marker skip the package's reviver parse and replacer, with
+   * the same results (docs/protocol.md, "The direct path"). false sends every call through the
+   * package's dispatcher. Default true.
+   */
+  readonly directCalls?: boolean;
   /** Errors that do not end the channel: a browser Worker's uncaught exceptions, undeliverable messages, bugs. */
   readonly onError?: (error: unknown) => void;
   /**
@@ -113,7 +119,7 @@ export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions
     else if (message[0] === Msg.BeginInvokeDotNet) ledger.noteSent(message[5]);
     outbox.send(message);
   };
-  const channel = attachPageChannel(DotNet, send, { syncBuffer: buffer, streamWindow: options.streamWindow ?? WORKER_STREAM_WINDOW });
+  const channel = attachPageChannel(DotNet, send, { syncBuffer: buffer, streamWindow: options.streamWindow ?? WORKER_STREAM_WINDOW, directCalls: options.directCalls });
   ledger.hold(channel.hello[2]);
 
   let welcomed = false;

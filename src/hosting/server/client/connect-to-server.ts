@@ -31,6 +31,12 @@ export interface ConnectOptions {
   readonly reconnectDelay?: number;
   /** Longest delay between reconnect attempts, in ms. Default 10,000. */
   readonly maxReconnectDelay?: number;
+  /**
+   * Host calls whose arguments hold no marker skip the package's reviver parse and replacer, with
+   * the same results (docs/protocol.md, "The direct path"). false sends every call through the
+   * package's dispatcher. Default true.
+   */
+  readonly directCalls?: boolean;
   /** Called on every state change (to show a "reconnecting…" banner, for instance). */
   readonly onStateChange?: (state: ConnectionState) => void;
 }
@@ -142,7 +148,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
   // Every connection of the page shares the one dispatcher the package sees; this one's static
   // calls go to this connection until it fails or ends (src/page/dispatcher-succession.ts).
   const succession = dispatcherSuccession(DotNet);
-  const channel = attachPageChannel(DotNet, (message) => (early ? early.push(message) : transmit(message)), { attach: succession.attach });
+  const channel = attachPageChannel(DotNet, (message) => (early ? early.push(message) : transmit(message)), { attach: succession.attach, directCalls: options.directCalls });
   const ack = (): void => {
     if (live) socket!.send(JSON.stringify([Control.Ack, receipts.acking()]));
   };
