@@ -105,7 +105,7 @@ export function recordWire(DotNet: DotNetNamespace, wire: WireEntry[]): { DotNet
   };
 }
 
-/** The runtime's options; `directCalls` applies in-process only (createInProcessRuntime's option). */
+/** The runtime's options, and `directCalls` for the page (createInProcessRuntime's and hostInWorker's option). */
 export type PageOptions = RuntimeOptions & Pick<InProcessRuntimeOptions, 'directCalls'>;
 
 /**

@@ -19,10 +19,10 @@ import { resolveReleasesOnOwnInstance } from './page.js';
  * Attaches `DotNet` (the page) to a host over a new same-thread channel and resolves with the
  * host's runtime once the handshake is done. The channel closes when the test ends.
  */
-export async function connectOverChannel(t: TestContext, DotNet: DotNetNamespace, options: RuntimeOptions = {}): Promise<IJSRuntime> {
+export async function connectOverChannel(t: TestContext, DotNet: DotNetNamespace, { directCalls, ...options }: RuntimeOptions & { directCalls?: boolean } = {}): Promise<IJSRuntime> {
   resolveReleasesOnOwnInstance(DotNet);
   const { port1: pagePort, port2: hostPort } = new MessageChannel();
-  const worker = hostInWorker(pagePort, { DotNet, sync: false });
+  const worker = hostInWorker(pagePort, { DotNet, sync: false, directCalls });
   t.after(() => {
     worker.close('the test ended');
     pagePort.close(); // an open port keeps the process alive
