@@ -4,8 +4,10 @@
  * bundles of page and worker entry points.
  */
 import http from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
@@ -103,4 +105,32 @@ export function serveStatic(roots: string[], pages: Record<string, string> = {})
       });
     });
   });
+}
+
+/** What {@link chromiumSite} gives a describe block's tests, once its `before` has run. */
+export interface ChromiumSite {
+  readonly browser: Browser;
+  readonly site: StaticServer;
+}
+
+/**
+ * A describe block's site in Chromium: before its tests, `entries` are bundled into a temp
+ * folder (`prepare` may add files to it), served with `pages`, and Chromium is launched; after
+ * them, all of it is closed and removed. Call it inside `describe`.
+ */
+export function chromiumSite(name: string, entries: Record<string, string>, pages: Record<string, string>, prepare?: (outdir: string) => Promise<void>): ChromiumSite {
+  const state = {} as { browser: Browser; site: StaticServer; outdir?: string };
+  before(async () => {
+    state.outdir = await mkdtemp(path.join(os.tmpdir(), `jsinterop-${name}-`));
+    await bundle(entries, state.outdir);
+    await prepare?.(state.outdir);
+    state.site = await serveStatic([state.outdir], pages);
+    state.browser = await launchChromium();
+  });
+  after(async () => {
+    await state.browser?.close();
+    await state.site?.close();
+    if (state.outdir) await rm(state.outdir, { recursive: true, force: true });
+  });
+  return state;
 }

@@ -3,41 +3,23 @@
  * page's realm, as Blazor WebAssembly's does. A page script written in Blazor's style receives
  * the elements host ElementReferences name.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { bundle, launchChromium, serveStatic, type StaticServer } from '../../support/browser.js';
+import type { Page } from 'playwright-core';
+import { chromiumSite } from '../../support/browser.js';
 import { ELEMENT_SCENARIO_RESULT } from '../elements/element-scenario.js';
 
 const HTML = '<!doctype html><meta charset="utf-8"><title>jsinterop in-process</title><body><script type="module" src="page.js"></script></body>';
 
 describe('in-process hosting in Chromium', () => {
-  let browser: Browser;
-  let site: StaticServer;
-  let outdir: string;
-
-  before(async () => {
-    outdir = await mkdtemp(path.join(os.tmpdir(), 'jsinterop-in-process-'));
-    await bundle({ page: 'test/hosting/in-process/browser/page.ts' }, outdir);
-    site = await serveStatic([outdir], { '/index.html': HTML });
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-    if (outdir) await rm(outdir, { recursive: true, force: true });
-  });
+  const chromium = chromiumSite('in-process', { page: 'test/hosting/in-process/browser/page.ts' }, { '/index.html': HTML });
 
   async function open(prepare?: (page: Page) => Promise<void>): Promise<Page> {
-    const page = await browser.newPage();
+    const page = await chromium.browser.newPage();
     await prepare?.(page);
     const errors: Error[] = [];
     page.on('pageerror', (error) => errors.push(error));
-    await page.goto(`${site.url}/index.html`);
+    await page.goto(`${chromium.site.url}/index.html`);
     await page.waitForFunction(() => typeof window.elementScenario === 'function');
     assert.deepEqual(errors, []);
     return page;

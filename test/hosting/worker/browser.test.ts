@@ -3,54 +3,41 @@
  * the official package plus hostInWorker, the host a module Worker. Served cross-origin
  * isolated (COOP/COEP: SharedArrayBuffer, sync calls) and not (async only).
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { bundle, launchChromium, serveStatic, type StaticServer } from '../../support/browser.js';
+import type { Page } from 'playwright-core';
+import { chromiumSite } from '../../support/browser.js';
 import { ELEMENT_SCENARIO_RESULT } from '../elements/element-scenario.js';
 
 const HTML = '<!doctype html><meta charset="utf-8"><title>jsinterop Worker hosting</title><script type="module" src="page.js"></script>';
 
 describe('Worker hosting in Chromium', () => {
-  let browser: Browser;
-  let site: StaticServer;
-  let outdir: string;
-
-  before(async () => {
-    outdir = await mkdtemp(path.join(os.tmpdir(), 'jsinterop-worker-'));
-    await bundle(
-      {
-        page: 'test/hosting/worker/browser/page.ts',
-        host: 'test/hosting/worker/browser/host.ts',
-        'math-module': 'test/fixtures/math-module.ts',
-        'throws-at-start': 'test/hosting/worker/browser/throws-at-start.ts',
-      },
-      outdir,
-    );
-    // Scripts that a build would never emit: one that does not parse (a decorator no compiler
-    // transformed) and one served with a type that is not JavaScript.
-    await writeFile(path.join(outdir, 'does-not-parse.js'), 'export const x = 1;\n@decorator class A {}\n');
-    await writeFile(path.join(outdir, 'not-javascript.bin'), 'postMessage(1);\n');
-    site = await serveStatic([outdir], { '/index.html': HTML });
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-    if (outdir) await rm(outdir, { recursive: true, force: true });
-  });
+  const chromium = chromiumSite(
+    'worker',
+    {
+      page: 'test/hosting/worker/browser/page.ts',
+      host: 'test/hosting/worker/browser/host.ts',
+      'math-module': 'test/fixtures/math-module.ts',
+      'throws-at-start': 'test/hosting/worker/browser/throws-at-start.ts',
+    },
+    { '/index.html': HTML },
+    async (outdir) => {
+      // Scripts that a build would never emit: one that does not parse (a decorator no compiler
+      // transformed) and one served with a type that is not JavaScript.
+      await writeFile(path.join(outdir, 'does-not-parse.js'), 'export const x = 1;\n@decorator class A {}\n');
+      await writeFile(path.join(outdir, 'not-javascript.bin'), 'postMessage(1);\n');
+    },
+  );
 
   /** Opens the page and starts its Worker host; page errors fail the test. `prepare` runs before the page loads. */
   async function open(pathname: string, prepare?: (page: Page) => Promise<void>): Promise<{ page: Page; started: { syncCalls: boolean; isolated: boolean } }> {
-    const page = await browser.newPage();
+    const page = await chromium.browser.newPage();
     await prepare?.(page);
     const errors: Error[] = [];
     page.on('pageerror', (error) => errors.push(error));
-    await page.goto(`${site.url}${pathname}`);
+    await page.goto(`${chromium.site.url}${pathname}`);
     await page.waitForFunction(() => window.workerTest !== undefined);
     const started = await page.evaluate(() => window.workerTest.start());
     assert.deepEqual(errors, []);
@@ -136,9 +123,9 @@ describe('Worker hosting in Chromium', () => {
   describe('a Worker that fails to start: host.ready names the cause', () => {
     /** Opens `pathname` and starts a Worker from `script` there; resolves with the message `ready` rejected with. */
     async function failToStart(pathname: string, script: string, check = true): Promise<string> {
-      const page = await browser.newPage();
+      const page = await chromium.browser.newPage();
       try {
-        await page.goto(`${site.url}${pathname}`);
+        await page.goto(`${chromium.site.url}${pathname}`);
         await page.waitForFunction(() => window.workerTest !== undefined);
         return await page.evaluate(([url, c]) => window.workerTest.failToStart(url, c), [script, check] as [string, boolean]);
       } finally {
@@ -155,7 +142,7 @@ describe('Worker hosting in Chromium', () => {
     test('a script that is not there: HTTP 404', async () => {
       assert.equal(
         await failToStart('/index.html', '/missing.js'),
-        `The Worker failed to start: its script ${site.url}/missing.js was not found (HTTP 404): check the URL the Worker was created with, and that the script is built and served there.`,
+        `The Worker failed to start: its script ${chromium.site.url}/missing.js was not found (HTTP 404): check the URL the Worker was created with, and that the script is built and served there.`,
       );
     });
 
@@ -163,14 +150,14 @@ describe('Worker hosting in Chromium', () => {
       // /host.js is served without the isolation headers (only /isolated/… gets them).
       assert.equal(
         await failToStart('/isolated/index.html', '/host.js'),
-        `The Worker failed to start: its script ${site.url}/host.js was blocked: this page is cross-origin isolated and the script is served without Cross-Origin-Embedder-Policy; send it the same COEP header as the page (require-corp).`,
+        `The Worker failed to start: its script ${chromium.site.url}/host.js was blocked: this page is cross-origin isolated and the script is served without Cross-Origin-Embedder-Policy; send it the same COEP header as the page (require-corp).`,
       );
     });
 
     test('a script not served as JavaScript', async () => {
       assert.equal(
         await failToStart('/index.html', '/not-javascript.bin'),
-        `The Worker failed to start: its script ${site.url}/not-javascript.bin is served as 'application/octet-stream', not JavaScript: serve it as text/javascript.`,
+        `The Worker failed to start: its script ${chromium.site.url}/not-javascript.bin is served as 'application/octet-stream', not JavaScript: serve it as text/javascript.`,
       );
     });
 
