@@ -2,6 +2,7 @@ import { InteropCore, type RuntimeOptions } from '../../host/core.js';
 import { JSRuntime } from '../../host/runtime.js';
 import { installDomWrapper } from '../../page/dom-wrapper.js';
 import { pageHelpers } from '../../page/page-helpers.js';
+import { PAGE_CIRCUIT_GONE } from '../../page/circuit-gone.js';
 import { directCallsFor } from '../../page/direct-calls.js';
 import { jsCallsWatching, revivalOnDemandFor } from '../../page/revivers-on-demand.js';
 import type { IJSInProcessRuntime } from '../../host/types.js';
@@ -30,7 +31,7 @@ export interface InProcessRuntimeOptions extends RuntimeOptions {
 
 /** The page's text when its host is gone: Blazor's, then what happened here. */
 function pageSideEndText(reason: string): string {
-  return `The circuit associated with this dispatcher is no longer available. The jsinterop in-process runtime has ended: ${reason}`;
+  return `${PAGE_CIRCUIT_GONE} The jsinterop in-process runtime has ended: ${reason}`;
 }
 
 /** In-process, byte arrays are shared with the page rather than copied, so large chunks cost nothing. */

@@ -5,6 +5,7 @@
  * sides replay what the other missed (src/protocol/sequencing.ts). Written small: it ships to
  * every page.
  */
+import { PAGE_CIRCUIT_GONE } from '../../../page/circuit-gone.js';
 import { dispatcherSuccession } from '../../../page/dispatcher-succession.js';
 import { attachPageChannel } from '../../../page/page-channel.js';
 import { isBatch, textBatcher } from '../../../protocol/batching.js';
@@ -51,8 +52,6 @@ export interface ServerConnection {
   close(reason?: string): void;
 }
 
-/** The page-side text of Blazor's circuit manager, for calls made after the circuit is gone. */
-const GONE = 'The circuit associated with this dispatcher is no longer available.';
 const PAGE_GONE = 'The page was closed.';
 
 /**
@@ -168,7 +167,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
     outbox.clear();
     calls.clear();
     parts = [];
-    channel.close(`${GONE} ${reason}`);
+    channel.close(`${PAGE_CIRCUIT_GONE} ${reason}`);
     succession.retire(channel.dispatcher);
     setState('ended');
     failed(new Error(reason));
