@@ -1,0 +1,157 @@
+/*
+ * Reading a JS stream reference in-process. The chunks are calls of the page helper: with the
+ * direct path they reach it without JSON (a typed array's chunk without a call into the page at
+ * all), without it through the package's dispatcher. Both must behave the same: chunk sizes,
+ * calls counted, the bytes themselves shared with the page, and the failures of a reference
+ * disposed by either side while it is read.
+ */
+import { describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { createInProcessRuntime, JSException, ObjectDisposedError, type IJSInProcessRuntime } from '../../../src/index.js';
+import type { DotNetNamespace } from '../../../src/page/official-package.js';
+import { freshDotNet, patternBytes } from '../../support/page.js';
+
+async function runtime(t: TestContext, options: { directCalls: boolean; streamChunkSize?: number }): Promise<{ js: IJSInProcessRuntime; DotNet: DotNetNamespace; define(name: string, value: unknown): void }> {
+  const DotNet = await freshDotNet();
+  const js = createInProcessRuntime({ DotNet, ...options });
+  const defined: string[] = [];
+  t.after(() => {
+    for (const name of defined) delete (globalThis as any)[name];
+  });
+  return {
+    js,
+    DotNet,
+    define(name, value) {
+      (globalThis as any)[name] = value;
+      defined.push(name);
+    },
+  };
+}
+
+/** Reads until the stream ends or fails: the chunks read, and the failure, if any. */
+async function readChunks(stream: ReadableStream<Uint8Array>, afterFirst?: () => Promise<void>): Promise<{ chunks: Uint8Array[]; error?: unknown }> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return { chunks };
+      chunks.push(value);
+      if (chunks.length === 1) await afterFirst?.();
+    }
+  } catch (error) {
+    return { chunks, error };
+  }
+}
+
+const join = (chunks: Uint8Array[]) => Buffer.concat(chunks);
+
+describe('in-process JS stream reads', () => {
+  for (const directCalls of [true, false]) {
+    const path = directCalls ? 'direct path' : 'through the package’s dispatcher';
+
+    test(`a typed array arrives in chunks of streamChunkSize, each a view of the page’s bytes and a call (${path})`, async (t) => {
+      const { js, define } = await runtime(t, { directCalls, streamChunkSize: 1000 });
+      const bytes = patternBytes(2500);
+      define('getBytes', () => bytes);
+      const reference = await js.invokeStreamReferenceAsync('getBytes');
+      const before = js.stats().callsToJS;
+      const { chunks, error } = await readChunks(reference.openReadStream());
+      assert.equal(error, undefined);
+      assert.deepEqual(chunks.map((chunk) => chunk.byteLength), [1000, 1000, 500]);
+      assert.ok(chunks.every((chunk) => chunk.buffer === bytes.buffer), 'no copy');
+      assert.deepEqual(join(chunks), Buffer.from(bytes));
+      assert.equal(js.stats().callsToJS - before, 3);
+      assert.equal(js.stats().pendingCalls, 0);
+      await reference.disposeAsync();
+    });
+
+    test(`a Blob arrives in chunks of streamChunkSize, each a call (${path})`, async (t) => {
+      const { js, define } = await runtime(t, { directCalls, streamChunkSize: 1000 });
+      const bytes = patternBytes(2500);
+      define('getBlob', () => new Blob([bytes]));
+      const reference = await js.invokeStreamReferenceAsync('getBlob');
+      const before = js.stats().callsToJS;
+      const { chunks, error } = await readChunks(reference.openReadStream());
+      assert.equal(error, undefined);
+      assert.deepEqual(chunks.map((chunk) => chunk.byteLength), [1000, 1000, 500]);
+      assert.deepEqual(join(chunks), Buffer.from(bytes));
+      assert.equal(js.stats().callsToJS - before, 3);
+      await reference.disposeAsync();
+    });
+
+    for (const [name, make] of [['a typed array', (bytes: Uint8Array) => bytes], ['a Blob', (bytes: Uint8Array) => new Blob([bytes as Uint8Array<ArrayBuffer>])]] as const) {
+      test(`${name} the host disposes while it is read fails the first chunk asked for after (${path})`, async (t) => {
+        // 10-byte chunks: 256 of them are asked for ahead of the reader (readAheadFor), and arrive.
+        const { js, define } = await runtime(t, { directCalls, streamChunkSize: 10 });
+        const bytes = patternBytes(10_000);
+        define('getSource', () => make(bytes));
+        const reference = await js.invokeStreamReferenceAsync('getSource');
+        const { chunks, error } = await readChunks(reference.openReadStream(), () => reference.disposeAsync());
+        assert.equal(join(chunks).byteLength, 2560);
+        assert.deepEqual(join(chunks), Buffer.from(bytes.subarray(0, 2560)));
+        assert.ok(error instanceof ObjectDisposedError);
+        assert.equal(error.message, `A disposed JS reference (id ${reference.id}) cannot be passed to JavaScript.`);
+        assert.equal(js.stats().pendingCalls, 0);
+      });
+
+      test(`${name} the page disposes while it is read fails the next chunk with the package’s text (${path})`, async (t) => {
+        const { js, DotNet, define } = await runtime(t, { directCalls, streamChunkSize: 10 });
+        const bytes = patternBytes(10_000);
+        define('getSource', () => make(bytes));
+        const reference = await js.invokeStreamReferenceAsync('getSource');
+        const { chunks, error } = await readChunks(reference.openReadStream(), async () => DotNet.disposeJSObjectReferenceById(reference.id));
+        assert.equal(join(chunks).byteLength, 2560);
+        assert.ok(error instanceof JSException);
+        assert.equal(error.message, `JS object instance with Id '${reference.id}' does not exist. It may have been disposed.`);
+        assert.equal(js.stats().pendingCalls, 0);
+      });
+    }
+
+    test(`a signal aborted while reading errors the stream with its reason at the next chunk asked for (${path})`, async (t) => {
+      const { js, define } = await runtime(t, { directCalls, streamChunkSize: 10 });
+      const bytes = patternBytes(10_000);
+      define('getBytes', () => bytes);
+      const reference = await js.invokeStreamReferenceAsync('getBytes');
+      const controller = new AbortController();
+      const reason = new Error('stop reading');
+      const { chunks, error } = await readChunks(reference.openReadStream({ signal: controller.signal }), async () => controller.abort(reason));
+      assert.equal(join(chunks).byteLength, 2560);
+      assert.equal(error, reason);
+      assert.equal(js.stats().pendingCalls, 0);
+      await reference.disposeAsync();
+    });
+  }
+
+  test('a page whose JSON.parse was replaced reads through the package’s dispatcher, with the same chunks', async (t) => {
+    const { js, define } = await runtime(t, { directCalls: true, streamChunkSize: 1000 });
+    const bytes = patternBytes(2500);
+    define('getBytes', () => bytes);
+    const reference = await js.invokeStreamReferenceAsync('getBytes');
+    const parse = JSON.parse;
+    let parsed = 0;
+    JSON.parse = function (this: unknown, ...args: Parameters<typeof parse>) {
+      parsed++;
+      return parse.apply(this, args);
+    };
+    t.after(() => {
+      JSON.parse = parse;
+    });
+    const { chunks, error } = await readChunks(reference.openReadStream());
+    JSON.parse = parse;
+    assert.equal(error, undefined);
+    assert.deepEqual(chunks.map((chunk) => chunk.byteLength), [1000, 1000, 500]);
+    assert.ok(parsed >= 3, 'the package parsed the arguments of each chunk call');
+    await reference.disposeAsync();
+  });
+
+  test('streamChunkSize must be a positive whole number of bytes', async () => {
+    const DotNet = await freshDotNet();
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      assert.throws(() => createInProcessRuntime({ DotNet, streamChunkSize: bad }), {
+        name: 'RangeError',
+        message: `createInProcessRuntime: streamChunkSize must be a positive whole number of bytes, not ${bad}.`,
+      });
+    }
+  });
+});
