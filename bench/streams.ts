@@ -20,6 +20,7 @@
  * With `chromium` among STREAM_MODELS (the default), the same in Chromium (bench/streams-chromium.ts).
  *
  *   env STREAM_MIB (64), STREAM_REPS (5), STREAM_MODELS=in-process,worker,server,chromium,
+ *       STREAM_IN_PROCESS_CHUNK (bytes; the in-process runtime's streamChunkSize),
  *       STREAM_SERVER_CHUNK (bytes; the server's streamChunkSize, both ways), STREAM_SERVER_MESSAGE (maxMessageSize),
  *       STREAM_WINDOW (the Worker's stream window, page and host), STREAM_SERVER_UNACKED (maxUnacknowledgedBytes),
  *       STREAM_SERVER_WINDOW (streamWindowBytes), STREAM_SERVER_READ_AHEAD (streamReadAheadBytes), STREAM_SERVER_OUTPUT (maxOutputBufferBytes),
@@ -93,7 +94,7 @@ async function inProcessCases(): Promise<StreamCase[]> {
   const source = payload();
   const hostBytes = payload();
   const DotNet = await freshPackage('bench-streams');
-  const js = createInProcessRuntime({ DotNet });
+  const js = createInProcessRuntime({ DotNet, streamChunkSize: process.env.STREAM_IN_PROCESS_CHUNK ? Number(process.env.STREAM_IN_PROCESS_CHUNK) : undefined });
   definePageFunctions(source);
   const piece = MIB;
   return [
