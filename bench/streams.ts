@@ -4,8 +4,9 @@
  * Worker and over a server's WebSocket, each beside the bare transport moving the same bytes in
  * the same run:
  *
- *   in-process  a ReadableStream of the page's bytes read by the host (page → host, 1 MiB pieces,
- *               as the in-process stream chunk), the host's ReadableStream read by the page (host → page)
+ *   in-process  a ReadableStream of the page's bytes read by the host (page → host, 1 MiB pieces, as
+ *               the in-process chunk of a Blob; a typed array's chunks are 4 MiB views), the host's
+ *               ReadableStream read by the page (host → page)
  *   worker      postMessage of the payload in pieces of the Worker stream chunk (256 KiB), copied
  *               (structured clone) and moved (transfer list)
  *   server      binary ws frames over loopback: page → host of the page stream chunk (32 KiB), host → page

@@ -87,6 +87,11 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
     return this.#link.streamChunkSize ?? 32 * 1024;
   }
 
+  /** Bytes per chunk for reading `reference`: the link's choice for what it holds, if it has one. */
+  streamChunkSizeOf(reference: JSStreamReference): number {
+    return this.#link.streamChunkSizeOf?.(reference.state.id) ?? this.streamChunkSize;
+  }
+
   get streamReadAheadBytes(): number | undefined {
     return this.#link.streamReadAheadBytes;
   }

@@ -53,7 +53,7 @@ export class JSStreamReference implements IJSStreamReference {
     }
     const { core, length } = this;
     const signal = options.signal;
-    const chunkSize = core.streamChunkSize;
+    const chunkSize = core.streamChunkSizeOf(this);
     const readAhead = readAheadFor(chunkSize, core.streamReadAheadBytes);
     // A chunk the page had at once (in-process, a typed array's view) is its bytes, not a promise.
     const inFlight: (Uint8Array | Promise<Uint8Array>)[] = [];
@@ -91,6 +91,9 @@ export class JSStreamReference implements IJSStreamReference {
             const next = inFlight.shift()!;
             if (next instanceof Promise) return next.then(deliver);
             deliver(next);
+            // The chunks requested ahead that are already at hand (views of the page's bytes) are
+            // queued too: no more memory than requesting them did, and the reader needs no pull for them.
+            while (inFlight.length > 0 && !(inFlight[0] instanceof Promise)) deliver(inFlight.shift());
           } catch (error) {
             return Promise.reject(error);
           }

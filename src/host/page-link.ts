@@ -12,6 +12,8 @@ export interface PageLink {
   readonly asyncOnlyReason?: string;
   /** Bytes per chunk when reading a JS stream; default 32 KiB (Blazor Server's size). */
   readonly streamChunkSize?: number;
+  /** Bytes per chunk for reading the JS stream reference `referenceId`, where it differs from {@link streamChunkSize}. */
+  streamChunkSizeOf?(referenceId: number): number | undefined;
   /** Bytes of a JS stream requested ahead of the reader, in calls of one chunk each; default 1 MiB. */
   readonly streamReadAheadBytes?: number;
   /** Id of the page-side helper object that serves JS stream chunks (see src/page/page-helpers.ts). */

@@ -4,7 +4,7 @@
  * trip to the browser's blob store per chunk (in Chromium, a 64 MiB Blob read that way moved at a
  * fifth of the speed of its own stream()); a cursor reads the Blob's stream() in order instead,
  * a segment of SEGMENT_CHUNKS chunks at a time (a Blob's stream may hand over all of a segment at
- * once, so the segment bounds what the page holds beyond what was asked for), and cuts it into
+ * once, so the segment bounds what the page holds beyond what was asked for; at most 8 MiB), and cuts it into
  * the chunks asked for. A request at any other offset starts a new cursor there.
  *
  * A Blob whose stream hands over a segment in several pieces (browsers: pieces of a data pipe,
@@ -17,6 +17,8 @@
 import { join } from '../protocol/splitting.js';
 
 const SEGMENT_CHUNKS = 8;
+/** A segment is at most this large (unless one chunk is larger): what a Node Blob read holds beyond the chunks asked for. */
+const MAX_SEGMENT_BYTES = 8 << 20;
 
 interface Cursor {
   readonly blob: Blob;
@@ -47,7 +49,7 @@ export function readBlobChunk(blob: Blob, offset: number, count: number): Promis
   let cursor = cursors.get(blob);
   if (!cursor || cursor.next !== offset) {
     if (cursor) void cursor.reader.cancel().catch(() => {});
-    cursor = { blob, next: offset, segmentEnd: 0, segment: SEGMENT_CHUNKS * count, pieces: 0, reader: undefined!, held: undefined, tail: Promise.resolve() };
+    cursor = { blob, next: offset, segmentEnd: 0, segment: Math.min(SEGMENT_CHUNKS * count, Math.max(count, MAX_SEGMENT_BYTES)), pieces: 0, reader: undefined!, held: undefined, tail: Promise.resolve() };
     openSegment(cursor, offset);
     cursors.set(blob, cursor);
   }

@@ -13,6 +13,11 @@ function viewOf(source: unknown): Uint8Array | undefined {
   return undefined;
 }
 
+/** Whether `source` is bytes in memory (a typed array or ArrayBuffer), whose chunks are views of it. */
+export function holdsBytes(source: unknown): boolean {
+  return viewOf(source) !== undefined;
+}
+
 function checkChunkRequest(offset: number, count: number): boolean {
   return Number.isSafeInteger(offset) && Number.isSafeInteger(count) && offset >= 0 && count > 0;
 }

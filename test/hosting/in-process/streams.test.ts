@@ -123,6 +123,23 @@ describe('in-process JS stream reads', () => {
     });
   }
 
+  test('by default a typed array arrives in 4 MiB chunks (views: no copy) and a Blob in 1 MiB chunks (copies)', async (t) => {
+    const { js, define } = await runtime(t, { directCalls: true });
+    const bytes = patternBytes(9 << 20);
+    define('getBytes', () => bytes);
+    define('getBlob', () => new Blob([bytes.subarray(0, 2.5 * (1 << 20))]));
+    const view = await js.invokeStreamReferenceAsync('getBytes');
+    const blob = await js.invokeStreamReferenceAsync('getBlob');
+    const options = { maxAllowedSize: bytes.byteLength };
+    const fromView = await readChunks(view.openReadStream(options));
+    const fromBlob = await readChunks(blob.openReadStream(options));
+    assert.deepEqual(fromView.chunks.map((chunk) => chunk.byteLength / (1 << 20)), [4, 4, 1]);
+    assert.deepEqual(fromBlob.chunks.map((chunk) => chunk.byteLength / (1 << 20)), [1, 1, 0.5]);
+    assert.deepEqual(join(fromView.chunks), Buffer.from(bytes));
+    assert.deepEqual(join(fromBlob.chunks), Buffer.from(bytes.subarray(0, 2.5 * (1 << 20))));
+    await Promise.all([view.disposeAsync(), blob.disposeAsync()]);
+  });
+
   test('a page whose JSON.parse was replaced reads through the package’s dispatcher, with the same chunks', async (t) => {
     const { js, define } = await runtime(t, { directCalls: true, streamChunkSize: 1000 });
     const bytes = patternBytes(2500);
