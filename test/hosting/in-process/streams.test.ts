@@ -7,7 +7,7 @@
  */
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { createInProcessRuntime, JSException, ObjectDisposedError, type IJSInProcessRuntime } from '../../../src/index.js';
+import { createInProcessRuntime, HostStreamReference, JSException, ObjectDisposedError, type IJSInProcessRuntime } from '../../../src/index.js';
 import type { DotNetNamespace } from '../../../src/page/official-package.js';
 import { freshDotNet, patternBytes } from '../../support/page.js';
 
@@ -170,5 +170,32 @@ describe('in-process JS stream reads', () => {
         message: `createInProcessRuntime: streamChunkSize must be a positive whole number of bytes, not ${bad}.`,
       });
     }
+  });
+});
+
+describe('in-process host streams', () => {
+  test('the page’s stream() is the host’s own ReadableStream, and a byte array’s chunk is the host’s array: nothing is added per read', async (t) => {
+    const { js, define } = await runtime(t, { directCalls: true });
+    const bytes = patternBytes(1000);
+    let seen: unknown[] = [];
+    define('readChunks', async (stream: { stream(): Promise<ReadableStream<Uint8Array>> }) => {
+      const readable = await stream.stream();
+      seen.push(readable);
+      const reader = readable.getReader();
+      for (let r = await reader.read(); !r.done; r = await reader.read()) seen.push(r.value);
+      return seen.length;
+    });
+    const own = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes);
+        controller.close();
+      },
+    });
+    assert.equal(await js.invokeAsync('readChunks', HostStreamReference.create(own)), 2);
+    assert.equal(seen[0], own);
+    assert.equal(seen[1], bytes);
+    seen = [];
+    assert.equal(await js.invokeAsync('readChunks', HostStreamReference.create(bytes)), 2);
+    assert.equal(seen[1], bytes);
   });
 });
