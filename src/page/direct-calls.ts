@@ -144,28 +144,6 @@ export function directCallsFor(DotNet: DotNetNamespace, dispatcher: CallDispatch
   const plainRevival = (): boolean =>
     JSON.parse === nativeParse && JSON.stringify === nativeStringify && Object.prototype.hasOwnProperty === nativeHasOwnProperty && knownRevivers();
 
-  /** The package's beginInvokeJSFromDotNet for a call with a JS object argument, answered with the value. */
-  async function beginWithReference(
-    asyncHandle: number,
-    identifier: string,
-    targetInstanceId: number,
-    referenceId: number,
-    offset: number,
-    count: number,
-    answer: (asyncHandle: number, result: unknown) => void,
-  ): Promise<void> {
-    try {
-      // What the package's reviver makes of the argument {"__jsObjectId": referenceId}: the object,
-      // or its error ("JS object instance with Id … does not exist") when the page disposed it.
-      const reference = (packageReviver as (key: string, value: unknown) => unknown)('0', { [JS_OBJECT_ID_KEY]: referenceId });
-      const func = findJSFunction(identifier, targetInstanceId, FUNCTION_CALL as any);
-      const result = await func(reference, offset, count);
-      answer(asyncHandle, result);
-    } catch (error) {
-      host.endInvokeJSFromDotNet(asyncHandle, false, JSON.stringify([asyncHandle, false, formatError(error)]));
-    }
-  }
-
   return {
     applies(argsJson, resultType) {
       return (
@@ -190,7 +168,19 @@ export function directCallsFor(DotNet: DotNetNamespace, dispatcher: CallDispatch
 
     callWithReference(asyncHandle, identifier, targetInstanceId, referenceId, offset, count, answer) {
       if (!plainRevival()) return false;
-      void beginWithReference(asyncHandle, identifier, targetInstanceId, referenceId, offset, count, answer);
+      // The package's beginInvokeJSFromDotNet, await for await, answered with the value.
+      void (async () => {
+        try {
+          // What the package's reviver makes of the argument {"__jsObjectId": referenceId}: the object,
+          // or its error ("JS object instance with Id … does not exist") when the page disposed it.
+          const reference = (packageReviver as (key: string, value: unknown) => unknown)('0', { [JS_OBJECT_ID_KEY]: referenceId });
+          const func = findJSFunction(identifier, targetInstanceId, FUNCTION_CALL as any);
+          const result = await func(reference, offset, count);
+          answer(asyncHandle, result);
+        } catch (error) {
+          host.endInvokeJSFromDotNet(asyncHandle, false, JSON.stringify([asyncHandle, false, formatError(error)]));
+        }
+      })();
       return true;
     },
 

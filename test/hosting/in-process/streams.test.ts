@@ -7,26 +7,11 @@
  */
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { createInProcessRuntime, HostStreamReference, JSException, ObjectDisposedError, type IJSInProcessRuntime } from '../../../src/index.js';
-import type { DotNetNamespace } from '../../../src/page/official-package.js';
-import { freshDotNet, patternBytes } from '../../support/page.js';
+import { createInProcessRuntime, HostStreamReference, JSException, ObjectDisposedError } from '../../../src/index.js';
+import { freshDotNet, openPage, patternBytes } from '../../support/page.js';
 
-async function runtime(t: TestContext, options: { directCalls: boolean; streamChunkSize?: number }): Promise<{ js: IJSInProcessRuntime; DotNet: DotNetNamespace; define(name: string, value: unknown): void }> {
-  const DotNet = await freshDotNet();
-  const js = createInProcessRuntime({ DotNet, ...options });
-  const defined: string[] = [];
-  t.after(() => {
-    for (const name of defined) delete (globalThis as any)[name];
-  });
-  return {
-    js,
-    DotNet,
-    define(name, value) {
-      (globalThis as any)[name] = value;
-      defined.push(name);
-    },
-  };
-}
+/** An in-process page (the test is registered with node:test's own `test`) with these options. */
+const runtime = (t: TestContext, options: { directCalls: boolean; streamChunkSize?: number }) => openPage(t, options);
 
 /** Reads until the stream ends or fails: the chunks read, and the failure, if any. */
 async function readChunks(stream: ReadableStream<Uint8Array>, afterFirst?: () => Promise<void>): Promise<{ chunks: Uint8Array[]; error?: unknown }> {
