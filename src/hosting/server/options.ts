@@ -152,6 +152,8 @@ export interface ServerOptions {
    * (in the replay buffer and the page's queue). Larger keeps a fast link busy; a stream's
    * throughput is about this window per round trip. At most half of `maxUnacknowledgedBytes`.
    * Default 4 MiB (a quarter of the default replay buffer), or a quarter of a smaller `maxUnacknowledgedBytes`.
+   * The page acknowledges what it received with each credit, and otherwise after this many bytes
+   * (at most a quarter of `maxUnacknowledgedBytes`), so a stream costs the page few writes.
    */
   readonly streamWindowBytes?: number;
   /**
