@@ -9,8 +9,11 @@
 import { excerpt } from './excerpt.js';
 import * as Msg from './message-codes.js';
 
-/** 2: the Worker page posts a lone completion as text (docs/protocol.md, "Worker transport"). */
-export const PROTOCOL_VERSION = 2;
+/**
+ * 2: the Worker page posts a lone completion as text; 3: Worker byte arrays travel inside the
+ * message that refers to them (docs/protocol.md, "Worker transport").
+ */
+export const PROTOCOL_VERSION = 3;
 
 /** Chunks of a host stream the page buffers, and the host sends before it waits for credit, unless the hosting model sets another window. */
 export const DEFAULT_STREAM_WINDOW = 16;

@@ -139,8 +139,10 @@ export function connectToPage(options: ConnectToPageOptions = {}): Promise<IJSRu
     const receive = (data: unknown) => {
       // A completion sent alone comes as text (docs/protocol.md, "Worker transport"); the core checks it.
       if (typeof data === 'string' && data[0] === COMPLETION_PREFIX) return host?.receiveCompletion(data.slice(1));
-      for (const message of unpack(data)) {
-        if (isWorkerControl(message)) {
+      for (const message of unpack(data, Msg.SendByteArray)) {
+        // A completion with byte arrays comes as a bundle headed by its text.
+        if (typeof message === 'string' && message[0] === COMPLETION_PREFIX) host?.receiveCompletion(message.slice(1));
+        else if (isWorkerControl(message)) {
           if (message[0] === WorkerControl.Close) close(message[1], false);
         } else if (host) {
           // A second Hello is the page answering our Ready after its first one got through.

@@ -188,7 +188,7 @@ export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions
   const receive = (data: unknown): void => {
     if (closedReason !== undefined) return;
     const counted = welcomed;
-    for (const message of unpack(data) as HostToPage[]) {
+    for (const message of unpack(data, Msg.ReceiveByteArray) as HostToPage[]) {
       if ((message[0] as number) === WorkerControl.Close) return close((message as unknown as Close)[1], false);
       if ((message[0] as number) === WorkerControl.Ready) {
         if (!welcomed) post(channel.hello, []); // the host is listening now; our first Hello may have been lost

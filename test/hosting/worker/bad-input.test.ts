@@ -22,6 +22,8 @@ describe('bad input into a Worker host', () => {
       [[21, 'two', true, '[2,true,1]'], /EndInvokeJS message: argument 'asyncHandle' has the wrong type/],
       [[22, 0, 'not bytes'], /SendByteArray message: argument 'bytes' has the wrong type/],
       [[[20, null, 'WorkerTests', 'Add', 'zero', '[1,2]']], /BeginInvokeDotNet message: argument 'dotNetObjectId' has the wrong type/],
+      // Byte arrays with their message come as a bundle [message, id, bytes, …]; each pair is checked.
+      [[[20, null, 'WorkerTests', 'Add', 0, '[1,2]'], 0, 'not bytes'], /SendByteArray message: argument 'bytes' has the wrong type/],
       // A lone completion comes as text: "!" and the package's completion JSON.
       ['![x,true,1]', /Malformed completion frame: expected "!\[asyncHandle,succeeded,result\]"/],
     ];

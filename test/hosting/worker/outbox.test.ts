@@ -9,8 +9,8 @@ import { transfer } from '../../../src/hosting/worker/transfer.js';
 import * as Msg from '../../../src/protocol/message-codes.js';
 
 function recorder() {
-  const posts: { messages: unknown[][]; transferList: Transferable[] }[] = [];
-  const post = (data: unknown, transferList: Transferable[]) => posts.push({ messages: unpack(data) as unknown[][], transferList });
+  const posts: { data: unknown; messages: unknown[][]; transferList: Transferable[] }[] = [];
+  const post = (data: unknown, transferList: Transferable[]) => posts.push({ data, messages: unpack(data, Msg.ReceiveByteArray) as unknown[][], transferList });
   const types = () => posts.map((p) => p.messages.map((m) => m[0]));
   return { posts, post, types };
 }
@@ -47,12 +47,25 @@ describe('the Worker outbox', () => {
     assert.equal(first!.messages[0]![2], moved, 'a transferred array is sent as it is');
     assert.notEqual(first!.messages[1]![2], copied, 'an unmarked array is copied');
     assert.deepEqual(first!.transferList, [moved.buffer, (first!.messages[1]![2] as Uint8Array).buffer]);
+    assert.deepEqual(first!.data, [call(1), 0, moved, 1, first!.messages[1]![2]], 'one bundle: the message, then each id and its bytes');
 
     outbox.send(bytes(0, new Uint8Array(2)));
     outbox.send(call(2));
     assert.equal(posts.length, 1, 'later in the same turn, a call with byte arrays waits for the batch');
     await endOfTurn();
     assert.deepEqual(types()[1], [Msg.ReceiveByteArray, Msg.BeginInvokeJS]);
+    assert.equal((posts[1]!.data as unknown[])[1], 0, 'at the end of a turn too, byte arrays and the one message after them make a bundle');
+  });
+
+  test('byte arrays are bundled only with the one message that follows them; a stream chunk among them makes a batch', () => {
+    const { posts, post } = recorder();
+    const outbox = createOutbox(post);
+    outbox.send([Msg.StreamChunk, 7, new Uint8Array(3)]);
+    outbox.send(bytes(0, new Uint8Array(1)));
+    outbox.send(call(1));
+    const [only] = posts;
+    assert.deepEqual(only!.messages.map((m) => m[0]), [Msg.StreamChunk, Msg.ReceiveByteArray, Msg.BeginInvokeJS]);
+    assert.ok(Array.isArray((only!.data as unknown[])[1]), 'a batch, whose second element is a message');
   });
 
   test('a byte array no message follows (a stream chunk) leaves at the end of the turn', async () => {
@@ -76,7 +89,7 @@ describe('the Worker outbox', () => {
     assert.deepEqual(types(), [[Msg.ReceiveByteArray, Msg.BeginInvokeJS, Msg.BeginInvokeJS]]);
   });
 
-  test('a message that leaves on its own, and only such a one, is posted as `lone` makes it (the page\'s text completion)', async () => {
+  test('a message that leaves on its own or heads a bundle, and only such a one, is posted as `lone` makes it (the page\'s text completion)', async () => {
     const posted: unknown[] = [];
     const outbox = createOutbox((data) => posted.push(data), false, (message) => `lone ${message[1]}`);
     outbox.send(call(1)); // first of its turn
@@ -89,6 +102,7 @@ describe('the Worker outbox', () => {
     outbox.send(call(5));
     outbox.send(call(6)); // alone at the end of its turn
     await endOfTurn();
-    assert.deepEqual(posted.map((data) => (typeof data === 'string' ? data : unpack(data).map((m) => (m as unknown[])[1]))), ['lone 1', [2, 3], [0, 4], 'lone 5', 'lone 6']);
+    const summary = (data: unknown) => (typeof data === 'string' ? data : unpack(data, Msg.ReceiveByteArray).map((m) => (typeof m === 'string' ? m : (m as unknown[])[1])));
+    assert.deepEqual(posted.map(summary), ['lone 1', [2, 3], [0, 'lone 4'], 'lone 5', 'lone 6']);
   });
 });
