@@ -266,6 +266,11 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
     void this.#releaseOnPage(id, true);
   }
 
+  /** The hosting model's own read of a JS stream reference, if it has one (see PageLink.readJSStream). */
+  readJSStream(reference: JSStreamReference, signal: AbortSignal | undefined): ReadableStream<Uint8Array> | undefined {
+    return this.#link.readJSStream?.(reference, signal);
+  }
+
   /**
    * One chunk of a JS stream: an async call of the page helper's `readStreamChunk`. Where the link
    * reads chunks itself (in-process: no JSON between host and page), the call is still a call: it

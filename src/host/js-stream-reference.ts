@@ -53,6 +53,8 @@ export class JSStreamReference implements IJSStreamReference {
     }
     const { core, length } = this;
     const signal = options.signal;
+    const own = core.readJSStream(this, signal);
+    if (own) return own;
     const chunkSize = core.streamChunkSizeOf(this);
     const readAhead = readAheadFor(chunkSize, core.streamReadAheadBytes);
     // A chunk the page had at once (in-process, a typed array's view) is its bytes, not a promise.

@@ -1,5 +1,6 @@
 import type { JSCallResultType, JSCallType } from './wire.js';
 import type { HostingModel } from './types.js';
+import type { JSStreamReference } from './js-stream-reference.js';
 
 /**
  * What a hosting model must provide so the host can drive the page. Each member maps to one
@@ -18,6 +19,13 @@ export interface PageLink {
   readonly streamReadAheadBytes?: number;
   /** Id of the page-side helper object that serves JS stream chunks (see src/page/page-helpers.ts). */
   readonly pageHelpersId: number;
+
+  /**
+   * Reads a JS stream reference's data by a transport of the hosting model's own (the Worker's
+   * pushed chunks), after openReadStream's checks. Without it, the host reads with calls of the
+   * page helper `readStreamChunk`, a chunk per call.
+   */
+  readJSStream?(reference: JSStreamReference, signal: AbortSignal | undefined): ReadableStream<Uint8Array>;
 
   /** `beginInvokeJSFromDotNet`: the page answers through {@link HostEndpoint.endInvokeJS}. */
   beginInvokeJS(

@@ -23,6 +23,8 @@ export interface PageChannelOptions {
   readonly attach?: (host: Parameters<DotNetNamespace['attachDispatcher']>[0]) => ReturnType<DotNetNamespace['attachDispatcher']>;
   /** Host → page calls without markers take the direct path (docs/protocol.md, "The direct path"). Default true. */
   readonly directCalls?: boolean;
+  /** Page helpers of the transport's own, beside the shared ones (the Worker's pushStream). */
+  readonly helpers?: Record<string, (...args: any[]) => unknown>;
 }
 
 export interface PageChannel {
@@ -161,7 +163,7 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
     streams.clear();
   };
 
-  const pageHelpersId: number = DotNet.createJSObjectReference(pageHelpers).__jsObjectId;
+  const pageHelpersId: number = DotNet.createJSObjectReference(options.helpers ? { ...pageHelpers, ...options.helpers } : pageHelpers).__jsObjectId;
   const hello: Hello = [Msg.Hello, PROTOCOL_VERSION, pageHelpersId, options.syncBuffer ?? null];
   const setStreamWindow = (chunks: number): void => {
     if (Number.isSafeInteger(chunks) && chunks >= 2) streamWindow = chunks;

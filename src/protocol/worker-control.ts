@@ -16,6 +16,23 @@ export const WorkerControl = {
   Close: 41,
 } as const;
 
+/**
+ * A JS stream reference read by a Worker host (`openReadStream`): the page pushes its chunks
+ * under a credit window instead of answering one call per chunk. The host starts a read with an
+ * ordinary call of the page helper `pushStream(reference, readId, window, chunkSize, length)`
+ * (which resolves the reference as any call does); then (docs/protocol.md, "Worker transport"):
+ */
+export const PushedStream = {
+  /** page → host: [Chunk, readId, bytes] — the next chunk of the read; at most `window` beyond what the host has credited. */
+  Chunk: 42,
+  /** page → host: [End, readId, error] — the page stopped: null once it sent `length` bytes, else why it failed. */
+  End: 43,
+  /** host → page: [Credit, readId, chunks] — the host's reader took that many chunks: the page may send as many more. */
+  Credit: 44,
+  /** host → page: [Stop, readId] — the host no longer wants the read (cancelled, aborted, failed, disposed). */
+  Stop: 45,
+} as const;
+
 export type Ready = [typeof WorkerControl.Ready, number];
 export type Close = [typeof WorkerControl.Close, string];
 export type WorkerControlMessage = Ready | Close;

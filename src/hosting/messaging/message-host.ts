@@ -23,6 +23,8 @@ export interface MessageHostOptions extends RuntimeOptions {
   readonly asyncOnlyReason?: string;
   /** A synchronous call path, where the transport has one (Worker + SharedArrayBuffer). */
   readonly invokeJS?: PageLink['invokeJS'];
+  /** The transport's own read of JS stream references, where it has one (Worker: chunks pushed by the page). */
+  readonly readJSStream?: PageLink['readJSStream'];
   /**
    * The page is untrusted (a server without `detailedErrors`): the text of a host stream's failure
    * is replaced by a fixed one. Only the server sets it; a Worker's page is the same application.
@@ -62,6 +64,7 @@ export class MessageHost {
       streamChunkSize: this.#chunkSize,
       streamReadAheadBytes: options.streamReadAheadBytes,
       invokeJS: options.invokeJS,
+      readJSStream: options.readJSStream,
       beginInvokeJS: (asyncHandle, identifier, argsJson, resultType, targetInstanceId, callType) =>
         send([Msg.BeginInvokeJS, asyncHandle, identifier, argsJson, resultType, targetInstanceId, callType]),
       endInvokeDotNet: (callId, succeeded, resultJsonOrError) => send([Msg.EndInvokeDotNet, callId, succeeded, resultJsonOrError]),

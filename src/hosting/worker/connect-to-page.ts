@@ -14,6 +14,7 @@ import { createOutbox, unpack } from './outbox.js';
 import { defaultPagePort, listen, watchPeer, type MessageTarget } from './ports.js';
 import { KIND_ERROR, KIND_NULL } from './sync-buffer.js';
 import { SyncCaller } from './sync-caller.js';
+import { createPushedStreams, type PushedStreams } from './pushed-streams.js';
 import { WORKER_READ_AHEAD_BYTES, WORKER_STREAM_CHUNK, WORKER_STREAM_WINDOW } from './stream-sizes.js';
 import type { RuntimeOptions } from '../../host/core.js';
 import type { PageLink } from '../../host/page-link.js';
@@ -81,6 +82,7 @@ export function connectToPage(options: ConnectToPageOptions = {}): Promise<IJSRu
   const post = (data: unknown, transferList: ArrayBuffer[]) => port.postMessage(data, transferList);
   const outbox = createOutbox(post);
   let host: MessageHost | undefined;
+  let pushed: PushedStreams | undefined;
   let closedReason: string | undefined;
   const stops: (() => void)[] = [];
 
@@ -94,6 +96,7 @@ export function connectToPage(options: ConnectToPageOptions = {}): Promise<IJSRu
         post([WorkerControl.Close, reason], []);
       }
       outbox.discard();
+      pushed?.close(reason);
       host?.close(reason);
       reject(new Error(`connectToPage: ${reason}`));
     };
@@ -117,13 +120,23 @@ export function connectToPage(options: ConnectToPageOptions = {}): Promise<IJSRu
             return answer.kind === KIND_NULL ? null : answer.text;
           }
         : undefined;
+      const chunkSize = WORKER_STREAM_CHUNK;
+      const readAhead = options.streamReadAheadBytes ?? WORKER_READ_AHEAD_BYTES;
+      pushed = createPushedStreams({
+        window: Math.max(2, Math.floor(readAhead / chunkSize)),
+        chunkSize,
+        start: (reference, readId, window, chunkSize, length, signal) =>
+          host!.core.callPageHelper('pushStream', [reference, readId, window, chunkSize, length], { signal }),
+        send: outbox.send,
+      });
       host = new MessageHost(hello, outbox.send, {
         ...options,
         hostingModel: 'worker',
-        streamChunkSize: WORKER_STREAM_CHUNK,
+        streamChunkSize: chunkSize,
         streamWindow: options.streamWindow ?? WORKER_STREAM_WINDOW,
-        streamReadAheadBytes: options.streamReadAheadBytes ?? WORKER_READ_AHEAD_BYTES,
+        streamReadAheadBytes: readAhead,
         invokeJS,
+        readJSStream: pushed.open,
         asyncOnlyReason: offered
           ? 'this runtime is hosted on a thread that may not block in Atomics.wait (a browser\'s main thread), so only async calls are possible; run connectToPage() in a Worker'
           : 'this runtime is hosted in a Worker and the page offered no SharedArrayBuffer, so only async calls are possible ' +
@@ -142,6 +155,7 @@ export function connectToPage(options: ConnectToPageOptions = {}): Promise<IJSRu
       for (const message of unpack(data, Msg.SendByteArray)) {
         // A completion with byte arrays comes as a bundle headed by its text.
         if (typeof message === 'string' && message[0] === COMPLETION_PREFIX) host?.receiveCompletion(message.slice(1));
+        else if (pushed?.receive(message as unknown[])) continue;
         else if (isWorkerControl(message)) {
           if (message[0] === WorkerControl.Close) close(message[1], false);
         } else if (host) {

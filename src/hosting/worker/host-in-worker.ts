@@ -14,6 +14,7 @@ import { listen, watchPeer, type MessageTarget } from './ports.js';
 import { CLOSED, DEFAULT_SYNC_BUFFER, MIN_SYNC_BUFFER, STATE } from './sync-buffer.js';
 import type { RunSync, SyncResponder } from './sync-responder.js';
 import { WORKER_STREAM_WINDOW } from './stream-sizes.js';
+import { createStreamPusher } from './stream-pusher.js';
 import type { DotNetNamespace } from '../../page/official-package.js';
 
 /** Options for {@link hostInWorker}. */
@@ -119,7 +120,13 @@ export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions
     else if (message[0] === Msg.BeginInvokeDotNet) ledger.noteSent(message[5]);
     outbox.send(message);
   };
-  const channel = attachPageChannel(DotNet, send, { syncBuffer: buffer, streamWindow: options.streamWindow ?? WORKER_STREAM_WINDOW, directCalls: options.directCalls });
+  const pusher = createStreamPusher(outbox.send);
+  const channel = attachPageChannel(DotNet, send, {
+    syncBuffer: buffer,
+    streamWindow: options.streamWindow ?? WORKER_STREAM_WINDOW,
+    directCalls: options.directCalls,
+    helpers: pusher.helpers,
+  });
   ledger.hold(channel.hello[2]);
 
   let welcomed = false;
@@ -147,6 +154,7 @@ export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions
       } catch {} // the Worker is already gone
     }
     responder?.close();
+    pusher.close();
     if (buffer) {
       // Wakes a host blocked in a sync call (it throws JSDisconnectedException), and the responder's loop.
       const header = new Int32Array(buffer);
@@ -194,7 +202,7 @@ export function hostInWorker(worker: MessageTarget, options: HostInWorkerOptions
         if (!welcomed) post(channel.hello, []); // the host is listening now; our first Hello may have been lost
       } else if (message[0] === Msg.Welcome) {
         if (!welcomed) onWelcome(message);
-      } else {
+      } else if (!pusher.receive(message)) {
         if (message[0] === Msg.BeginInvokeJS) ledger.noteCall(message[2], message[3]);
         channel.receive(message);
       }

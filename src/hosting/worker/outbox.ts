@@ -17,6 +17,7 @@
 import { prepareBytes } from './transfer.js';
 import { carriesBytes } from '../../protocol/messages.js';
 import * as Msg from '../../protocol/message-codes.js';
+import { PushedStream } from '../../protocol/worker-control.js';
 import { trackTurns } from '../../protocol/turns.js';
 
 /** Anything that can post to the other thread. */
@@ -67,7 +68,7 @@ export function createOutbox(post: Post, held = false, lone: (message: unknown[]
   const turns = trackTurns(flush);
   return {
     send(message) {
-      const bytes = carriesBytes(message);
+      const bytes = carriesBytes(message) || message[0] === PushedStream.Chunk;
       const first = !held && turns.begin();
       if (bytes) {
         if (first) leadingBytes = true;
@@ -110,7 +111,7 @@ export function createOutbox(post: Post, held = false, lone: (message: unknown[]
 function bundle(batch: unknown[][], lone: (message: unknown[]) => unknown): unknown[] | undefined {
   const last = batch.length - 1;
   const head = batch[last]!;
-  if (carriesBytes(head)) return undefined;
+  if (carriesBytes(head) || head[0] === PushedStream.Chunk) return undefined;
   const payload: unknown[] = [lone(head)];
   for (let i = 0; i < last; i++) {
     const message = batch[i]!;
