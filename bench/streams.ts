@@ -23,7 +23,7 @@
  *   env STREAM_MIB (64), STREAM_REPS (5), STREAM_MODELS=in-process,worker,server,chromium,
  *       STREAM_IN_PROCESS_CHUNK (bytes; the in-process runtime's streamChunkSize),
  *       STREAM_SERVER_CHUNK (bytes; the server's streamChunkSize, both ways), STREAM_SERVER_MESSAGE (maxMessageSize),
- *       STREAM_WINDOW (the Worker's stream window, page and host), STREAM_SERVER_UNACKED (maxUnacknowledgedBytes),
+ *       STREAM_WINDOW (the Worker's stream window, page and host), STREAM_WORKER_READ_AHEAD (the Worker's streamReadAheadBytes), STREAM_SERVER_UNACKED (maxUnacknowledgedBytes),
  *       STREAM_SERVER_WINDOW (streamWindowBytes), STREAM_SERVER_READ_AHEAD (streamReadAheadBytes), STREAM_SERVER_OUTPUT (maxOutputBufferBytes),
  *       STREAM_CASES (ids of the cases to run, e.g. raw-h2p,ours-h2p-stream), STREAM_TRACE (prints each case, and the server circuit's unacknowledged bytes and frames every 100 ms)
  */
@@ -46,6 +46,7 @@ import { check, definePageFunctions, drain, MIB, PAYLOAD, payload, rawSink, read
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPS = Number(process.env.STREAM_REPS ?? 5);
 const WINDOW = process.env.STREAM_WINDOW ? Number(process.env.STREAM_WINDOW) : undefined;
+const WORKER_READ_AHEAD = process.env.STREAM_WORKER_READ_AHEAD ? Number(process.env.STREAM_WORKER_READ_AHEAD) : undefined;
 
 type Direction = 'page → host' | 'host → page';
 
@@ -157,7 +158,7 @@ async function workerCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
   const interop = new MessageChannel();
   const raw = new MessageChannel();
   const worker = new Worker(path.join(here, 'support', 'stream-worker-host.js'), {
-    workerData: { control: control.port2, interop: interop.port2, raw: raw.port2, window: WINDOW },
+    workerData: { control: control.port2, interop: interop.port2, raw: raw.port2, window: WINDOW, readAhead: WORKER_READ_AHEAD },
     transferList: [control.port2, interop.port2, raw.port2],
   });
   worker.on('error', (error) => { console.error('stream worker failed:', error); process.exit(1); });

@@ -9,10 +9,10 @@ import type { IJSRuntime } from '../../src/index.js';
 import { check, PAYLOAD, payload, readFromPage, sampleMemory, sendToPage } from './stream-common.js';
 import type { WorkerCommand, WorkerReply } from '../streams.js';
 
-const { control, interop, raw, window } = workerData as { control: MessagePort; interop: MessagePort; raw: MessagePort; window?: number };
+const { control, interop, raw, window, readAhead } = workerData as { control: MessagePort; interop: MessagePort; raw: MessagePort; window?: number; readAhead?: number };
 const PIECE = 256 * 1024;
 const hostBytes = payload();
-const js: IJSRuntime = await connectToPage({ port: interop, ...(window ? { streamWindow: window } : {}) });
+const js: IJSRuntime = await connectToPage({ port: interop, ...(window ? { streamWindow: window } : {}), ...(readAhead ? { streamReadAheadBytes: readAhead } : {}) });
 
 let sample: () => void = () => {};
 let received = 0;
