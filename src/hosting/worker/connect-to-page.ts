@@ -43,8 +43,9 @@ export interface ConnectToPageOptions extends RuntimeOptions {
    */
   readonly streamWindow?: number;
   /**
-   * Bytes of a page stream (`openReadStream`) requested ahead of the reader, in calls of one
-   * chunk (256 KiB) each. Default 4 MiB (16 calls).
+   * Bytes of a page stream (`openReadStream`) the page may push ahead of the host's reader, in
+   * chunks of 256 KiB: the window of the read (default 4 MiB, 16 chunks; at least 2 chunks). The
+   * host holds at most this much unread; a reader that stops reading stops the page.
    */
   readonly streamReadAheadBytes?: number;
   /** Aborting disconnects: calls in flight on both sides settle, and the page is told why. */

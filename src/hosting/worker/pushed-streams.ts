@@ -6,8 +6,8 @@
  *
  * What a reader sees is what the per-chunk calls of other hosting models give it: the bytes in
  * order, a length checked against the declared one, an empty chunk refused, the page's failure as
- * a JSException, the signal's reason on abort, ObjectDisposedError for a read after the
- * reference was disposed, JSDisconnectedException when the page goes away.
+ * a JSException, the signal's reason on abort, ObjectDisposedError for a read past the chunks
+ * received before the reference was disposed, JSDisconnectedException when the page goes away.
  */
 import { JSDisconnectedException, JSException, ObjectDisposedError } from '../../host/errors.js';
 import { PushedStream } from '../../protocol/worker-control.js';

@@ -10,6 +10,7 @@
  */
 import { pageHelpers } from '../../page/page-helpers.js';
 import { PushedStream } from '../../protocol/worker-control.js';
+import { transfer } from './transfer.js';
 
 interface Push {
   credit: number;
@@ -37,6 +38,7 @@ export function createStreamPusher(send: (message: unknown[]) => void): StreamPu
 
   const pump = async (readId: number, push: Push, source: unknown, chunkSize: number, length: number): Promise<void> => {
     let offset = 0;
+    const fromBlob = !ArrayBuffer.isView(source) && !(source instanceof ArrayBuffer);
     try {
       while (offset < length && !push.stopped) {
         if (push.credit <= 0) {
@@ -48,11 +50,14 @@ export function createStreamPusher(send: (message: unknown[]) => void): StreamPu
         // turn, so each chunk is posted on its own and the host starts on it while the next is copied.
         const chunk = await pageHelpers.readStreamChunk(source, offset, count);
         if (push.stopped) return;
-        send([PushedStream.Chunk, readId, chunk]);
+        const size = chunk.byteLength; // before a move detaches it
+        // A Blob's chunk is memory of the page's own making (read from the Blob's stream), not the
+        // application's: when it spans its whole buffer it moves instead of being copied.
+        send([PushedStream.Chunk, readId, fromBlob ? transfer(chunk) : chunk]);
         push.credit--;
         // A source shorter than it was (an empty chunk) fails on the host, which checks what arrives.
-        if (chunk.byteLength === 0) return;
-        offset += chunk.byteLength;
+        if (size === 0) return;
+        offset += size;
       }
       if (!push.stopped) send([PushedStream.End, readId, null]);
     } catch (error) {

@@ -8,5 +8,5 @@
 export const WORKER_STREAM_CHUNK = 256 * 1024;
 /** Chunks of a host stream in flight before the host waits for the page's credit: 8 MiB. */
 export const WORKER_STREAM_WINDOW = 32;
-/** Bytes of a page stream requested ahead of the host's reader: 16 calls of one chunk. */
+/** Bytes of a page stream the page pushes ahead of the host's reader: a window of 16 chunks. */
 export const WORKER_READ_AHEAD_BYTES = 16 * WORKER_STREAM_CHUNK;
