@@ -6,9 +6,6 @@
  *  - a byte array travels with the message that refers to it ({"__byte[]": id}), and the
  *    receiver handles both in one go with no other code running between them (when a turn
  *    starts with byte arrays, they leave at once with the first message after them);
- *  - a stream chunk, which no message refers to, leaves at once: a sender that sends a window of
- *    chunks in one go (a host stream from one large array) has the first on its way while it
- *    copies the next, instead of posting them all together at the end of the turn;
  *  - a burst of calls (1000 invokeAsync in a loop, 1000 answers) costs two structured clones and
  *    wake-ups of the other thread instead of a thousand.
  * Byte arrays posted with the one message that refers to them travel inside it, as a bundle
@@ -71,16 +68,12 @@ export function createOutbox(post: Post, held = false, lone: (message: unknown[]
   const turns = trackTurns(flush);
   return {
     send(message) {
-      const chunk = message[0] === Msg.StreamChunk || message[0] === PushedStream.Chunk;
-      const bytes = chunk || carriesBytes(message);
+      const bytes = carriesBytes(message) || message[0] === PushedStream.Chunk;
       const first = !held && turns.begin();
       if (bytes) {
         if (first) leadingBytes = true;
         message[2] = prepareBytes(message[2] as Uint8Array, transfers);
         queue.push(message);
-        // No message refers to a stream chunk: it leaves at once (with what is queued before it),
-        // so the other thread works on it while this one copies the next.
-        if (chunk) flush();
       } else if (first) {
         posted++;
         post(lone(message), []);
