@@ -4,8 +4,9 @@
  * Worker and over a server's WebSocket, each beside the bare transport moving the same bytes in
  * the same run:
  *
- *   in-process  a ReadableStream of the page's bytes read by the host (page → host, 1 MiB pieces,
- *               as the in-process stream chunk), the host's ReadableStream read by the page (host → page)
+ *   in-process  a ReadableStream of the page's bytes read by the host (page → host, 1 MiB pieces, as
+ *               the in-process chunk of a Blob; a typed array's chunks are 4 MiB views), the host's
+ *               ReadableStream read by the page (host → page)
  *   worker      postMessage of the payload in pieces of the Worker stream chunk (256 KiB), copied
  *               (structured clone) and moved (transfer list)
  *   server      binary ws frames over loopback: page → host of the page stream chunk (32 KiB), host → page
@@ -20,6 +21,7 @@
  * With `chromium` among STREAM_MODELS (the default), the same in Chromium (bench/streams-chromium.ts).
  *
  *   env STREAM_MIB (64), STREAM_REPS (5), STREAM_MODELS=in-process,worker,server,chromium,
+ *       STREAM_IN_PROCESS_CHUNK (bytes; the in-process runtime's streamChunkSize),
  *       STREAM_SERVER_CHUNK (bytes; the server's streamChunkSize, both ways), STREAM_SERVER_MESSAGE (maxMessageSize),
  *       STREAM_WINDOW (the Worker's stream window, page and host), STREAM_SERVER_UNACKED (maxUnacknowledgedBytes),
  *       STREAM_SERVER_WINDOW (streamWindowBytes), STREAM_SERVER_READ_AHEAD (streamReadAheadBytes), STREAM_SERVER_OUTPUT (maxOutputBufferBytes),
@@ -93,7 +95,7 @@ async function inProcessCases(): Promise<StreamCase[]> {
   const source = payload();
   const hostBytes = payload();
   const DotNet = await freshPackage('bench-streams');
-  const js = createInProcessRuntime({ DotNet });
+  const js = createInProcessRuntime({ DotNet, streamChunkSize: process.env.STREAM_IN_PROCESS_CHUNK ? Number(process.env.STREAM_IN_PROCESS_CHUNK) : undefined });
   definePageFunctions(source);
   const piece = MIB;
   return [

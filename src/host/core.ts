@@ -87,6 +87,11 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
     return this.#link.streamChunkSize ?? 32 * 1024;
   }
 
+  /** Bytes per chunk for reading `reference`: the link's choice for what it holds, if it has one. */
+  streamChunkSizeOf(reference: JSStreamReference): number {
+    return this.#link.streamChunkSizeOf?.(reference.state.id) ?? this.streamChunkSize;
+  }
+
   get streamReadAheadBytes(): number | undefined {
     return this.#link.streamReadAheadBytes;
   }
@@ -261,11 +266,46 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
     void this.#releaseOnPage(id, true);
   }
 
-  readStreamChunk(reference: JSStreamReference, offset: number, count: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
-    return this.callAsync(this.#link.pageHelpersId, 'readStreamChunk', [reference, offset, count], JSCallResultType.Default, JSCallType.FunctionCall, {
-      signal,
-      timeout: this.#defaultTimeout,
-    });
+  /**
+   * One chunk of a JS stream: an async call of the page helper's `readStreamChunk`. Where the link
+   * reads chunks itself (in-process: no JSON between host and page), the call is still a call: it
+   * has a handle in the same table, so a timeout, an abort, disconnection and stats() treat it as
+   * any other; the link answers through {@link answerJSCall}, or {@link endInvokeJS} on failure.
+   */
+  readStreamChunk(reference: JSStreamReference, offset: number, count: number, signal: AbortSignal | undefined): Uint8Array | Promise<Uint8Array> {
+    const link = this.#link;
+    const readChunk = link.readStreamChunk;
+    if (!readChunk) {
+      return this.callAsync(this.#link.pageHelpersId, 'readStreamChunk', [reference, offset, count], JSCallResultType.Default, JSCallType.FunctionCall, {
+        signal,
+        timeout: this.#defaultTimeout,
+      });
+    }
+    // The checks callAsync and the argument's serialization make, in the same order.
+    if (this.#disconnectReason !== undefined) return Promise.reject(new JSDisconnectedException(this.#disconnectReason));
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    let referenceId: number;
+    try {
+      referenceId = this.argumentIdOf(reference);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#callsToJS++;
+    // Answered before it could time out or be aborted: no handle, no promise.
+    const atOnce = link.readStreamChunkAtOnce?.(referenceId, offset, count);
+    if (atOnce !== undefined) return atOnce;
+    const { handle, promise } = this.#pending.add('readStreamChunk', JSCallResultType.Default, this.#defaultTimeout, signal, this.#gaveUp, this.#leakGuard.callSite());
+    try {
+      readChunk.call(link, handle, referenceId, offset, count);
+    } catch (error) {
+      this.#pending.fail(handle, error);
+    }
+    return promise as Promise<Uint8Array>;
+  }
+
+  /** Completes an async call with the page's result itself, not its JSON (a link's direct read, as above). */
+  answerJSCall(handle: number, value: unknown): void {
+    this.#pending.take(handle)?.resolve(value);
   }
 
   /** Calls a helper of the page glue (src/page/page-helpers.ts) with the caller's options. */

@@ -21,7 +21,7 @@ export function readAheadFor(chunkSize: number, readAheadBytes = DEFAULT_READ_AH
 
 /**
  * A Blob, ArrayBuffer or typed array held by the page (Blazor's `IJSStreamReference`).
- * Reading pulls chunks with ordinary async calls to the page helper (src/page/stream-source.ts),
+ * Reading pulls chunks with ordinary async calls to the page helper (src/page/page-helpers.ts),
  * so every hosting model gets streams, with backpressure, without a transport of its own.
  */
 export class JSStreamReference implements IJSStreamReference {
@@ -53,33 +53,50 @@ export class JSStreamReference implements IJSStreamReference {
     }
     const { core, length } = this;
     const signal = options.signal;
-    const chunkSize = core.streamChunkSize;
+    const chunkSize = core.streamChunkSizeOf(this);
     const readAhead = readAheadFor(chunkSize, core.streamReadAheadBytes);
-    const inFlight: Promise<Uint8Array>[] = [];
+    // A chunk the page had at once (in-process, a typed array's view) is its bytes, not a promise.
+    const inFlight: (Uint8Array | Promise<Uint8Array>)[] = [];
     let requested = 0;
     const requestMore = () => {
       while (inFlight.length < readAhead && requested < length) {
         const count = Math.min(chunkSize, length - requested);
         const chunk = core.readStreamChunk(this, requested, count, signal);
-        chunk.catch(() => {}); // observed when pulled; a cancelled stream drops the rest unobserved
+        if (chunk instanceof Promise) chunk.catch(() => {}); // observed when pulled; a cancelled stream drops the rest unobserved
         inFlight.push(chunk);
         requested += count;
       }
     };
     let received = 0;
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    const deliver = (chunk: unknown): void => {
+      if (!(chunk instanceof Uint8Array) || chunk.byteLength === 0) {
+        throw new Error(chunk instanceof Uint8Array ? 'The incoming data chunk cannot be empty.' : 'The page sent a stream chunk that is not a byte array.');
+      }
+      received += chunk.byteLength;
+      if (received > length) throw new Error(`The incoming data stream declared a length ${length}, but ${received} bytes were sent.`);
+      controller.enqueue(chunk);
+      if (received === length) controller.close();
+    };
     return new ReadableStream<Uint8Array>(
       {
-        pull: async (controller) => {
+        start: (c) => {
+          controller = c;
+        },
+        // Not an async function: a chunk at hand is enqueued without a promise of its own.
+        pull: (): Promise<void> | void => {
           if (received >= length) return controller.close();
-          requestMore();
-          const chunk = await inFlight.shift()!;
-          if (!(chunk instanceof Uint8Array) || chunk.byteLength === 0) {
-            throw new Error(chunk instanceof Uint8Array ? 'The incoming data chunk cannot be empty.' : 'The page sent a stream chunk that is not a byte array.');
+          try {
+            requestMore();
+            const next = inFlight.shift()!;
+            if (next instanceof Promise) return next.then(deliver);
+            deliver(next);
+            // The chunks requested ahead that are already at hand (views of the page's bytes) are
+            // queued too: no more memory than requesting them did, and the reader needs no pull for them.
+            while (inFlight.length > 0 && !(inFlight[0] instanceof Promise)) deliver(inFlight.shift());
+          } catch (error) {
+            return Promise.reject(error);
           }
-          received += chunk.byteLength;
-          if (received > length) throw new Error(`The incoming data stream declared a length ${length}, but ${received} bytes were sent.`);
-          controller.enqueue(chunk);
-          if (received === length) controller.close();
         },
         cancel: () => {
           inFlight.length = 0;

@@ -12,9 +12,11 @@ export interface PageLink {
   readonly asyncOnlyReason?: string;
   /** Bytes per chunk when reading a JS stream; default 32 KiB (Blazor Server's size). */
   readonly streamChunkSize?: number;
+  /** Bytes per chunk for reading the JS stream reference `referenceId`, where it differs from {@link streamChunkSize}. */
+  streamChunkSizeOf?(referenceId: number): number | undefined;
   /** Bytes of a JS stream requested ahead of the reader, in calls of one chunk each; default 1 MiB. */
   readonly streamReadAheadBytes?: number;
-  /** Id of the page-side helper object that serves JS stream chunks (see src/page/stream-source.ts). */
+  /** Id of the page-side helper object that serves JS stream chunks (see src/page/page-helpers.ts). */
   readonly pageHelpersId: number;
 
   /** `beginInvokeJSFromDotNet`: the page answers through {@link HostEndpoint.endInvokeJS}. */
@@ -45,6 +47,21 @@ export interface PageLink {
   /** `receiveByteArray`: sent before the message whose JSON refers to `{"__byte[]": id}`. */
   sendByteArray(id: number, data: Uint8Array): void;
 
+  /**
+   * Reads one chunk of the JS stream reference `referenceId` as the page helper's
+   * `readStreamChunk(reference, offset, count)` would, where the page is in reach without a
+   * transport (in-process). Answers with {@link HostEndpoint.answerJSCall} (the bytes) or
+   * {@link HostEndpoint.endInvokeJS} (a failure, as the page formats it). Without it, chunks are
+   * ordinary async calls.
+   */
+  readStreamChunk?(asyncHandle: number, referenceId: number, offset: number, count: number): void;
+  /**
+   * With {@link readStreamChunk}: the chunk, when the page has it at once and reading it runs no
+   * page code but a lookup and a view (the bytes of a typed array); undefined, having done
+   * nothing, otherwise.
+   */
+  readStreamChunkAtOnce?(referenceId: number, offset: number, count: number): Uint8Array | undefined;
+
   /** `supplyDotNetStream`: delivers the data behind `{"__dotNetStream": id}`. */
   transmitStream(streamId: number, stream: ReadableStream<Uint8Array>): void;
 
@@ -72,6 +89,8 @@ export interface HostEndpoint {
   invokeDotNet(assemblyName: string | null, methodIdentifier: string, dotNetObjectId: number, argsJson: string | null): string | null;
   /** `endInvokeJSFromDotNet`: `resultOrError` is the JSON triple `[asyncHandle, succeeded, payload]`. */
   endInvokeJS(resultOrError: string): void;
+  /** Completes the async call `asyncHandle` with a value, not JSON: the answer to {@link PageLink.readStreamChunk}. */
+  answerJSCall(asyncHandle: number, value: unknown): void;
   /** `sendByteArray`: a byte array for the next message from the page. */
   receiveByteArray(id: number, data: Uint8Array): void;
   /** The page is gone: settle every pending call with `JSDisconnectedException` and release everything. */

@@ -32,6 +32,8 @@ type HostDispatcher = Parameters<DotNetNamespace['attachDispatcher']>[0];
 const DEFAULT_RESULT = 0;
 const VOID_RESULT = 3;
 const BYTE_ARRAY_KEY = '__byte[]';
+const JS_OBJECT_ID_KEY = '__jsObjectId';
+const FUNCTION_CALL = 1;
 
 /**
  * Argument texts that nest deeper take the package's path: its reviving parse recurses (once per
@@ -55,6 +57,25 @@ export interface DirectCalls {
   invoke(identifier: string, argsJson: string, resultType: number, targetInstanceId: number, callType: number): string | null;
   /** What `dispatcher.beginInvokeJSFromDotNet` would do: the answer goes to the host's endInvokeJSFromDotNet. */
   begin(asyncHandle: number, identifier: string, argsJson: string, resultType: number, targetInstanceId: number, callType: number): Promise<void>;
+  /**
+   * A call `identifier(reference, offset, count)` of the JS object `targetInstanceId` (the page
+   * helper that reads JS stream chunks), `reference` being the JS object `referenceId`, answered
+   * with the result itself: `answer(asyncHandle, result)`. For a host in the page's own realm,
+   * which needs no JSON for the bytes. False, doing nothing, when the package would parse the
+   * arguments otherwise than a plain parse and its own reviver (see `applies`): then the caller
+   * makes an ordinary call.
+   */
+  callWithReference(
+    asyncHandle: number,
+    identifier: string,
+    targetInstanceId: number,
+    referenceId: number,
+    offset: number,
+    count: number,
+    answer: (asyncHandle: number, result: unknown) => void,
+  ): boolean;
+  /** The JS object `id`, as the package's reviver finds it for an argument; undefined where it would not, or the package would parse otherwise. */
+  jsObject(id: number): unknown;
 }
 
 /**
@@ -119,6 +140,10 @@ export function directCallsFor(DotNet: DotNetNamespace, dispatcher: CallDispatch
       : JSON.stringify([asyncHandle, true, result], replacer);
   }
 
+  /** Whether the package's parse would be a plain parse plus its own reviver. */
+  const plainRevival = (): boolean =>
+    JSON.parse === nativeParse && JSON.stringify === nativeStringify && Object.prototype.hasOwnProperty === nativeHasOwnProperty && knownRevivers();
+
   return {
     applies(argsJson, resultType) {
       return (
@@ -127,12 +152,36 @@ export function directCallsFor(DotNet: DotNetNamespace, dispatcher: CallDispatch
         // which makes the package's reviver throw ("value.hasOwnProperty is not a function").
         argsJson.indexOf('"__') === -1 &&
         argsJson.indexOf('"hasOwnProperty"') === -1 &&
-        JSON.parse === nativeParse &&
-        JSON.stringify === nativeStringify &&
-        Object.prototype.hasOwnProperty === nativeHasOwnProperty &&
         (argsJson.length <= MAX_DIRECT_DEPTH || !nestsDeeperThan(argsJson, MAX_DIRECT_DEPTH)) &&
-        knownRevivers()
+        plainRevival()
       );
+    },
+
+    jsObject(id) {
+      if (!plainRevival()) return undefined;
+      try {
+        return (packageReviver as (key: string, value: unknown) => unknown)('0', { [JS_OBJECT_ID_KEY]: id });
+      } catch {
+        return undefined; // no such object: an ordinary call reports it
+      }
+    },
+
+    callWithReference(asyncHandle, identifier, targetInstanceId, referenceId, offset, count, answer) {
+      if (!plainRevival()) return false;
+      // The package's beginInvokeJSFromDotNet, await for await, answered with the value.
+      void (async () => {
+        try {
+          // What the package's reviver makes of the argument {"__jsObjectId": referenceId}: the object,
+          // or its error ("JS object instance with Id … does not exist") when the page disposed it.
+          const reference = (packageReviver as (key: string, value: unknown) => unknown)('0', { [JS_OBJECT_ID_KEY]: referenceId });
+          const func = findJSFunction(identifier, targetInstanceId, FUNCTION_CALL as any);
+          const result = await func(reference, offset, count);
+          answer(asyncHandle, result);
+        } catch (error) {
+          host.endInvokeJSFromDotNet(asyncHandle, false, JSON.stringify([asyncHandle, false, formatError(error)]));
+        }
+      })();
+      return true;
     },
 
     // The package's invokeJSFromDotNet.

@@ -13,6 +13,24 @@ function viewOf(source: unknown): Uint8Array | undefined {
   return undefined;
 }
 
+/** Whether `source` is bytes in memory (a typed array or ArrayBuffer), whose chunks are views of it. */
+export function holdsBytes(source: unknown): boolean {
+  return viewOf(source) !== undefined;
+}
+
+function checkChunkRequest(offset: number, count: number): boolean {
+  return Number.isSafeInteger(offset) && Number.isSafeInteger(count) && offset >= 0 && count > 0;
+}
+
+/**
+ * What `pageHelpers.readStreamChunk` returns for a source whose bytes are in memory (a view of
+ * them), for a host in the page's realm that can take it without a call; undefined when the call
+ * is needed (a Blob, a request the helper refuses).
+ */
+export function streamChunkAtOnce(source: unknown, offset: number, count: number): Uint8Array | undefined {
+  return checkChunkRequest(offset, count) ? viewOf(source)?.subarray(offset, offset + count) : undefined;
+}
+
 export const pageHelpers = {
   /**
    * ElementReference.capture: the element `target` names (a selector, or the element a JS object
@@ -31,7 +49,7 @@ export const pageHelpers = {
 
   /** One chunk of a JS stream reference's data (a Blob, ArrayBuffer or typed array). */
   readStreamChunk(source: unknown, offset: number, count: number): Uint8Array | Promise<Uint8Array> {
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(count) || offset < 0 || count <= 0) {
+    if (!checkChunkRequest(offset, count)) {
       throw new RangeError(`Invalid stream chunk request: offset ${offset}, count ${count}.`);
     }
     const view = viewOf(source);

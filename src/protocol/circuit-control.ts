@@ -8,7 +8,10 @@
 import { excerpt } from './excerpt.js';
 
 export const Control = {
-  /** host → page, answer to Hello: [Started, circuitId, secret, maxMessageSize, heartbeatMs, retentionMs, maxCallSize?, streamWindow?] (the last two for pages that announced those features) */
+  /**
+   * host → page, answer to Hello: [Started, circuitId, secret, maxMessageSize, heartbeatMs, retentionMs, maxCallSize?, streamWindow?, ackBytes?]
+   * (the last three for pages that announced those features; ackBytes: see {@link PageFeature.StreamWindow})
+   */
   Started: 30,
   /** page → host, first frame of a reconnect: [Resume, circuitId, secret, receivedCount] */
   Resume: 31,
@@ -92,9 +95,14 @@ export const PageFeature = {
   /**
    * The page buffers as many chunks of a host stream as the server says, and credits them as
    * they are read: the server adds its stream window (in chunks) to Started after `maxCallSize`:
-   * `[Started, …, retentionMs, maxCallSize, streamWindow]`. Without it the window is 16 chunks.
+   * `[Started, …, retentionMs, maxCallSize, streamWindow, ackBytes]`. Without it the window is 16 chunks.
+   * `ackBytes` (a server may leave it out): the page acknowledges after that many bytes rather
+   * than every 256 KiB (src/protocol/sequencing.ts), so a stream's chunks cost fewer writes on the
+   * page; the server keeps it small enough for its replay buffer.
    */
   StreamWindow: 8,
+  /** The page reads a stream chunk sent as a header frame and then its bytes as a frame of their own (framing.ts, BYTES_FOLLOW). */
+  ChunkFrames: 16,
 } as const;
 
 /** True when a decoded text frame's type is in the control range. */

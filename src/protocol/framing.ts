@@ -7,7 +7,8 @@
  *
  * Binary frame layout (little-endian):
  *   byte 0      message type
- *   byte 1      flags: bit 0 set = more parts of this byte array follow (page → host only)
+ *   byte 1      flags: bit 0 set = more parts of this byte array follow (page → host only);
+ *               bit 1 set = the bytes are the next binary frame, alone (host → page only; see {@link BYTES_FOLLOW})
  *   bytes 2–9   id, a float64 (every safe integer is exact)
  *   bytes 10–   the bytes
  */
@@ -21,6 +22,15 @@ export const BINARY_HEADER_SIZE = 10;
 /** Flag bit: this frame is one part of a byte array larger than one frame; more parts follow. */
 export const MORE_PARTS = 1;
 
+/**
+ * Flag bit, host → page, to a page that announced PageFeature.ChunkFrames (circuit-control.ts):
+ * this frame is a header alone, and the message's bytes are the next binary frame, as they are.
+ * The two are numbered frames like any other, so replay after a reconnect may resume between
+ * them. The host sends a stream chunk this way: it copies nothing, and the page receives the
+ * bytes as one whole message rather than joining two fragments (a copy of every chunk).
+ */
+export const BYTES_FOLLOW = 2;
+
 /** A decoded binary frame. */
 export interface BinaryFrame {
   readonly type: number;
@@ -28,13 +38,15 @@ export interface BinaryFrame {
   readonly bytes: Uint8Array;
   /** True when more parts of the same byte array follow. */
   readonly more: boolean;
+  /** True when the bytes are the next binary frame ({@link BYTES_FOLLOW}; only where `allowed` admits it). */
+  readonly follows?: boolean;
 }
 
-/** The 10-byte header of a binary frame. */
-export function binaryHeader(type: number, id: number, more = false, into = new Uint8Array(BINARY_HEADER_SIZE)): Uint8Array {
+/** The 10-byte header of a binary frame; `flags`: true for {@link MORE_PARTS}, or the flag bits. */
+export function binaryHeader(type: number, id: number, flags: boolean | number = false, into = new Uint8Array(BINARY_HEADER_SIZE)): Uint8Array {
   const view = new DataView(into.buffer, into.byteOffset, BINARY_HEADER_SIZE);
   view.setUint8(0, type);
-  view.setUint8(1, more ? MORE_PARTS : 0);
+  view.setUint8(1, flags === true ? MORE_PARTS : flags === false ? 0 : flags);
   view.setFloat64(2, id, true);
   return into;
 }
@@ -57,17 +69,18 @@ export type BinaryParts = readonly [header: Uint8Array, bytes: Uint8Array];
 /**
  * Reads a binary frame. The bytes are a view into `frame`, not a copy. Throws a TypeError
  * naming what is wrong when the frame cannot be a message (the page is untrusted on a server).
+ * `allowed`: the flag bits the reader accepts (a page reads {@link BYTES_FOLLOW} too).
  */
-export function decodeBinary(frame: Uint8Array): BinaryFrame {
+export function decodeBinary(frame: Uint8Array, allowed = MORE_PARTS): BinaryFrame {
   if (frame.byteLength < BINARY_HEADER_SIZE) {
     throw new TypeError(`Malformed binary frame: ${frame.byteLength} bytes is shorter than the ${BINARY_HEADER_SIZE}-byte header.`);
   }
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const flags = view.getUint8(1);
   const id = view.getFloat64(2, true);
-  if (flags & ~MORE_PARTS) throw new TypeError(`Malformed binary frame: unknown flags ${flags}.`);
+  if (flags & ~allowed) throw new TypeError(`Malformed binary frame: unknown flags ${flags}.`);
   if (!Number.isSafeInteger(id) || id < 0) throw new TypeError(`Malformed binary frame: the id ${id} is not a non-negative integer.`);
-  return { type: view.getUint8(0), id, bytes: frame.subarray(BINARY_HEADER_SIZE), more: flags === MORE_PARTS };
+  return { type: view.getUint8(0), id, bytes: frame.subarray(BINARY_HEADER_SIZE), more: flags === MORE_PARTS, follows: flags === BYTES_FOLLOW };
 }
 
 /** Encodes one message as one frame: binary (uncopied) when it carries bytes, JSON text otherwise. */

@@ -8,7 +8,11 @@
 
 /** Acknowledge after this many unacknowledged frames… */
 export const ACK_EVERY_FRAMES = 256;
-/** …or after this many unacknowledged bytes, whichever comes first (idle sides ack on heartbeats). */
+/**
+ * …or after this many unacknowledged bytes, whichever comes first (idle sides ack on heartbeats).
+ * A server may tell its page a larger byte interval when the circuit starts (circuit-control.ts,
+ * Started): while a host stream flows, each ack is a write on the page.
+ */
 export const ACK_EVERY_BYTES = 256 * 1024;
 
 /** A frame as kept for replay: text, binary, or binary as header and bytes (src/protocol/framing.ts). */
@@ -84,11 +88,14 @@ export class Receipts {
   #acked = 0;
   #unackedBytes = 0;
 
+  /** `everyBytes`: acknowledge once this many bytes arrived unacknowledged (or {@link ACK_EVERY_FRAMES} frames). */
+  constructor(public everyBytes = ACK_EVERY_BYTES) {}
+
   /** Counts one frame; returns true when it is time to send an ack. */
   count(size: number): boolean {
     this.received++;
     this.#unackedBytes += size;
-    return this.received - this.#acked >= ACK_EVERY_FRAMES || this.#unackedBytes >= ACK_EVERY_BYTES;
+    return this.received - this.#acked >= ACK_EVERY_FRAMES || this.#unackedBytes >= this.everyBytes;
   }
 
   /** True when frames arrived since the last ack. */

@@ -4,11 +4,13 @@ import { readBlobChunk } from '../../src/page/blob-cursor.js';
 
 const pattern = (length: number) => Uint8Array.from({ length }, (_, i) => (i * 31 + (i >> 8)) & 0xff);
 
-/** A Blob whose slices' stream() hands over pieces of `piece` bytes, and which counts the bytes sliced from it. */
-function blobInPieces(bytes: Uint8Array<ArrayBuffer>, piece: number): Blob & { asked: number } {
+/** A Blob whose slices' stream() hands over pieces of `piece` bytes, and which counts its slices and the bytes sliced from it. */
+function blobInPieces(bytes: Uint8Array<ArrayBuffer>, piece: number): Blob & { asked: number; slices: number } {
   class Pieces extends Blob {
     asked = 0;
+    slices = 0;
     override slice(start = 0, end = this.size): Blob {
+      this.slices++;
       this.asked += Math.min(end, this.size) - start;
       const part = bytes.subarray(start, end);
       return new (class extends Blob {
@@ -52,6 +54,21 @@ describe('reading a Blob in chunks (the page side of openReadStream)', () => {
     await readBlobChunk(blob, 0, 1000);
     await readBlobChunk(blob, 1000, 1000);
     assert.ok(blob.asked <= 8 * 1000, `asked for ${blob.asked} bytes`);
+  });
+
+  test('a Blob whose stream hands over a segment in several pieces is read on in one stream; one that hands it over whole, a segment at a time', async () => {
+    const bytes = pattern(100_000);
+    const read = async (blob: Blob) => {
+      const chunks: Uint8Array[] = [];
+      for (let offset = 0; offset < bytes.byteLength; offset += 1000) chunks.push(await readBlobChunk(blob, offset, 1000));
+      assert.deepEqual(Buffer.concat(chunks), Buffer.from(bytes));
+    };
+    const streaming = blobInPieces(bytes, 700);
+    await read(streaming);
+    assert.equal(streaming.slices, 2); // the first segment (8 chunks), then the rest
+    const whole = blobInPieces(bytes, 1_000_000);
+    await read(whole);
+    assert.equal(whole.slices, 13); // 8,000 bytes each
   });
 
   test('a real Blob reads byte for byte', async () => {

@@ -105,8 +105,11 @@ export function recordWire(DotNet: DotNetNamespace, wire: WireEntry[]): { DotNet
   };
 }
 
-/** The runtime's options, and `directCalls` for the page (createInProcessRuntime's and hostInWorker's option). */
-export type PageOptions = RuntimeOptions & Pick<InProcessRuntimeOptions, 'directCalls'>;
+/**
+ * The runtime's options, and `directCalls` for the page (createInProcessRuntime's and hostInWorker's
+ * option); `streamChunkSize` is createInProcessRuntime's only.
+ */
+export type PageOptions = RuntimeOptions & Pick<InProcessRuntimeOptions, 'directCalls' | 'streamChunkSize'>;
 
 /**
  * Opens a page for one test: a fresh package instance and a runtime attached to it, in the

@@ -1,7 +1,8 @@
 import { InteropCore, type RuntimeOptions } from '../../host/core.js';
 import { JSRuntime } from '../../host/runtime.js';
+import { JSCallResultType, JSCallType } from '../../host/wire.js';
 import { installDomWrapper } from '../../page/dom-wrapper.js';
-import { pageHelpers } from '../../page/page-helpers.js';
+import { holdsBytes, pageHelpers, streamChunkAtOnce } from '../../page/page-helpers.js';
 import { PAGE_CIRCUIT_GONE } from '../../page/circuit-gone.js';
 import { directCallsFor } from '../../page/direct-calls.js';
 import { jsCallsWatching, revivalOnDemandFor } from '../../page/revivers-on-demand.js';
@@ -27,6 +28,13 @@ export interface InProcessRuntimeOptions extends RuntimeOptions {
    * With false every call goes through the package's dispatcher; the results are the same.
    */
   readonly directCalls?: boolean;
+  /**
+   * Bytes per chunk when the host reads a JS stream reference (`openReadStream`), whatever it holds.
+   * Default: 4 MiB for a typed array or ArrayBuffer, whose chunks are views of the page's bytes (no
+   * copy, whatever their size: larger chunks only mean fewer of them); 1 MiB for a Blob, whose
+   * chunks are copies, up to 4 of them read ahead of the reader.
+   */
+  readonly streamChunkSize?: number;
 }
 
 /** The page's text when its host is gone: Blazor's, then what happened here. */
@@ -34,8 +42,14 @@ function pageSideEndText(reason: string): string {
   return `${PAGE_CIRCUIT_GONE} The jsinterop in-process runtime has ended: ${reason}`;
 }
 
-/** In-process, byte arrays are shared with the page rather than copied, so large chunks cost nothing. */
+/**
+ * Stream chunk sizes (docs/benchmarks.md, "Streams"). A Blob's chunk is a copy, read from the Blob's
+ * stream; a typed array's is a view of the page's bytes, so its size costs nothing but the reader's
+ * chunk granularity, and fewer chunks are fewer calls: a 64 MiB read in 4 MiB chunks took about 0.7×
+ * the time of 1 MiB ones.
+ */
 const IN_PROCESS_STREAM_CHUNK = 1 << 20;
+const IN_PROCESS_VIEW_CHUNK = 4 << 20;
 
 /**
  * Creates a runtime for host code that runs in the page's own realm (Blazor WebAssembly's
@@ -49,6 +63,10 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions = {}): I
       "createInProcessRuntime needs the official page package: add `import 'jsinterop/page'` before creating the runtime " +
         '(it loads @microsoft/dotnet-js-interop and sets globalThis.DotNet), or pass { DotNet }.',
     );
+  }
+  const streamChunkSize = options.streamChunkSize ?? IN_PROCESS_STREAM_CHUNK;
+  if (!Number.isSafeInteger(streamChunkSize) || streamChunkSize <= 0) {
+    throw new RangeError(`createInProcessRuntime: streamChunkSize must be a positive whole number of bytes, not ${String(options.streamChunkSize)}.`);
   }
   const core = new InteropCore(options, true);
   const { abortSignals, watch } = revivalOnDemandFor(DotNet);
@@ -77,12 +95,25 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions = {}): I
     },
     sendByteArray: (id, data) => core.receiveByteArray(id, data),
   });
-  const jsCalls = jsCallsWatching(watch, dispatcher, options.directCalls === false ? undefined : directCallsFor(DotNet, dispatcher));
+  const direct = options.directCalls === false ? undefined : directCallsFor(DotNet, dispatcher);
+  const jsCalls = jsCallsWatching(watch, dispatcher, direct);
   const pageHelpersId: number = DotNet.createJSObjectReference(pageHelpers).__jsObjectId;
+  const answer = (asyncHandle: number, result: unknown) => core.answerJSCall(asyncHandle, result);
   core.attach({
     hostingModel: 'in-process',
     pageHelpersId,
-    streamChunkSize: IN_PROCESS_STREAM_CHUNK,
+    streamChunkSize,
+    streamChunkSizeOf:
+      direct && options.streamChunkSize === undefined ? (referenceId) => (holdsBytes(direct.jsObject(referenceId)) ? IN_PROCESS_VIEW_CHUNK : undefined) : undefined,
+    // Stream chunks are calls the host answers with the page's bytes themselves, no JSON between:
+    // the JSON and its revivers were most of a 1 MiB chunk's cost (docs/protocol.md, "The direct path").
+    readStreamChunk: (asyncHandle, referenceId, offset, count) => {
+      if (direct?.callWithReference(asyncHandle, 'readStreamChunk', pageHelpersId, referenceId, offset, count, answer)) return;
+      const argsJson = `[{"__jsObjectId":${referenceId}},${offset},${count}]`;
+      jsCalls.begin(asyncHandle, 'readStreamChunk', argsJson, JSCallResultType.Default, pageHelpersId, JSCallType.FunctionCall);
+    },
+    // A typed array's chunk is a view of it, handed over without a call into the page at all.
+    readStreamChunkAtOnce: direct && ((referenceId, offset, count) => streamChunkAtOnce(direct.jsObject(referenceId), offset, count)),
     beginInvokeJS: jsCalls.begin,
     invokeJS: jsCalls.invoke,
     endInvokeDotNet: (callId, succeeded, resultJsonOrError) => {

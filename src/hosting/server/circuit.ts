@@ -39,7 +39,7 @@ const REJECTED_CHARS = 200;
 /** The close code for a page that broke the protocol too often (WebSocket's "policy violation"). */
 const POLICY_VIOLATION = 1008;
 
-const NO_FEATURES: PageFeatures = { readsCallFrames: false, splitsMessages: false, takesStreamWindow: false, drains: false };
+const NO_FEATURES: PageFeatures = { readsCallFrames: false, splitsMessages: false, takesStreamWindow: false, drains: false, readsChunkFrames: false };
 
 /**
  * A connected page. Host code talks to it through {@link Circuit.js}, an async-only
@@ -62,6 +62,8 @@ export class Circuit {
   readonly #callFrames: boolean;
   /** The page's client joins and sends split messages (src/protocol/splitting.ts). */
   readonly #splits: boolean;
+  /** The page's client reads a stream chunk as a header frame and a bytes frame (src/protocol/framing.ts, BYTES_FOLLOW). */
+  readonly #chunkFrames: boolean;
   /** The page glue's target id, whose `readStreamChunk` serves host reads of a page stream. */
   readonly #pageHelpersId: number;
   readonly #drain: CircuitDrain;
@@ -86,6 +88,7 @@ export class Circuit {
     this.id = identity.id;
     this.#callFrames = features.readsCallFrames;
     this.#splits = features.splitsMessages;
+    this.#chunkFrames = features.readsChunkFrames;
     this.#drain = new CircuitDrain(features.drains);
     this.#pageHelpersId = hello[2];
     // A page that cannot be told the window keeps the one it has always had.
@@ -111,7 +114,7 @@ export class Circuit {
 
   /** Frames what the circuit sends the page (src/hosting/server/page-writer.ts). */
   #writing(): PageWriter {
-    return (this.#writer ??= new PageWriter(this.#settings, this.#outbox, this.#callFrames, this.#splits, {
+    return (this.#writer ??= new PageWriter(this.#settings, this.#outbox, { callFrames: this.#callFrames, splits: this.#splits, chunkFrames: this.#chunkFrames }, {
       ended: () => this.#endReason !== undefined,
       output: () => this.#output,
       end: (reason) => this.end(reason),
@@ -126,6 +129,7 @@ export class Circuit {
       send: (message) => this.#send(message),
       end: (reason) => this.end(reason),
       ack: () => this.#ack(),
+      acked: (count) => this.#acked(count),
     }));
   }
 
@@ -261,7 +265,7 @@ export class Circuit {
       const started = [Control.Started, this.id, this.#identity.secret.toString('base64url'), maxMessageSize, heartbeatInterval, retention];
       // Only a page that splits messages learns the cap; an older client gets the Started it knows.
       if (this.#splits || this.#streamWindow) started.push(maxCallSize);
-      if (this.#streamWindow) started.push(this.#streamWindow);
+      if (this.#streamWindow) started.push(this.#streamWindow, this.#settings.pageAckBytes);
       output.send(JSON.stringify(started));
     } else {
       output.send(JSON.stringify([Control.Resumed, this.#receipts.acking()]));
@@ -326,6 +330,17 @@ export class Circuit {
     } else {
       this.#refuse(new Error('Unexpected Resume: this connection already carries a circuit.'));
     }
+  }
+
+  /**
+   * An acknowledgement that came with a StreamCredit. Being in a numbered frame, it may be replayed
+   * after a reconnect, behind the count the page resumed with: such a count is old news, not an error.
+   */
+  #acked(count: unknown): boolean {
+    if (typeof count === 'number' && Number.isSafeInteger(count) && count >= 0 && count <= this.#outbox.acknowledged) return true;
+    if (typeof count === 'number' && this.#outbox.ack(count)) return true;
+    this.#refuse(new RangeError(`Invalid StreamCredit: its acknowledgement ${excerpt(String(JSON.stringify(count)))} is not a count between the frames acknowledged (${this.#outbox.acknowledged}) and sent (${this.#outbox.sent}).`));
+    return false;
   }
 
   #ack(): void {

@@ -18,6 +18,8 @@ export interface CircuitRequest {
   readonly drains: boolean;
   /** The page's client takes the server's stream window from Started (it said so in its Hello). */
   readonly takesStreamWindow: boolean;
+  /** The page's client reads a stream chunk's bytes as the frame after its header (it said so in its Hello). */
+  readonly readsChunkFrames: boolean;
 }
 
 /** What a page's client said it can do, beyond the message forms. */
@@ -53,6 +55,7 @@ export function readOpening(data: Buffer, isBinary: boolean, maxMessageSize: num
       splitsMessages: (features & PageFeature.SplitMessages) !== 0,
       takesStreamWindow: (features & PageFeature.StreamWindow) !== 0,
       drains: (features & PageFeature.Drain) !== 0,
+      readsChunkFrames: (features & PageFeature.ChunkFrames) !== 0,
     };
   }
   if (Array.isArray(message) && message[0] === Control.Resume) return { resume: checkPageControl(message) as Resume };

@@ -6,6 +6,7 @@ import type http from 'node:http';
 import type { Circuit } from './circuit.js';
 import type { Refusal } from './refusal.js';
 import { MAX_TIMER_DELAY } from '../../host/timer-limit.js';
+import { ACK_EVERY_BYTES } from '../../protocol/sequencing.js';
 
 /** Options for {@link createInteropServer}. */
 export interface ServerOptions {
@@ -151,6 +152,8 @@ export interface ServerOptions {
    * (in the replay buffer and the page's queue). Larger keeps a fast link busy; a stream's
    * throughput is about this window per round trip. At most half of `maxUnacknowledgedBytes`.
    * Default 4 MiB (a quarter of the default replay buffer), or a quarter of a smaller `maxUnacknowledgedBytes`.
+   * The page acknowledges what it received with each credit, and otherwise after this many bytes
+   * (at most a quarter of `maxUnacknowledgedBytes`), so a stream costs the page few writes.
    */
   readonly streamWindowBytes?: number;
   /**
@@ -201,6 +204,14 @@ export interface Settings {
   readonly streamChunkSize: number;
   /** Chunks of a host stream in flight before the server waits for the page's credit (`streamWindowBytes` / `streamChunkSize`). */
   readonly streamWindow: number;
+  /**
+   * Bytes a page that reads host streams receives between acknowledgements of their own (told in
+   * Started; it also acknowledges with each stream credit, every half window while a stream is
+   * read): the stream window, at least 256 KiB (sequencing.ts) and at most a quarter of the replay
+   * buffer, so that a window and a late ack (at most half and a quarter of it) leave room for the
+   * traffic around them.
+   */
+  readonly pageAckBytes: number;
   readonly streamReadAheadBytes: number;
   readonly maxOutputBufferBytes: number;
   readonly maxProtocolErrors: number;
@@ -262,6 +273,7 @@ export function resolveSettings(options: ServerOptions): Settings {
   }
   const maxByteArrayBytes = positive('maxByteArrayBytes', options.maxByteArrayBytes, 4 * 1024 * 1024);
   const streamChunkSize = Math.min(positive('streamChunkSize', options.streamChunkSize, 256 * 1024), maxByteArrayBytes, Math.floor(streamWindowBytes / 2));
+  const streamWindow = Math.max(2, Math.floor(streamWindowBytes / streamChunkSize));
   return {
     path,
     nodeName: nodeName(options.nodeName),
@@ -282,7 +294,8 @@ export function resolveSettings(options: ServerOptions): Settings {
     maxHostObjectReferences: positive('maxHostObjectReferences', options.maxHostObjectReferences, 10_000),
     maxUnacknowledgedBytes,
     streamChunkSize,
-    streamWindow: Math.max(2, Math.floor(streamWindowBytes / streamChunkSize)),
+    streamWindow,
+    pageAckBytes: Math.max(ACK_EVERY_BYTES, Math.min(streamWindow * streamChunkSize, Math.floor(maxUnacknowledgedBytes / 4))),
     streamReadAheadBytes: positive('streamReadAheadBytes', options.streamReadAheadBytes, 4 * 1024 * 1024),
     maxOutputBufferBytes: positive('maxOutputBufferBytes', options.maxOutputBufferBytes, 1024 * 1024),
     maxProtocolErrors: positive('maxProtocolErrors', options.maxProtocolErrors, 100),

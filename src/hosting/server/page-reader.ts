@@ -28,6 +28,8 @@ export interface ReaderPorts {
   end(reason: string): void;
   /** Time to acknowledge the frames received. */
   ack(): void;
+  /** The page acknowledged `count` frames in a StreamCredit (below); false when the count is refused. */
+  acked(count: unknown): boolean;
 }
 
 /** The page → host half of a circuit. */
@@ -124,6 +126,12 @@ export class PageReader {
 
   /** One message from the page, to the message host (which checks its shape) unless a limit refuses it. */
   #dispatch(message: unknown): void {
+    if (Array.isArray(message) && message[0] === Msg.StreamCredit && message.length === 4) {
+      // [StreamCredit, streamId, chunks, receivedCount]: the page's client acknowledges with its credit,
+      // one write where an Ack and a credit would be two (docs/protocol.md, "Server transport").
+      if (!this.#ports.acked(message[3])) return;
+      message.pop();
+    }
     const refers = Array.isArray(message) && (message[0] === Msg.BeginInvokeDotNet || message[0] === Msg.EndInvokeJS);
     const refusal = refers ? this.#incoming?.takeRefusal() : undefined;
     if (refusal !== undefined) {

@@ -4,7 +4,7 @@
  * for replay (src/protocol/sequencing.ts) before it goes out on the current connection.
  */
 import { textBatcher, type TextBatcher } from '../../protocol/batching.js';
-import { binaryHeader, encodeCallFrame } from '../../protocol/framing.js';
+import { binaryHeader, BYTES_FOLLOW, encodeCallFrame } from '../../protocol/framing.js';
 import * as Msg from '../../protocol/message-codes.js';
 import { carriesBytes, type HostToPage } from '../../protocol/messages.js';
 import type { Frame, Outbox } from '../../protocol/sequencing.js';
@@ -25,6 +25,16 @@ export interface WriterPorts {
   end(reason: string): void;
 }
 
+/** What the page's client reads beyond the message forms (it said so in its Hello). */
+export interface PageReads {
+  /** Call frames (src/protocol/framing.ts). */
+  readonly callFrames: boolean;
+  /** Split messages (src/protocol/splitting.ts). */
+  readonly splits: boolean;
+  /** A stream chunk as a header frame and a bytes frame (src/protocol/framing.ts, BYTES_FOLLOW). */
+  readonly chunkFrames: boolean;
+}
+
 /** The host → page half of a circuit, below the checks on which calls may start. */
 export class PageWriter {
   readonly #settings: Settings;
@@ -33,15 +43,18 @@ export class PageWriter {
   readonly #callFrames: boolean;
   /** The page's client joins split messages (src/protocol/splitting.ts). */
   readonly #splits: boolean;
+  /** The page's client reads a stream chunk as a header frame and a bytes frame. */
+  readonly #chunkFrames: boolean;
   readonly #ports: WriterPorts;
   // Created on first use: an idle circuit should cost as little memory as possible.
   #batcher: TextBatcher | undefined;
 
-  constructor(settings: Settings, outbox: Outbox, callFrames: boolean, splits: boolean, ports: WriterPorts) {
+  constructor(settings: Settings, outbox: Outbox, reads: PageReads, ports: WriterPorts) {
     this.#settings = settings;
     this.#outbox = outbox;
-    this.#callFrames = callFrames;
-    this.#splits = splits;
+    this.#callFrames = reads.callFrames;
+    this.#splits = reads.splits;
+    this.#chunkFrames = reads.chunkFrames;
     this.#ports = ports;
   }
 
@@ -54,7 +67,13 @@ export class PageWriter {
   send(message: HostToPage): void {
     if (carriesBytes(message)) {
       this.#batcher?.flush(); // text queued before must not be overtaken
-      this.#emit([binaryHeader(message[0], message[1]), message[2]]);
+      if (this.#chunkFrames && message[0] === Msg.StreamChunk) {
+        // Two frames, so that neither side copies the chunk (framing.ts, BYTES_FOLLOW).
+        this.#emit(binaryHeader(message[0], message[1], BYTES_FOLLOW));
+        this.#emit(message[2]);
+      } else {
+        this.#emit([binaryHeader(message[0], message[1]), message[2]]);
+      }
       return;
     }
     const batcher = (this.#batcher ??= textBatcher((frame) => this.#emit(frame), BATCH_CHARS));

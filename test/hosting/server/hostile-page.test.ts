@@ -75,7 +75,8 @@ const wrongTypes = fc
       fc.tuple(fc.nat(kinds.length - 1), fc.constant(0)).chain(([i]) =>
         wrongFor[kinds[i]!]!.map((bad) => [type, ...kinds.map((k, j) => (j === i ? bad : valid[k]))]),
       ),
-      fc.nat(6).filter((n) => n !== kinds.length).map((n) => [type, ...Array.from({ length: n }, () => 1)]),
+      // A StreamCredit may carry a third argument, an acknowledgement (checked by creditAck below).
+      fc.nat(6).filter((n) => n !== kinds.length && !(type === Msg.StreamCredit && n === 3)).map((n) => [type, ...Array.from({ length: n }, () => 1)]),
     ),
   )
   .filter((message) => !(message[0] === Msg.BeginInvokeDotNet && (message[1] === null || message[2] === null || message[5] === null)))
@@ -91,6 +92,11 @@ const badBatch = fc
 const impossibleAck = fc
   .integer({ min: 1e9, max: 2 ** 52 })
   .map((n): Hostile => ({ label: `ack ${n}`, frame: JSON.stringify([Control.Ack, n]), expect: { rejected: true } }));
+
+/** A StreamCredit whose acknowledgement is not a count the server can accept. */
+const creditAck = fc
+  .oneof(fc.integer({ min: 1e9, max: 2 ** 52 }), fc.constantFrom<unknown>(-1, 1.5, 'x', null, [], {}))
+  .map((ack): Hostile => ({ label: `credit with ack ${JSON.stringify(ack)}`, frame: JSON.stringify([Msg.StreamCredit, 1, 1, ack]), expect: { rejected: true } }));
 
 const notForAPage = fc
   .constantFrom(Control.Started, Control.Resumed, Control.Heartbeat, Control.Rejected, Control.Draining, Msg.Hello, Msg.SendByteArray)
@@ -157,7 +163,7 @@ const harmless = fc.oneof(
   fc.constant<Hostile>({ label: 'ack 0', frame: JSON.stringify([Control.Ack, 0]), expect: { harmless: true } }),
 );
 
-const hostileFrames = fc.oneof(notJson, badCompletion, notAMessage, wrongTypes, badBatch, impossibleAck, notForAPage, adversarialCall, badBinary, oversized, harmless);
+const hostileFrames = fc.oneof(notJson, badCompletion, notAMessage, wrongTypes, badBatch, impossibleAck, creditAck, notForAPage, adversarialCall, badBinary, oversized, harmless);
 
 test('a hostile page gets an error answer for every bad frame; the server and other circuits carry on', { timeout: 60_000 }, async (t) => {
   // Every bad frame must get its answer here, so the rate limit on them is off (output-bounds.test.ts tests it).

@@ -35,6 +35,7 @@ describe('server settings', () => {
       maxUnacknowledgedBytes: 16 * MiB, // security.md: 16 MiB
       streamChunkSize: 256 * KiB, // security.md: stream chunks of 256 KiB (frames from the page stay within maxMessageSize)
       streamWindow: 16, // security.md: 4 MiB of host stream in flight, in chunks of 256 KiB
+      pageAckBytes: 4 * MiB, // security.md: a page acknowledges every 4 MiB (the stream window), and with each credit
       streamReadAheadBytes: 4 * MiB, // security.md: 4 MiB of a page stream read ahead
       maxOutputBufferBytes: 1 * MiB, // security.md, "What a hostile connection can cost": 1 MiB
       maxProtocolErrors: 100, // security.md: 100 within 10 s

@@ -21,7 +21,7 @@ describe('binary frames', () => {
     const bytes = new Uint8Array([1, 2]);
     const frame = encodeFrame([Msg.ReceiveByteArray, 1, bytes]) as readonly [Uint8Array, Uint8Array];
     assert.equal(frame[1], bytes);
-    assert.deepEqual(decodeBinary(new Uint8Array([...frame[0], ...frame[1]])), { type: Msg.ReceiveByteArray, id: 1, bytes: new Uint8Array([1, 2]), more: false });
+    assert.deepEqual(decodeBinary(new Uint8Array([...frame[0], ...frame[1]])), { type: Msg.ReceiveByteArray, id: 1, bytes: new Uint8Array([1, 2]), more: false, follows: false });
     assert.equal(encodeFrame([Msg.CancelJS, 5]), '[15,5]');
   });
 
@@ -126,5 +126,13 @@ describe('sequencing', () => {
     assert.equal(receipts.count(ACK_EVERY_BYTES), true);
     assert.equal(receipts.acking(), ACK_EVERY_FRAMES * 3 + 1);
     assert.equal(receipts.behind, false);
+    // A larger byte interval (the server's pageAckBytes): frames still ack every ACK_EVERY_FRAMES.
+    const sparse = new Receipts(4 * ACK_EVERY_BYTES);
+    assert.equal(sparse.count(3 * ACK_EVERY_BYTES), false);
+    assert.equal(sparse.count(ACK_EVERY_BYTES), true);
+    sparse.acking();
+    let frames = 0;
+    while (!sparse.count(1)) frames++;
+    assert.equal(frames + 1, ACK_EVERY_FRAMES);
   });
 });

@@ -11,7 +11,7 @@ import { attachPageChannel } from '../../../page/page-channel.js';
 import { isBatch, textBatcher } from '../../../protocol/batching.js';
 import { callsInFlight } from '../../../protocol/calls-in-flight.js';
 import { Control, isControl, PageFeature } from '../../../protocol/circuit-control.js';
-import { CALL_PREFIX_CODE, COMPLETION_PREFIX, decodeBinary, decodeCallFrame } from '../../../protocol/framing.js';
+import { BYTES_FOLLOW, CALL_PREFIX_CODE, COMPLETION_PREFIX, decodeBinary, decodeCallFrame, MORE_PARTS } from '../../../protocol/framing.js';
 import * as Msg from '../../../protocol/message-codes.js';
 import { Outbox, Receipts } from '../../../protocol/sequencing.js';
 import { TEXT_PART } from '../../../protocol/splitting.js';
@@ -90,12 +90,15 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
   let secret = '';
   let maxSize = 0;
   let maxCall = 0; // the server's maxCallSize; 0: it joins no text parts (an older server)
+  let acksWithCredit = false; // the server reads [StreamCredit, streamId, chunks, receivedCount]
   // The host's calls in progress, by async handle: an answer too large to send names its call.
   const calls = callsInFlight<number, string>();
   // Parts of a text frame the host split; kept across reconnects, since replay resumes where they stopped.
   // The page trusts its server, as with every other frame, so it joins them without the checks the
   // server makes of an untrusted page (TextJoiner), which stay out of the page bundle.
   let parts: Uint8Array[] = [];
+  // A chunk header whose bytes are the next binary frame (BYTES_FOLLOW); kept across reconnects, like parts.
+  let follows: HostToPage | undefined;
   let heartbeat = 0;
   let retention = 0;
   let attempt = 0;
@@ -130,6 +133,9 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
   const transmit = (message: PageToHost): void => {
     // Thrown here, the call rejects unsent (the official package catches it).
     if (draining && message[0] === Msg.BeginInvokeDotNet) throw new Error(draining);
+    if (message[0] === Msg.StreamCredit && acksWithCredit && receipts.behind) {
+      message = [Msg.StreamCredit, message[1], message[2], receipts.acking()] as unknown as PageToHost;
+    }
     // A completion that goes out alone is the package's own text behind "!", not JSON inside JSON.
     let identifier: string | undefined;
     if (message[0] === Msg.EndInvokeJS) {
@@ -167,6 +173,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
     outbox.clear();
     calls.clear();
     parts = [];
+    follows = undefined;
     channel.close(`${PAGE_CIRCUIT_GONE} ${reason}`);
     succession.retire(channel.dispatcher);
     setState('ended');
@@ -217,6 +224,12 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
         [, circuitId, secret, maxSize, heartbeat, retention] = message;
         maxCall = message[6] ?? 0; // sent to clients that announced split messages
         if (message[7] !== undefined) channel.setStreamWindow(message[7]);
+        if (message[8] > 0) {
+          // A server that says how often to ack also takes acks with stream credit: while a host stream
+          // flows, each ack would be a write of its own.
+          receipts.everyBytes = message[8];
+          acksWithCredit = true;
+        }
         batcher = textBatcher(emit, maxSize / 3);
         const queued = early!;
         early = undefined;
@@ -242,7 +255,19 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
     heard = true;
     let message: HostToPage;
     if (typeof data !== 'string') {
-      const frame = decodeBinary(new Uint8Array(data));
+      if (follows) {
+        // The bytes of the chunk whose header came last: the whole message is the bytes, as they are.
+        (message = follows)[2] = new Uint8Array(data);
+        follows = undefined;
+        counted(data.byteLength);
+        return deliver(message);
+      }
+      const frame = decodeBinary(new Uint8Array(data), MORE_PARTS | BYTES_FOLLOW);
+      if (frame.follows) {
+        counted(data.byteLength);
+        follows = [frame.type, frame.id, frame.bytes] as HostToPage;
+        return;
+      }
       if (frame.type === TEXT_PART) {
         // A part of a text frame too large for one frame: counted like any frame; the text is handled once whole.
         counted(data.byteLength);
@@ -294,7 +319,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
     if (endedWith !== undefined) return;
     const ws: WebSocket = (socket = new WS(circuitId ? resumeUrl() : String(url)));
     ws.binaryType = 'arraybuffer';
-    ws.onopen = () => ws.send(JSON.stringify(circuitId ? [Control.Resume, circuitId, secret, receipts.received] : [...channel.hello, PageFeature.CallFrames | PageFeature.SplitMessages | PageFeature.Drain | PageFeature.StreamWindow]));
+    ws.onopen = () => ws.send(JSON.stringify(circuitId ? [Control.Resume, circuitId, secret, receipts.received] : [...channel.hello, PageFeature.CallFrames | PageFeature.SplitMessages | PageFeature.Drain | PageFeature.StreamWindow | PageFeature.ChunkFrames]));
     ws.onmessage = (event) => ws === socket && receive(event.data);
     let error: string | undefined;
     ws.onerror = (event) => void (error = (event as { message?: string }).message || undefined);
