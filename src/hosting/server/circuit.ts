@@ -284,8 +284,7 @@ export class Circuit {
     const draining = output.drainedSinceLastBeat() && output.readsPaused;
     if (!this.#alive && !draining) return void socket.terminate(); // nothing since the last beat: treat as gone
     this.#alive = false;
-    socket.ping();
-    output.send(JSON.stringify([Control.Heartbeat, this.#receipts.acking()]));
+    output.pingWith(JSON.stringify([Control.Heartbeat, this.#receipts.acking()]));
     this.#endIfDrained();
   }
 

@@ -4,7 +4,8 @@
  * upgrade-gate.ts), reads each connection's opening frame, and starts or resumes circuits. It
  * also answers one HTTP path, the pages' disconnect beacons (disconnect-beacon.ts), in front of
  * the server's other request listeners (request-front.ts). One timer per server drives every
- * circuit's heartbeat, so an idle circuit costs no timer of its own. Its drain is
+ * circuit's heartbeat, in slices of the period (heartbeat-slices.ts), so an idle circuit costs no
+ * timer of its own. Its drain is
  * server-drain.ts; how it refuses a connection, refusing.ts.
  */
 import { EventEmitter } from 'node:events';
@@ -24,6 +25,7 @@ import { frontRequests } from './request-front.js';
 import { RefusedConnections, refuseConnection } from './refusing.js';
 import { ServerDrain } from './server-drain.js';
 import { UpgradeGate } from './upgrade-gate.js';
+import { HeartbeatSlices } from './heartbeat-slices.js';
 import { resolveSettings, type ServerOptions, type Settings } from './options.js';
 import { errorText, REDACTED_CIRCUIT_ERROR } from '../../host/redaction.js';
 import { MAX_TIMER_DELAY } from '../../host/timer-limit.js';
@@ -89,7 +91,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
   readonly #opening = new Map<WebSocket, Opening>();
   readonly #refusing: RefusedConnections;
   readonly #queues = new Set<CircuitQueue>();
-  readonly #heartbeat: ReturnType<typeof setInterval>;
+  readonly #heartbeats: HeartbeatSlices<Circuit>;
   readonly #circuitEvents: CircuitEvents;
   readonly #beaconPath: string;
   readonly #beacons: BeaconHandling;
@@ -140,8 +142,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
       answerBeacon(request, response, this.#beacons);
       return true;
     });
-    this.#heartbeat = setInterval(this.#beat, this.#settings.heartbeatInterval);
-    this.#heartbeat.unref?.();
+    this.#heartbeats = new HeartbeatSlices(this.#settings.heartbeatInterval, this.#closeSilentOpenings);
     this.#circuitEvents = {
       disconnected: (circuit) => {
         this.#registry.retain(circuit);
@@ -149,6 +150,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
       },
       ended: (circuit, reason) => {
         this.#registry.remove(circuit);
+        this.#heartbeats.remove(circuit);
         this.#guard(circuit, () => this.#options.onCircuitEnd?.(circuit, reason));
         this.#guard(circuit, () => this.emit('circuitEnd', circuit, reason));
         this.#drain.circuitEnded();
@@ -235,7 +237,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#heartbeat);
+    this.#heartbeats.stop();
     this.#drain.stop();
     this.httpServer.off('upgrade', this.#upgrades.handle);
     this.#restoreRequests();
@@ -310,6 +312,7 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
       return this.#refused(refusal('opening', request, this.path, error));
     }
     this.#registry.add(circuit);
+    this.#heartbeats.add(circuit);
     circuit.connect(socket, request.socket);
     this.#guard(circuit, () => this.emit('circuit', circuit));
     for (const queue of this.#queues) queue.push(circuit);
@@ -349,9 +352,8 @@ export class InteropServer extends EventEmitter<InteropServerEvents> implements 
     }
   }
 
-  readonly #beat = (): void => {
-    for (const circuit of this.#registry.values()) circuit.heartbeat();
-    // A connection gets one heartbeat period to send its opening frame.
+  /** Once a heartbeat period: a connection gets one period to send its opening frame. */
+  readonly #closeSilentOpenings = (): void => {
     for (const [socket, opening] of this.#opening) {
       if (opening.beats++ < 1) continue;
       this.#opening.delete(socket); // now: its 'close' comes later, and it must be reported once
