@@ -55,6 +55,8 @@ interface Sample {
   ms: number;
   host: MemoryPeak;
   page: MemoryPeak;
+  /** CPU time (user + system, ms) of the host and page processes over the case, where they are separate processes (server). */
+  cpu?: { host: number; page: number };
 }
 
 interface StreamCase {
@@ -275,13 +277,15 @@ async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
     await askPage('start');
     const memory = sampleMemory();
     hostSample = memory.sample;
+    const cpu = process.cpuUsage();
     const start = performance.now();
     await work();
     const ms = performance.now() - start;
+    const { user, system } = process.cpuUsage(cpu);
     hostSample = () => {};
     const host = memory.stop();
-    const pagePeak = await askPage<MemoryPeak>('stop');
-    return { ms, host, page: pagePeak };
+    const { cpuMs, ...pagePeak } = await askPage<MemoryPeak & { cpuMs: number }>('stop');
+    return { ms, host, page: pagePeak, cpu: { host: (user + system) / 1000, page: cpuMs } };
   };
 
   return {
@@ -340,6 +344,7 @@ async function measure(model: string, all: StreamCase[]): Promise<BenchRow[]> {
   console.log(`\n${model}: ${PAYLOAD / MIB} MiB, ${REPS} repetitions`);
   console.log('direction    | case                                                           |   MB/s | × raw | host mem Δ | page mem Δ | RSS Δ');
   const rows: BenchRow[] = [];
+  const cpuLines: string[] = [];
   for (const c of cases) {
     const own = samples.get(c.id)!;
     const mbps = median(own.map((s) => PAYLOAD / 1e3 / s.ms));
@@ -352,12 +357,19 @@ async function measure(model: string, all: StreamCase[]): Promise<BenchRow[]> {
     const peak = (pick: (s: Sample) => number) => Math.max(...own.map(pick));
     const host = peak((s) => s.host.heap), page = peak((s) => s.page.heap), rss = peak((s) => Math.max(s.host.rss, s.page.rss));
     console.log(`${c.direction.padEnd(12)} | ${c.label.padEnd(62)} | ${mbps.toFixed(0).padStart(6)} | ${ratio.toFixed(2).padStart(5)} | ${mb(host).padStart(7)} MB | ${mb(page).padStart(7)} MB | ${mb(rss).padStart(4)} MB`);
+    if (own[0]?.cpu) cpuLines.push(`${c.direction.padEnd(12)} | ${c.label.padEnd(62)} | ${median(own.map((s) => s.cpu!.host)).toFixed(1).padStart(7)} | ${median(own.map((s) => s.cpu!.page)).toFixed(1).padStart(7)}`);
     const nsPerOp = median(own.map((s) => s.ms * 1e6));
     rows.push({
       suite: `streams ${model}`, group: c.direction, id: `${model}-${c.id}`, label: c.label, nsPerOp, opsPerSec: 1e9 / nsPerOp,
       minNs: Math.min(...own.map((s) => s.ms * 1e6)), maxNs: Math.max(...own.map((s) => s.ms * 1e6)), spread: 0, rounds: REPS, opsPerRound: 1,
       ratios: [{ to: 'raw', ratio }],
     });
+  }
+  if (cpuLines.length) {
+    // Wall time on a shared machine moves with the other processes; CPU time much less.
+    console.log(`CPU time per case, ms (user + system, median; each side a process of its own)`);
+    console.log(`direction    | case                                                           |    host |    page`);
+    for (const line of cpuLines) console.log(line);
   }
   return rows;
 }

@@ -1,7 +1,7 @@
 /*
  * The page process of the server part of bench/streams.ts: the official package connected with
  * our client, and a raw ws socket that sends the payload in binary frames when asked and acks
- * what the host sends. Reports this process's memory peak between 'start' and 'stop' (IPC).
+ * what the host sends. Reports this process's memory peak and CPU time between 'start' and 'stop' (IPC).
  *
  *   node dist/bench/support/stream-server-page.js ws://127.0.0.1:<port> <chunk bytes>
  */
@@ -34,15 +34,18 @@ const { DotNet } = (await import(`${import.meta.resolve('@microsoft/dotnet-js-in
 await connectToServer(base + '/_jsinterop', { DotNet, WebSocket: WebSocket as any }); // the stream window comes with the circuit's start
 
 let memory: ReturnType<typeof sampleMemory> | undefined;
+let cpu: NodeJS.CpuUsage | undefined;
 process.on('message', (message) => {
   if (message === 'ready?') process.send!('ready');
   else if (message === 'start') {
     memory = sampleMemory();
     sample = memory.sample;
+    cpu = process.cpuUsage();
     process.send!('started');
   } else if (message === 'stop') {
+    const { user, system } = process.cpuUsage(cpu);
     sample = () => {};
-    process.send!(memory!.stop());
+    process.send!({ ...memory!.stop(), cpuMs: (user + system) / 1000 });
   }
 });
 process.on('disconnect', () => process.exit(0));
