@@ -12,6 +12,8 @@ import type { Frame } from '../../protocol/sequencing.js';
 
 export class OutputBudget {
   #readsPaused = false;
+  /** Frames of this turn are waiting to leave in one write. */
+  #corked = false;
   /** Bytes the OS had taken from the socket at the last heartbeat. */
   #flushedAtBeat: number;
 
@@ -35,9 +37,24 @@ export class OutputBudget {
     return this.socket.bufferedAmount;
   }
 
-  /** Sends one frame; past the budget, stops reading the page until its buffer drains. */
+  /**
+   * Sends one frame. The frames of one turn leave together, in one write when the turn ends
+   * (a host stream's burst of chunks is two frames a chunk): the connection is corked at the
+   * first and uncorked in a microtask, where the budget is checked against what the OS did not take.
+   */
   send(frame: Frame): void {
+    if (!this.#corked) {
+      this.#corked = true;
+      this.stream.cork();
+      queueMicrotask(this.#uncork);
+    }
     transmit(this.socket, frame);
+  }
+
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.stream.uncork();
+    // Past the budget: stop reading the page until its buffer drains.
     if (this.#readsPaused || this.socket.bufferedAmount <= this.maxBytes) return;
     // The socket emits 'drain' only after a write found its buffer past its own high-water mark;
     // below that mark (a budget smaller than it) the OS is still taking the bytes as they come.
@@ -45,7 +62,7 @@ export class OutputBudget {
     this.#readsPaused = true;
     this.socket.pause();
     this.stream.once('drain', this.#resume);
-  }
+  };
 
   /**
    * Sends a WebSocket ping and `frame` (a heartbeat) in one write: the connection is corked

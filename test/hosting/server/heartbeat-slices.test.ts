@@ -55,6 +55,7 @@ describe('heartbeat slices', () => {
     const writev = t.mock.method(stream, '_writev');
     const write = t.mock.method(stream, '_write');
     t.mock.timers.tick(1_000); // every slice once: the page's circuit has beaten
+    await Promise.resolve(); // what a turn sent leaves at its end (output-budget.ts)
     assert.equal(writev.mock.callCount() + write.mock.callCount(), 1);
     await Promise.all([pinged, heartbeatFrame]);
   });

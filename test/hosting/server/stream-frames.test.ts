@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import type { Socket } from 'node:net';
 import { HostStreamReference } from '../../../src/index.js';
 import { resolveSettings } from '../../../src/hosting/server/options.js';
 import { Control, isControl, PageFeature } from '../../../src/protocol/circuit-control.js';
@@ -51,6 +52,24 @@ describe('host stream frames', () => {
         assert.deepEqual(received.map((f) => decodeBinary(f)), [0, 1024, 2048].map((at) => ({ type: Msg.StreamChunk, id, bytes: bytes.subarray(at, at + 1024), more: false, follows: false })));
       }
     }
+  });
+
+  test('the frames of one turn leave in one write: a burst of chunks costs a system call, not one a frame', async (t) => {
+    const server = await startServer(t, SMALL);
+    let serverSide: Socket | undefined;
+    server.httpServer.prependListener('upgrade', (_request, socket: Socket) => void (serverSide = socket));
+    const page = await RawPage.open(t, server.url, { features: EVERY_FEATURE });
+    const frames = numberedFrames(page);
+    // The socket's two ways to hand the OS what was written (stream implementers' methods, not in its type).
+    const stream = serverSide as unknown as { _writev(...args: unknown[]): void; _write(...args: unknown[]): void };
+    const writev = t.mock.method(stream, '_writev');
+    const write = t.mock.method(stream, '_write');
+    const bytes = patternBytes(6 * 1024); // 6 chunks, within the window of 8: sent at once
+    void circuitOf(server, page).js.invokeVoidAsync('take', HostStreamReference.create(bytes)).catch(() => {});
+    await page.next(isStreamEnd);
+    assert.equal(binaries(frames).length, 12, 'a header frame and a bytes frame a chunk');
+    // The call, the chunks, the end: a write for each turn that sent something, not one for each of the 14 frames.
+    assert.ok(writev.mock.callCount() + write.mock.callCount() <= 3, `${writev.mock.callCount()} + ${write.mock.callCount()} writes`);
   });
 
   test('the host refuses the flag of chunk frames from a page', () => {
