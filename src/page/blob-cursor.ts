@@ -5,8 +5,8 @@
  * fifth of the speed of its own stream()); a cursor reads the Blob's stream() in order instead and
  * cuts it into the chunks asked for. A request at any other offset starts a new cursor there.
  *
- * The cursor reads ahead of the requests on its own, up to READ_AHEAD_BYTES (or two chunks, if
- * larger) held and not yet asked for: reading only as far as the requests reach let Chromium's
+ * The cursor reads ahead of the requests on its own, up to readAheadOf(chunk) held and not yet
+ * asked for (8 chunks, at most 4 MiB): reading only as far as the requests reach let Chromium's
  * Blob pipe stall between them (half the speed of the Blob's own stream()). What a cursor holds is
  * bounded by that read-ahead plus one piece of the Blob's stream (at most a segment, below).
  *
@@ -26,8 +26,15 @@ const SEGMENT_CHUNKS = 8;
 const FIRST_SEGMENT_CHUNKS = 2;
 /** A segment is at most this large (unless one chunk is larger): what one piece of a Node Blob read can hold. */
 const MAX_SEGMENT_BYTES = 8 << 20;
-/** Bytes a cursor reads ahead of the requests (or two chunks, if larger). */
-export const READ_AHEAD_BYTES = 4 << 20;
+/** A cursor reads ahead of the requests READ_AHEAD_CHUNKS chunks, at most READ_AHEAD_BYTES (but two chunks at least). */
+const READ_AHEAD_CHUNKS = 8;
+const READ_AHEAD_BYTES = 4 << 20;
+
+/** The bytes a cursor reading chunks of `chunk` bytes holds read ahead of the requests (and one piece of the Blob's stream beyond). */
+export function readAheadOf(chunk: number): number {
+  return Math.max(2 * chunk, Math.min(READ_AHEAD_BYTES, READ_AHEAD_CHUNKS * chunk));
+}
+
 /**
  * A BYOB read fills a buffer of whole chunks, at least this large: chunks are views of it. One read
  * per 32 KiB chunk (a server's) cost a Chromium page a third of a Blob's speed in promise turns; a
@@ -92,7 +99,7 @@ export function readBlobChunk(blob: Blob, offset: number, count: number): Promis
   if (!cursor || cursor.next !== offset) {
     if (cursor) close(cursor);
     cursor = {
-      blob, buffer: count * Math.max(1, Math.floor(MIN_BYOB_BUFFER / count)), readAhead: Math.max(READ_AHEAD_BYTES, 2 * count), next: offset, segmentEnd: 0,
+      blob, buffer: count * Math.max(1, Math.floor(MIN_BYOB_BUFFER / count)), readAhead: readAheadOf(count), next: offset, segmentEnd: 0,
       segment: Math.min(FIRST_SEGMENT_CHUNKS * count, Math.max(count, MAX_SEGMENT_BYTES)),
       fullSegment: Math.min(SEGMENT_CHUNKS * count, Math.max(count, MAX_SEGMENT_BYTES)), pieces: 0, reader: undefined!, byob: false,
       queue: [], queued: 0, ended: false, closed: false, pumping: false, wake: undefined, tail: Promise.resolve(),

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { READ_AHEAD_BYTES, readBlobChunk } from '../../src/page/blob-cursor.js';
+import { readAheadOf, readBlobChunk } from '../../src/page/blob-cursor.js';
 
 const pattern = (length: number) => Uint8Array.from({ length }, (_, i) => (i * 31 + (i >> 8)) & 0xff);
 
@@ -99,13 +99,14 @@ describe('reading a Blob in chunks (the page side of openReadStream)', () => {
   test('the cursor reads ahead of the requests on its own, up to its read-ahead, not to the Blob\'s end', { timeout: 20_000 }, async () => {
     const chunk = 64 * 1024;
     for (const piece of [16 * 1024, 1 << 30]) {
-      const blob = blobInPieces(pattern(3 * READ_AHEAD_BYTES), piece);
-      const readAhead = handedAtLeast(blob, READ_AHEAD_BYTES);
+      assert.ok(readAheadOf(chunk) >= 8 * chunk);
+      const blob = blobInPieces(pattern(16 << 20), piece);
+      const readAhead = handedAtLeast(blob, readAheadOf(chunk));
       await readBlobChunk(blob, 0, chunk);
       await readAhead; // only one chunk was asked for
       await settled();
       // The read-ahead, the chunk handed out, and one more piece: a segment (8 chunks) of a stream that hands it over whole.
-      const bound = READ_AHEAD_BYTES + chunk + Math.min(piece, 8 * chunk);
+      const bound = readAheadOf(chunk) + chunk + Math.min(piece, 8 * chunk);
       assert.ok(blob.handed <= bound, `pieces of ${piece}: read ${blob.handed} bytes, more than ${bound}`);
     }
   });
