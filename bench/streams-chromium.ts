@@ -5,7 +5,9 @@
  * client attached (bench/browser/raw-chromium.ts): Playwright's instrumentation slows WebSocket
  * traffic several times. No memory figures: a page cannot read its own heap reliably.
  *
- *   env STREAM_MIB (64), STREAM_REPS (5)
+ *   env STREAM_MIB (64), STREAM_REPS (5), STREAM_MIN_SAMPLE_MS (50; how long an in-process sample moves
+ *       the payload again and again: one in-process move takes a fraction of a millisecond),
+ *       STREAM_CHROMIUM_CASES (models or `<model>:<case id>`, e.g. in-process,server:ours-p2h-blob)
  */
 import { WebSocketServer, type WebSocket } from 'ws';
 import { startBenchServer } from './browser/bench-server.js';
@@ -59,7 +61,12 @@ export async function run(): Promise<BenchRow[]> {
     onUpgrade: (request, socket, head) => {
       if (new URL(request.url ?? '/', 'http://bench').pathname === RAW_STREAM_PATH) wss.handleUpgrade(request, socket, head, rawEndpoint);
     },
-    query: { mib: process.env.STREAM_MIB ?? '64', reps: process.env.STREAM_REPS ?? '5' },
+    query: {
+      mib: process.env.STREAM_MIB ?? '64',
+      reps: process.env.STREAM_REPS ?? '5',
+      minSampleMs: process.env.STREAM_MIN_SAMPLE_MS ?? '50',
+      cases: process.env.STREAM_CHROMIUM_CASES ?? '',
+    },
   });
   try {
     const report = (await withRawChromium(server.pageUrl, server.report, 600_000)) as Report;

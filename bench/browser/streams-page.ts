@@ -15,12 +15,16 @@ import { connectToServer } from '../../src/server-client.js';
 import { hostInWorker } from '../../src/worker.js';
 import type { DotNetObjectLike } from '../../demo/component/page-api.js';
 import { drain, MIB, payload } from '../support/stream-bytes.js';
-import { STREAMS_GLOBAL, startStreamHost, type PageSink, type PageSource } from './stream-host.js';
+import { repeated, STREAMS_GLOBAL, startStreamHost, type PageSink, type PageSource } from './stream-host.js';
 import { BENCH_PATH, RAW_STREAM_PATH, RAW_STREAM_WORKER, REPORT_PATH, STREAMS_WORKER } from './paths.js';
 
 const query = new URLSearchParams(location.search);
 const SIZE = Number(query.get('mib') ?? 64) * MIB;
 const REPS = Number(query.get('reps') ?? 5);
+/** An in-process sample moves the payload back to back for at least this long (bench/browser/stream-host.ts, repeated()). */
+const MIN_SAMPLE_MS = Number(query.get('minSampleMs') ?? 50);
+/** Only these case ids (`<model>:<id>`, or a whole model), if given. */
+const ONLY = query.get('cases')?.split(',').filter(Boolean);
 const WORKER_PIECE = 256 * 1024;
 const SERVER_FRAME_TO_HOST = Number(query.get('pageFrame') ?? 32 * 1024);
 const SERVER_FRAME_TO_PAGE = Number(query.get('hostFrame') ?? 256 * 1024);
@@ -58,13 +62,20 @@ const timed = async (work: () => Promise<unknown>): Promise<number> => {
   return performance.now() - started;
 };
 
+/** Time per move of `work` run back to back for MIN_SAMPLE_MS (the in-process cases; see MIN_SAMPLE_MS). */
+const timedRepeatedly = async (work: () => Promise<number>): Promise<number> => {
+  const [ms, count] = await repeated(MIN_SAMPLE_MS, work);
+  checked(count);
+  return ms;
+};
+
 function checked(count: number, expected = SIZE): void {
   if (count !== expected) throw new Error(`moved ${count} bytes, expected ${expected}`);
 }
 
 /** The host's time for one of its moves, checked. */
-async function onHost(host: DotNetObjectLike, method: 'ReadFromPage' | 'SendToPage', what: PageSource | PageSink, expected = SIZE): Promise<number> {
-  const [ms, count] = await host.invokeMethodAsync<[number, number]>(method, what, SIZE);
+async function onHost(host: DotNetObjectLike, method: 'ReadFromPage' | 'SendToPage', what: PageSource | PageSink, expected = SIZE, minMs = 0): Promise<number> {
+  const [ms, count] = await host.invokeMethodAsync<[number, number]>(method, what, SIZE, minMs);
   checked(count, expected);
   return ms;
 }
@@ -119,7 +130,9 @@ async function main(): Promise<void> {
 
   if (!unavailable['in-process']) {
     const host = await attached.get('in-process')!;
-    add({ model: 'in-process', id: 'raw-p2h', label: 'raw: ReadableStream of the page bytes (1 MiB pieces)', direction: 'page → host', raw: true }, () => timed(async () => {
+    // Every in-process case moves the payload back to back for MIN_SAMPLE_MS, raw and ours alike.
+    const inHost = (method: 'ReadFromPage' | 'SendToPage', what: PageSource | PageSink) => () => onHost(host, method, what, SIZE, MIN_SAMPLE_MS);
+    add({ model: 'in-process', id: 'raw-p2h', label: 'raw: ReadableStream of the page bytes (1 MiB pieces)', direction: 'page → host', raw: true }, () => timedRepeatedly(() => {
       let offset = 0;
       const stream = new ReadableStream<Uint8Array>({
         pull(controller) {
@@ -127,21 +140,21 @@ async function main(): Promise<void> {
           if (offset >= SIZE) controller.close();
         },
       }, { highWaterMark: 0 });
-      checked(await drain(stream.getReader()));
+      return drain(stream.getReader());
     }));
-    add({ model: 'in-process', id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host' }, () => onHost(host, 'ReadFromPage', 'source'));
-    add({ model: 'in-process', id: 'raw-p2h-blob', label: 'raw: a Blob of the page bytes, its stream() read', direction: 'page → host', raw: true, buffer: true }, () => timed(async () => checked(await drain(blob.stream().getReader()))));
-    add({ model: 'in-process', id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on that Blob', direction: 'page → host', buffer: true }, () => onHost(host, 'ReadFromPage', 'blob'));
-    add({ model: 'in-process', id: 'raw-h2p', label: 'raw: the host ReadableStream read by the page', direction: 'host → page', raw: true }, () => timed(async () => {
+    add({ model: 'in-process', id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host' }, inHost('ReadFromPage', 'source'));
+    add({ model: 'in-process', id: 'raw-p2h-blob', label: 'raw: a Blob of the page bytes, its stream() read', direction: 'page → host', raw: true, buffer: true }, () => timedRepeatedly(() => drain(blob.stream().getReader())));
+    add({ model: 'in-process', id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on that Blob', direction: 'page → host', buffer: true }, inHost('ReadFromPage', 'blob'));
+    add({ model: 'in-process', id: 'raw-h2p', label: 'raw: the host ReadableStream read by the page', direction: 'host → page', raw: true }, () => timedRepeatedly(() => {
       const stream = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(hostBytes); c.close(); } });
-      checked(await drain(stream.getReader()));
+      return drain(stream.getReader());
     }));
-    add({ model: 'in-process', id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page' }, () => onHost(host, 'SendToPage', 'sink'));
-    add({ model: 'in-process', id: 'raw-h2p-buffer', label: 'raw: new Response(the host ReadableStream).arrayBuffer()', direction: 'host → page', raw: true, buffer: true }, () => timed(async () => {
+    add({ model: 'in-process', id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page' }, inHost('SendToPage', 'sink'));
+    add({ model: 'in-process', id: 'raw-h2p-buffer', label: 'raw: new Response(the host ReadableStream).arrayBuffer()', direction: 'host → page', raw: true, buffer: true }, () => timedRepeatedly(async () => {
       const stream = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(hostBytes); c.close(); } });
-      checked((await new Response(stream).arrayBuffer()).byteLength);
+      return (await new Response(stream).arrayBuffer()).byteLength;
     }));
-    add({ model: 'in-process', id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true }, () => onHost(host, 'SendToPage', 'sinkBuffer'));
+    add({ model: 'in-process', id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true }, inHost('SendToPage', 'sinkBuffer'));
   }
 
   if (!unavailable.worker) {
@@ -197,6 +210,7 @@ async function main(): Promise<void> {
     add({ model: 'server', id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true }, () => onHost(host, 'SendToPage', 'sinkBuffer'));
   }
 
+  if (ONLY) cases.splice(0, cases.length, ...cases.filter(([c]) => ONLY.includes(c.model) || ONLY.includes(`${c.model}:${c.id}`)));
   // One warm-up pass, then REPS rounds in a rotating order.
   for (const [, run] of cases) await run();
   for (let rep = 0; rep < REPS; rep++) {

@@ -1,25 +1,60 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readBlobChunk } from '../../src/page/blob-cursor.js';
+import { readAheadOf, readBlobChunk } from '../../src/page/blob-cursor.js';
 
 const pattern = (length: number) => Uint8Array.from({ length }, (_, i) => (i * 31 + (i >> 8)) & 0xff);
 
-/** A Blob whose slices' stream() hands over pieces of `piece` bytes, and which counts its slices and the bytes sliced from it. */
-function blobInPieces(bytes: Uint8Array<ArrayBuffer>, piece: number): Blob & { asked: number; slices: number } {
+/**
+ * A Blob whose slices' stream() hands over pieces of `piece` bytes (as a byte stream if `bytes`), and
+ * which counts its slices, the bytes sliced from it, the bytes its streams handed over (calling
+ * `onHanded` each time) and the reads served into a reader's own buffer (BYOB).
+ */
+function blobInPieces(bytes: Uint8Array<ArrayBuffer>, piece: number, bytesStream = false) {
   class Pieces extends Blob {
     asked = 0;
     slices = 0;
+    handed = 0;
+    byobReads = 0;
+    onHanded = () => {};
     override slice(start = 0, end = this.size): Blob {
       this.slices++;
       this.asked += Math.min(end, this.size) - start;
       const part = bytes.subarray(start, end);
+      const counts = this;
       return new (class extends Blob {
         override stream(): ReturnType<Blob['stream']> {
           let at = 0;
+          const handed = (n: number) => {
+            counts.handed += n;
+            counts.onHanded();
+          };
+          if (bytesStream) {
+            return new ReadableStream({
+              type: 'bytes',
+              pull(controller) {
+                if (at >= part.byteLength) {
+                  controller.close();
+                  return controller.byobRequest?.respond(0);
+                }
+                const request = controller.byobRequest;
+                if (request?.view) {
+                  const n = Math.min(piece, request.view.byteLength, part.byteLength - at);
+                  new Uint8Array(request.view.buffer, request.view.byteOffset, n).set(part.subarray(at, (at += n)));
+                  counts.byobReads++;
+                  handed(n);
+                  return request.respond(n);
+                }
+                controller.enqueue(part.slice(at, (at += piece)));
+                handed(Math.min(piece, part.byteLength - at + piece));
+              },
+            }) as ReturnType<Blob['stream']>;
+          }
           return new ReadableStream<Uint8Array>({
             pull(controller) {
               if (at >= part.byteLength) return controller.close();
-              controller.enqueue(part.slice(at, (at += piece)));
+              const chunk = part.slice(at, (at += piece));
+              controller.enqueue(chunk);
+              handed(chunk.byteLength);
             },
           }) as ReturnType<Blob['stream']>;
         }
@@ -27,6 +62,18 @@ function blobInPieces(bytes: Uint8Array<ArrayBuffer>, piece: number): Blob & { a
     }
   }
   return new Pieces([bytes]);
+}
+
+/** Resolves once `blob`'s streams have handed over at least `bytes`. */
+const handedAtLeast = (blob: ReturnType<typeof blobInPieces>, bytes: number) =>
+  new Promise<void>((resolve) => {
+    blob.onHanded = () => void (blob.handed >= bytes && resolve());
+    blob.onHanded();
+  });
+
+/** A few turns of the event loop: the cursor's reads of an in-memory test stream run to where they stop. */
+async function settled(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 describe('reading a Blob in chunks (the page side of openReadStream)', () => {
@@ -49,11 +96,30 @@ describe('reading a Blob in chunks (the page side of openReadStream)', () => {
     assert.deepEqual(await readBlobChunk(blob, 0, 1000), bytes.subarray(0, 1000));
   });
 
-  test('the Blob is read a few chunks ahead of the requests, not to its end', async () => {
-    const blob = blobInPieces(pattern(1_000_000), 1_000_000);
-    await readBlobChunk(blob, 0, 1000);
-    await readBlobChunk(blob, 1000, 1000);
-    assert.ok(blob.asked <= 8 * 1000, `asked for ${blob.asked} bytes`);
+  test('the cursor reads ahead of the requests on its own, up to its read-ahead, not to the Blob\'s end', { timeout: 20_000 }, async () => {
+    const chunk = 64 * 1024;
+    for (const piece of [16 * 1024, 1 << 30]) {
+      assert.ok(readAheadOf(chunk) >= 8 * chunk);
+      const blob = blobInPieces(pattern(16 << 20), piece);
+      const readAhead = handedAtLeast(blob, readAheadOf(chunk));
+      await readBlobChunk(blob, 0, chunk);
+      await readAhead; // only one chunk was asked for
+      await settled();
+      // The read-ahead, the chunk handed out, and one more piece: a segment (8 chunks) of a stream that hands it over whole.
+      const bound = readAheadOf(chunk) + chunk + Math.min(piece, 8 * chunk);
+      assert.ok(blob.handed <= bound, `pieces of ${piece}: read ${blob.handed} bytes, more than ${bound}`);
+    }
+  });
+
+  test('a byte stream read on past the first segment fills buffers of whole chunks of its own, whose views are the chunks (no joins)', async () => {
+    const bytes = pattern(100_000);
+    const blob = blobInPieces(bytes, 700, true);
+    const chunks: Uint8Array[] = [];
+    for (let offset = 0; offset < bytes.byteLength; offset += 1000) chunks.push(await readBlobChunk(blob, offset, 1000));
+    assert.deepEqual(Buffer.concat(chunks), Buffer.from(bytes));
+    const rest = chunks.slice(2); // past the first segment (2 chunks): 98,000 bytes, one buffer
+    assert.ok(rest.every((c, i) => c.byteLength === 1000 && c.buffer === rest[0]!.buffer && c.byteOffset === i * 1000));
+    assert.ok(blob.byobReads > 0, 'no read was served into the cursor\'s buffers');
   });
 
   test('a Blob whose stream hands over a segment in several pieces is read on in one stream; one that hands it over whole, a segment at a time', async () => {
@@ -65,10 +131,10 @@ describe('reading a Blob in chunks (the page side of openReadStream)', () => {
     };
     const streaming = blobInPieces(bytes, 700);
     await read(streaming);
-    assert.equal(streaming.slices, 2); // the first segment (8 chunks), then the rest
+    assert.equal(streaming.slices, 2); // the first segment (2 chunks), then the rest
     const whole = blobInPieces(bytes, 1_000_000);
     await read(whole);
-    assert.equal(whole.slices, 13); // 8,000 bytes each
+    assert.equal(whole.slices, 14); // 2,000 bytes, then 8,000 bytes each
   });
 
   test('a real Blob reads byte for byte', async () => {
