@@ -14,8 +14,8 @@ const marked = new WeakSet<Uint8Array>();
  * always sent right after it is marked, and a WeakSet entry for each (a new key, hashed and
  * inserted, and an ephemeron for the collector to trace) cost about 0.3 µs a call on each side of
  * a call that moves an array and back. This holds at most one array longer than the WeakSet
- * would: once moved it is detached and holds no memory; one marked and never sent is kept until
- * the next transfer().
+ * would: once moved it is detached and holds no memory; a view is moved to the WeakSet when first
+ * sent (copied); one marked and never sent is kept until the next transfer().
  */
 let lastMarked: Uint8Array | undefined;
 
@@ -54,6 +54,12 @@ export function prepareBytes(bytes: Uint8Array, transferList: ArrayBuffer[]): Ui
     const buffer = bytes.buffer as ArrayBuffer;
     if (!transferList.includes(buffer)) transferList.push(buffer);
     return bytes;
+  }
+  if (bytes === lastMarked) {
+    // A view cannot move: it is copied every time it is sent. The WeakSet keeps its mark without
+    // holding it (and the buffer under it) until the next transfer().
+    marked.add(bytes);
+    lastMarked = undefined;
   }
   // Not bytes.slice(): on a Node Buffer that returns a view of the same memory.
   const copy = new Uint8Array(bytes);
