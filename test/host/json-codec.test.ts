@@ -8,7 +8,7 @@ import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
-import { reviveMarkers } from '../../src/host/json-codec.js';
+import { createJsonCodec, reviveMarkers, type CodecContext } from '../../src/host/json-codec.js';
 
 /** A stand-in for the codec's marker reviver: replaces {"__m": n} and logs every object it is offered. */
 function recordingReviver() {
@@ -55,5 +55,65 @@ describe('reviving markers after a plain parse', () => {
     assert.equal(Object.getPrototypeOf(parsed), Object.prototype);
     assert.deepEqual(Object.getOwnPropertyDescriptor(parsed, '__proto__')?.value, { revived: 7 });
     assert.deepEqual(parsed.x, [{ revived: 1 }]);
+  });
+});
+
+describe('a completion that is one byte array', () => {
+  /** The codec, with the page's byte arrays 0 and 1 received; other ids fail as the inbox fails them. */
+  function codecWithArrays() {
+    const arrays = [new Uint8Array([1]), new Uint8Array([2])];
+    const taken: unknown[] = [];
+    const context = {
+      takeByteArray(id: unknown) {
+        taken.push(id);
+        const data = typeof id === 'number' ? arrays[id] : undefined;
+        if (!data) throw new RangeError(`no byte array ${String(id)}`);
+        return data;
+      },
+    } as unknown as CodecContext;
+    return { codec: createJsonCodec(context), arrays, taken };
+  }
+
+  /** What JSON.parse and the marker walk give: the reference for the short cut. */
+  function expected(text: string) {
+    const { arrays, taken } = codecWithArrays();
+    try {
+      const value = reviveMarkers(JSON.parse(text), (v: any) => {
+        if (!Object.hasOwn(v, '__byte[]')) return v;
+        if (Object.keys(v).length !== 1) throw new SyntaxError('another key beside the marker');
+        taken.push(v['__byte[]']);
+        const data = typeof v['__byte[]'] === 'number' ? arrays[v['__byte[]']] : undefined;
+        if (!data) throw new RangeError(`no byte array ${String(v['__byte[]'])}`);
+        return data;
+      });
+      return { value, taken };
+    } catch (error) {
+      return { error: (error as Error).constructor.name, taken };
+    }
+  }
+
+  function actual(text: string) {
+    const { codec, taken } = codecWithArrays();
+    try {
+      return { value: codec.parse(text), taken };
+    } catch (error) {
+      return { error: (error as Error).constructor.name, taken };
+    }
+  }
+
+  test('parses to what the general path gives, for the exact text and every near miss', IN_PROCESS_ONLY.noPage, () => {
+    const handles = ['0', '7', '12345', '007', '-1', '1.5', '1e3', '9007199254740991', '9007199254740993', '12345678901234567'];
+    const ids = ['0', '1', '2', '01', '1.0', '-0', '"0"'];
+    const texts: string[] = [];
+    for (const handle of handles) {
+      for (const id of ids) {
+        texts.push(`[${handle},true,{"__byte[]":${id}}]`, `[${handle},false,{"__byte[]":${id}}]`, `[${handle}, true, {"__byte[]": ${id}}]`);
+      }
+    }
+    texts.push('[1,true,{"__byte[]":0,"x":1}]', '[1,true,{"__byte[]":0}] ', '[1,true,{"__byte[]":0}', '[1,true,[{"__byte[]":0}]]');
+    for (const text of texts) assert.deepStrictEqual(actual(text), expected(text), text);
+    // The array itself, not a copy.
+    const { codec, arrays } = codecWithArrays();
+    assert.equal((codec.parse('[7,true,{"__byte[]":1}]') as unknown[])[2], arrays[1]);
   });
 });

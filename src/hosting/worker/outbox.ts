@@ -7,7 +7,11 @@
  *    receiver handles both in one go with no other code running between them (when a turn
  *    starts with byte arrays, they leave at once with the first message after them);
  *  - a burst of calls (1000 invokeAsync in a loop, 1000 answers) costs two structured clones and
- *    wake-ups of the other thread instead of a thousand.
+ *    wake-ups of the other thread instead of a thousand;
+ *  - host stream chunks sent in one turn (a window of a large array) leave in groups of about
+ *    STREAM_CHUNK_BYTES_PER_POST: the other thread starts on the first group while this one copies
+ *    the next, instead of waiting for the whole window, at a few posts per window rather than one
+ *    per chunk (a postMessage per chunk cost Chromium more than the overlap gained).
  * Byte arrays posted with the one message that refers to them travel inside it, as a bundle
  * `[message, id, bytes, id, bytes, …]` (the message as `lone` makes it: the page's completion text),
  * one array fewer to clone and unpack than a batch of `[type, id, bytes]` messages.
@@ -19,6 +23,9 @@ import { carriesBytes } from '../../protocol/messages.js';
 import * as Msg from '../../protocol/message-codes.js';
 import { PushedStream } from '../../protocol/worker-control.js';
 import { trackTurns } from '../../protocol/turns.js';
+
+/** Bytes of host stream chunks queued in one turn that are posted without waiting for its end. */
+export const STREAM_CHUNK_BYTES_PER_POST = 1024 * 1024;
 
 /** Anything that can post to the other thread. */
 export type Post = (data: unknown, transferList: ArrayBuffer[]) => void;
@@ -49,9 +56,12 @@ export function createOutbox(post: Post, held = false, lone: (message: unknown[]
   let transfers: ArrayBuffer[] = [];
   /** Only byte arrays so far in this turn: they go out with the message that refers to them. */
   let leadingBytes = false;
+  /** Bytes of host stream chunks in the queue. */
+  let chunkBytes = 0;
   let posted = 0;
   const flush = (): void => {
     leadingBytes = false;
+    chunkBytes = 0;
     if (held) return;
     if (queue.length === 0) {
       transfers = []; // copies of byte arrays a sync answer took along instead
@@ -72,8 +82,10 @@ export function createOutbox(post: Post, held = false, lone: (message: unknown[]
       const first = !held && turns.begin();
       if (bytes) {
         if (first) leadingBytes = true;
-        message[2] = prepareBytes(message[2] as Uint8Array, transfers);
+        const prepared = (message[2] = prepareBytes(message[2] as Uint8Array, transfers));
         queue.push(message);
+        // No message refers to a stream chunk, so a group of them may leave before the turn ends.
+        if (message[0] === Msg.StreamChunk && (chunkBytes += prepared.byteLength) >= STREAM_CHUNK_BYTES_PER_POST) flush();
       } else if (first) {
         posted++;
         post(lone(message), []);

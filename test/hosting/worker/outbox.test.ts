@@ -4,7 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createOutbox, unpack } from '../../../src/hosting/worker/outbox.js';
+import { createOutbox, STREAM_CHUNK_BYTES_PER_POST, unpack } from '../../../src/hosting/worker/outbox.js';
 import { transfer } from '../../../src/hosting/worker/transfer.js';
 import * as Msg from '../../../src/protocol/message-codes.js';
 
@@ -75,6 +75,30 @@ describe('the Worker outbox', () => {
     assert.deepEqual(types(), []);
     await endOfTurn();
     assert.deepEqual(types(), [[Msg.StreamChunk]]);
+  });
+
+  test('host stream chunks of one turn leave in groups of STREAM_CHUNK_BYTES_PER_POST, the rest at the end of the turn', async () => {
+    const { posts, post } = recorder();
+    const outbox = createOutbox(post);
+    const quarter = STREAM_CHUNK_BYTES_PER_POST / 4;
+    const sent: Uint8Array[] = [];
+    for (let i = 0; i < 10; i++) {
+      sent.push(new Uint8Array(quarter).fill(i));
+      outbox.send([Msg.StreamChunk, 1, sent[i]]);
+      // The other thread starts on each group while this one copies the next.
+      assert.equal(posts.length, Math.floor((i + 1) / 4), `posts after chunk ${i}`);
+    }
+    await endOfTurn();
+    assert.deepEqual(posts.map((p) => p.messages.length), [4, 4, 2]);
+    const received = posts.flatMap((p) => p.messages.map((m) => (m[2] as Uint8Array)[0]));
+    assert.deepEqual(received, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'in order');
+    assert.deepEqual(posts.map((p) => p.transferList.length), [4, 4, 2], 'each group carries the buffers of its own chunks');
+
+    // Small chunks wait for the end of the turn, as before.
+    for (let i = 0; i < 10; i++) outbox.send([Msg.StreamChunk, 2, new Uint8Array(16)]);
+    assert.equal(posts.length, 3);
+    await endOfTurn();
+    assert.deepEqual(posts.map((p) => p.messages.length), [4, 4, 2, 10]);
   });
 
   test('a held outbox keeps everything, in order, until released', async () => {
