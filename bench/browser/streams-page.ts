@@ -210,7 +210,7 @@ async function main(): Promise<void> {
     add({ model: 'server', id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true }, () => onHost(host, 'SendToPage', 'sinkBuffer'));
   }
 
-  if (ONLY) cases.splice(0, cases.length, ...cases.filter(([c]) => ONLY.includes(c.model) || ONLY.includes(`${c.model}:${c.id}`)));
+  if (ONLY?.length) cases.splice(0, cases.length, ...cases.filter(([c]) => ONLY.includes(c.model) || ONLY.includes(`${c.model}:${c.id}`)));
   // One warm-up pass, then REPS rounds in a rotating order.
   for (const [, run] of cases) await run();
   for (let rep = 0; rep < REPS; rep++) {
