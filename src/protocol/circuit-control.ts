@@ -105,6 +105,19 @@ export const PageFeature = {
   ChunkFrames: 16,
 } as const;
 
+/**
+ * What the server reads beyond the message forms, as bits of a number at the end of Started
+ * (after `ackBytes`), sent only to a page that announced StreamWindow and ChunkFrames. A Started
+ * without it (an older server) means the page sends the message forms only.
+ */
+export const ServerFeature = {
+  /**
+   * The server reads a byte array's parts each as a header frame with BYTES_FOLLOW and then its
+   * bytes as a frame of their own (framing.ts), so the page sends views of the array, uncopied.
+   */
+  BytesFrames: 1,
+} as const;
+
 /** True when a decoded text frame's type is in the control range. */
 export const isControl = (type: unknown): boolean => typeof type === 'number' && type >= 30 && type < 40;
 

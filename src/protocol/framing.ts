@@ -8,7 +8,7 @@
  * Binary frame layout (little-endian):
  *   byte 0      message type
  *   byte 1      flags: bit 0 set = more parts of this byte array follow (page → host only);
- *               bit 1 set = the bytes are the next binary frame, alone (host → page only; see {@link BYTES_FOLLOW})
+ *               bit 1 set = the bytes are the next binary frame, alone (see {@link BYTES_FOLLOW})
  *   bytes 2–9   id, a float64 (every safe integer is exact)
  *   bytes 10–   the bytes
  */
@@ -28,6 +28,10 @@ export const MORE_PARTS = 1;
  * The two are numbered frames like any other, so replay after a reconnect may resume between
  * them. The host sends a stream chunk this way: it copies nothing, and the page receives the
  * bytes as one whole message rather than joining two fragments (a copy of every chunk).
+ *
+ * Page → host, to a server that announced ServerFeature.BytesFrames in Started: each part of a
+ * byte array goes this way (with {@link MORE_PARTS} on the header while parts follow), so the
+ * page sends a view of the array rather than copying each part into a frame of its own.
  */
 export const BYTES_FOLLOW = 2;
 
@@ -80,7 +84,7 @@ export function decodeBinary(frame: Uint8Array, allowed = MORE_PARTS): BinaryFra
   const id = view.getFloat64(2, true);
   if (flags & ~allowed) throw new TypeError(`Malformed binary frame: unknown flags ${flags}.`);
   if (!Number.isSafeInteger(id) || id < 0) throw new TypeError(`Malformed binary frame: the id ${id} is not a non-negative integer.`);
-  return { type: view.getUint8(0), id, bytes: frame.subarray(BINARY_HEADER_SIZE), more: flags === MORE_PARTS, follows: flags === BYTES_FOLLOW };
+  return { type: view.getUint8(0), id, bytes: frame.subarray(BINARY_HEADER_SIZE), more: (flags & MORE_PARTS) !== 0, follows: (flags & BYTES_FOLLOW) !== 0 };
 }
 
 /** Encodes one message as one frame: binary (uncopied) when it carries bytes, JSON text otherwise. */

@@ -10,7 +10,7 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { MessageHost } from '../messaging/message-host.js';
-import { checkPageControl, Control, SERVER_DRAINING } from '../../protocol/circuit-control.js';
+import { checkPageControl, Control, SERVER_DRAINING, ServerFeature } from '../../protocol/circuit-control.js';
 import * as Msg from '../../protocol/message-codes.js';
 import { DEFAULT_STREAM_WINDOW, type Hello, type HostToPage } from '../../protocol/messages.js';
 import { excerpt } from '../../protocol/excerpt.js';
@@ -123,7 +123,7 @@ export class Circuit {
 
   /** Reads the page's frames (src/hosting/server/page-reader.ts). */
   #reading(): PageReader {
-    return (this.#reader ??= new PageReader(this.#settings, this.#host, this.#receipts, this.#splits, {
+    return (this.#reader ??= new PageReader(this.#settings, this.#host, this.#receipts, this.#splits, this.#streamWindow !== 0 && this.#chunkFrames, {
       control: (message) => this.#control(message),
       refuse: (error) => this.#refuse(error),
       send: (message) => this.#send(message),
@@ -266,6 +266,8 @@ export class Circuit {
       // Only a page that splits messages learns the cap; an older client gets the Started it knows.
       if (this.#splits || this.#streamWindow) started.push(maxCallSize);
       if (this.#streamWindow) started.push(this.#streamWindow, this.#settings.pageAckBytes);
+      // A page that reads chunk frames also sends byte-array parts as header and bytes frames.
+      if (this.#streamWindow && this.#chunkFrames) started.push(ServerFeature.BytesFrames);
       output.send(JSON.stringify(started));
     } else {
       output.send(JSON.stringify([Control.Resumed, this.#receipts.acking()]));

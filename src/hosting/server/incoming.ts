@@ -5,7 +5,7 @@
  * `maxByteArrayBytes` per page message. Any violation is a FrameError: the circuit answers it
  * and carries on.
  */
-import { COMPLETION_PREFIX_BYTE, decodeBinary } from '../../protocol/framing.js';
+import { BYTES_FOLLOW, COMPLETION_PREFIX_BYTE, decodeBinary, MORE_PARTS, type BinaryFrame } from '../../protocol/framing.js';
 import * as Msg from '../../protocol/message-codes.js';
 
 /** A frame the page should not have sent; `message` is what the page is told. */
@@ -39,8 +39,23 @@ export class IncomingFrames {
   #messageBytes = 0;
   /** Why byte arrays of the message still to come were refused, until that message arrives. */
   #refusal: string | undefined;
+  /** A part's header frame whose bytes are the next binary frame (BYTES_FOLLOW), until they come. */
+  #header: BinaryFrame | undefined;
+  /** The flag bits a binary frame may carry: BYTES_FOLLOW only for a page told it may send it. */
+  readonly #flags: number;
 
-  constructor(private readonly limits: IncomingLimits) {}
+  /** `bytesFrames`: the page was told in Started that the server reads header and bytes frames. */
+  constructor(
+    private readonly limits: IncomingLimits,
+    bytesFrames = false,
+  ) {
+    this.#flags = bytesFrames ? MORE_PARTS | BYTES_FOLLOW : MORE_PARTS;
+  }
+
+  /** True while a header frame waits for its bytes frame: the page's next frame must be that. */
+  get awaitingBytes(): boolean {
+    return this.#header !== undefined;
+  }
 
   /**
    * Why the byte arrays the next call or completion refers to were refused (the per-call limit),
@@ -87,13 +102,29 @@ export class IncomingFrames {
    * parts of a larger byte array are still arriving.
    */
   binary(data: Buffer): [typeof Msg.SendByteArray, number, Uint8Array] | undefined {
+    const header = this.#header;
+    if (header) {
+      // The bytes of the part whose header came last: the whole frame is the bytes, as they are.
+      this.#header = undefined;
+      return this.#part(header, data);
+    }
     let frame;
     try {
-      frame = decodeBinary(data);
+      frame = decodeBinary(data, this.#flags);
     } catch (error) {
       throw new FrameError((error as Error).message);
     }
-    const { type, id, bytes, more } = frame;
+    if (!frame.follows) return this.#part(frame, frame.bytes);
+    if (frame.bytes.byteLength) {
+      throw new FrameError(`Malformed binary frame: a header frame whose bytes follow (flag ${BYTES_FOLLOW}) carries ${frame.bytes.byteLength} bytes of its own; it must be the ${data.byteLength - frame.bytes.byteLength}-byte header alone.`);
+    }
+    if (frame.type !== Msg.SendByteArray) throw new FrameError(`Malformed binary frame: a page cannot send message type ${frame.type} as binary.`);
+    this.#header = frame;
+    return undefined;
+  }
+
+  /** One part of a byte array: its header's fields and its bytes (from the same frame or the next). */
+  #part({ type, id, more }: BinaryFrame, bytes: Uint8Array): [typeof Msg.SendByteArray, number, Uint8Array] | undefined {
     if (type !== Msg.SendByteArray) throw new FrameError(`Malformed binary frame: a page cannot send message type ${type} as binary.`);
     if (bytes.byteLength > this.limits.maxMessageSize) {
       throw new FrameError(`A byte array part of ${bytes.byteLength} bytes exceeds the maximum incoming message size of ${this.limits.maxMessageSize} bytes.`);

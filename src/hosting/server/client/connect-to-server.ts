@@ -10,7 +10,7 @@ import { dispatcherSuccession } from '../../../page/dispatcher-succession.js';
 import { attachPageChannel } from '../../../page/page-channel.js';
 import { isBatch, textBatcher } from '../../../protocol/batching.js';
 import { callsInFlight } from '../../../protocol/calls-in-flight.js';
-import { Control, isControl, PageFeature } from '../../../protocol/circuit-control.js';
+import { Control, isControl, PageFeature, ServerFeature } from '../../../protocol/circuit-control.js';
 import { BYTES_FOLLOW, CALL_PREFIX_CODE, COMPLETION_PREFIX, decodeBinary, decodeCallFrame, MORE_PARTS } from '../../../protocol/framing.js';
 import * as Msg from '../../../protocol/message-codes.js';
 import { Outbox, Receipts } from '../../../protocol/sequencing.js';
@@ -91,6 +91,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
   let maxSize = 0;
   let maxCall = 0; // the server's maxCallSize; 0: it joins no text parts (an older server)
   let acksWithCredit = false; // the server reads [StreamCredit, streamId, chunks, receivedCount]
+  let bytesFrames = false; // the server reads byte-array parts as header and bytes frames (ServerFeature.BytesFrames)
   // The host's calls in progress, by async handle: an answer too large to send names its call.
   const calls = callsInFlight<number, string>();
   // Parts of a text frame the host split; kept across reconnects, since replay resumes where they stopped.
@@ -142,7 +143,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
       identifier = calls.take(message[1]);
       if (!batcher.busy && (message[3].length + 1) * 3 <= maxSize) return batcher.add(COMPLETION_PREFIX + message[3]);
     }
-    for (const frame of pageFrames(message, maxSize, maxCall, identifier)) {
+    for (const frame of pageFrames(message, maxSize, maxCall, identifier, bytesFrames)) {
       if (typeof frame === 'string') batcher.add(frame);
       else {
         batcher.flush();
@@ -230,6 +231,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
           receipts.everyBytes = message[8];
           acksWithCredit = true;
         }
+        bytesFrames = ((message[9] ?? 0) & ServerFeature.BytesFrames) !== 0;
         batcher = textBatcher(emit, maxSize / 3);
         const queued = early!;
         early = undefined;
