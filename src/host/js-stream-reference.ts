@@ -20,6 +20,20 @@ export function readAheadFor(chunkSize: number, readAheadBytes = DEFAULT_READ_AH
 }
 
 /**
+ * Checks a chunk the page sent for a read of `length` bytes of which `received` have arrived:
+ * returns the bytes received with it, or throws what the reader fails with (Blazor's texts).
+ * @internal
+ */
+export function countChunk(chunk: unknown, received: number, length: number): number {
+  if (!(chunk instanceof Uint8Array) || chunk.byteLength === 0) {
+    throw new Error(chunk instanceof Uint8Array ? 'The incoming data chunk cannot be empty.' : 'The page sent a stream chunk that is not a byte array.');
+  }
+  const total = received + chunk.byteLength;
+  if (total > length) throw new Error(`The incoming data stream declared a length ${length}, but ${total} bytes were sent.`);
+  return total;
+}
+
+/**
  * A Blob, ArrayBuffer or typed array held by the page (Blazor's `IJSStreamReference`).
  * Reading pulls chunks with ordinary async calls to the page helper (src/page/page-helpers.ts),
  * so every hosting model gets streams, with backpressure, without a transport of its own.
@@ -72,12 +86,8 @@ export class JSStreamReference implements IJSStreamReference {
     let received = 0;
     let controller!: ReadableStreamDefaultController<Uint8Array>;
     const deliver = (chunk: unknown): void => {
-      if (!(chunk instanceof Uint8Array) || chunk.byteLength === 0) {
-        throw new Error(chunk instanceof Uint8Array ? 'The incoming data chunk cannot be empty.' : 'The page sent a stream chunk that is not a byte array.');
-      }
-      received += chunk.byteLength;
-      if (received > length) throw new Error(`The incoming data stream declared a length ${length}, but ${received} bytes were sent.`);
-      controller.enqueue(chunk);
+      received = countChunk(chunk, received, length);
+      controller.enqueue(chunk as Uint8Array);
       if (received === length) controller.close();
     };
     return new ReadableStream<Uint8Array>(

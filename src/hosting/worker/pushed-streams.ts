@@ -11,7 +11,7 @@
  */
 import { JSDisconnectedException, JSException, ObjectDisposedError } from '../../host/errors.js';
 import { PushedStream } from '../../protocol/worker-control.js';
-import type { JSStreamReference } from '../../host/js-stream-reference.js';
+import { countChunk, type JSStreamReference } from '../../host/js-stream-reference.js';
 
 interface Read {
   readonly controller: ReadableStreamDefaultController<Uint8Array>;
@@ -115,17 +115,14 @@ export function createPushedStreams(options: PushedStreamsOptions): PushedStream
         return true;
       }
       const chunk = message[2];
-      if (!(chunk instanceof Uint8Array) || chunk.byteLength === 0) {
-        finish(readId, new Error(chunk instanceof Uint8Array ? 'The incoming data chunk cannot be empty.' : 'The page sent a stream chunk that is not a byte array.'), true);
-        return true;
-      }
-      read.received += chunk.byteLength;
-      if (read.received > read.length) {
-        finish(readId, new Error(`The incoming data stream declared a length ${read.length}, but ${read.received} bytes were sent.`), true);
+      try {
+        read.received = countChunk(chunk, read.received, read.length);
+      } catch (error) {
+        finish(readId, error, true);
         return true;
       }
       read.enqueued++;
-      read.controller.enqueue(chunk);
+      read.controller.enqueue(chunk as Uint8Array);
       if (read.received === read.length) finish(readId, undefined, false);
       return true;
     },
