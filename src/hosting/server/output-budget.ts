@@ -43,12 +43,16 @@ export class OutputBudget {
    * first and uncorked in a microtask, where the budget is checked against what the OS did not take.
    */
   send(frame: Frame): void {
-    if (!this.#corked) {
-      this.#corked = true;
-      this.stream.cork();
-      queueMicrotask(this.#uncork);
-    }
+    this.#corkTurn();
     transmit(this.socket, frame);
+  }
+
+  /** Corks the connection until this turn's microtasks have run, unless it is corked already. */
+  #corkTurn(): void {
+    if (this.#corked) return;
+    this.#corked = true;
+    this.stream.cork();
+    queueMicrotask(this.#uncork);
   }
 
   readonly #uncork = (): void => {
@@ -64,18 +68,11 @@ export class OutputBudget {
     this.stream.once('drain', this.#resume);
   };
 
-  /**
-   * Sends a WebSocket ping and `frame` (a heartbeat) in one write: the connection is corked
-   * around them, so the two leave in one system call instead of one each.
-   */
+  /** Sends a WebSocket ping and `frame` (a heartbeat): corked with the turn, the two leave in one write. */
   pingWith(frame: Frame): void {
-    this.stream.cork();
-    try {
-      this.socket.ping();
-      this.send(frame);
-    } finally {
-      this.stream.uncork();
-    }
+    this.#corkTurn();
+    this.socket.ping();
+    this.send(frame);
   }
 
   /**
