@@ -140,6 +140,12 @@ export function directCallsFor(DotNet: DotNetNamespace, dispatcher: CallDispatch
       : JSON.stringify([asyncHandle, true, result], replacer);
   }
 
+  /**
+   * What the package's reviver makes of the argument {"__jsObjectId": id}: the object, or its
+   * error ("JS object instance with Id … does not exist") when the page disposed it.
+   */
+  const revivedReference = (id: number): unknown => (packageReviver as (key: string, value: unknown) => unknown)('0', { [JS_OBJECT_ID_KEY]: id });
+
   /** Whether the package's parse would be a plain parse plus its own reviver. */
   const plainRevival = (): boolean =>
     JSON.parse === nativeParse && JSON.stringify === nativeStringify && Object.prototype.hasOwnProperty === nativeHasOwnProperty && knownRevivers();
@@ -160,7 +166,7 @@ export function directCallsFor(DotNet: DotNetNamespace, dispatcher: CallDispatch
     jsObject(id) {
       if (!plainRevival()) return undefined;
       try {
-        return (packageReviver as (key: string, value: unknown) => unknown)('0', { [JS_OBJECT_ID_KEY]: id });
+        return revivedReference(id);
       } catch {
         return undefined; // no such object: an ordinary call reports it
       }
@@ -171,9 +177,7 @@ export function directCallsFor(DotNet: DotNetNamespace, dispatcher: CallDispatch
       // The package's beginInvokeJSFromDotNet, await for await, answered with the value.
       void (async () => {
         try {
-          // What the package's reviver makes of the argument {"__jsObjectId": referenceId}: the object,
-          // or its error ("JS object instance with Id … does not exist") when the page disposed it.
-          const reference = (packageReviver as (key: string, value: unknown) => unknown)('0', { [JS_OBJECT_ID_KEY]: referenceId });
+          const reference = revivedReference(referenceId);
           const func = findJSFunction(identifier, targetInstanceId, FUNCTION_CALL as any);
           const result = await func(reference, offset, count);
           answer(asyncHandle, result);
