@@ -69,6 +69,8 @@ export class Circuit {
   readonly #drain: CircuitDrain;
   /** Chunks of a host stream sent ahead of the page's credit, told to the page in Started; 0: the page cannot be told (it uses the default). */
   readonly #streamWindow: number;
+  /** The page is told it may send byte-array parts as header and bytes frames (ServerFeature.BytesFrames, in Started). */
+  readonly #bytesFrames: boolean;
   // Created on first use: an idle circuit should cost as little memory as possible.
   #reader: PageReader | undefined;
   #writer: PageWriter | undefined;
@@ -93,6 +95,8 @@ export class Circuit {
     this.#pageHelpersId = hello[2];
     // A page that cannot be told the window keeps the one it has always had.
     this.#streamWindow = features.takesStreamWindow ? settings.streamWindow : 0;
+    // Only a page told the window has the Started element that carries server features.
+    this.#bytesFrames = this.#streamWindow !== 0 && features.readsChunkFrames;
     this.#identity = identity;
     this.#opener = opener;
     this.#settings = settings;
@@ -123,7 +127,7 @@ export class Circuit {
 
   /** Reads the page's frames (src/hosting/server/page-reader.ts). */
   #reading(): PageReader {
-    return (this.#reader ??= new PageReader(this.#settings, this.#host, this.#receipts, this.#splits, this.#streamWindow !== 0 && this.#chunkFrames, {
+    return (this.#reader ??= new PageReader(this.#settings, this.#host, this.#receipts, this.#splits, this.#bytesFrames, {
       control: (message) => this.#control(message),
       refuse: (error) => this.#refuse(error),
       send: (message) => this.#send(message),
@@ -267,7 +271,7 @@ export class Circuit {
       if (this.#splits || this.#streamWindow) started.push(maxCallSize);
       if (this.#streamWindow) started.push(this.#streamWindow, this.#settings.pageAckBytes);
       // A page that reads chunk frames also sends byte-array parts as header and bytes frames.
-      if (this.#streamWindow && this.#chunkFrames) started.push(ServerFeature.BytesFrames);
+      if (this.#bytesFrames) started.push(ServerFeature.BytesFrames);
       output.send(JSON.stringify(started));
     } else {
       output.send(JSON.stringify([Control.Resumed, this.#receipts.acking()]));
