@@ -76,6 +76,14 @@ interface Cursor {
 
 const cursors = new WeakMap<Blob, Cursor>();
 
+/**
+ * Cursors whose pump awaits a read of the Blob's stream. In Chromium, a Blob's stream that nothing
+ * in JS reaches can be collected with a read pending, and that read then never settles: the
+ * requests waiting on the cursor (and the host's calls behind them) would hang. Only JS reaches a
+ * cursor between requests, so it is held here while a read is under way, and only then.
+ */
+const reading = new Set<Cursor>();
+
 function openSegment(cursor: Cursor, from: number): void {
   cursor.segmentEnd = Math.min(from + cursor.segment, cursor.blob.size);
   cursor.pieces = 0;
@@ -151,6 +159,7 @@ async function take(cursor: Cursor, count: number): Promise<Uint8Array> {
 function pump(cursor: Cursor): void {
   if (cursor.pumping || cursor.ended || cursor.closed || cursor.queued >= cursor.readAhead) return;
   cursor.pumping = true;
+  reading.add(cursor);
   void (async () => {
     try {
       while (!cursor.ended && !cursor.closed && cursor.queued < cursor.readAhead) {
@@ -168,6 +177,7 @@ function pump(cursor: Cursor): void {
       cursor.ended = true;
     } finally {
       cursor.pumping = false;
+      reading.delete(cursor);
       const wake = cursor.wake;
       cursor.wake = undefined;
       wake?.();
