@@ -3,7 +3,6 @@
  * through a JS object reference the glue creates at attach time, so nothing is added to
  * the page's global object.
  */
-import { readBlobChunk } from './blob-cursor.js';
 import { elementReference, type ElementReferenceJson } from './element-references.js';
 
 function viewOf(source: unknown): Uint8Array | undefined {
@@ -17,6 +16,13 @@ function viewOf(source: unknown): Uint8Array | undefined {
 export function holdsBytes(source: unknown): boolean {
   return viewOf(source) !== undefined;
 }
+
+/**
+ * The Blob cursor, a chunk of its own for bundlers: only pages whose host reads a Blob need it. The
+ * requests of one read all wait on this one import, so they reach the cursor in the order they
+ * were made; a chunk that cannot load fails the read with the loader's error (the next read loads it again).
+ */
+let blobCursor: Promise<typeof import('./blob-cursor.js')> | undefined;
 
 function checkChunkRequest(offset: number, count: number): boolean {
   return Number.isSafeInteger(offset) && Number.isSafeInteger(count) && offset >= 0 && count > 0;
@@ -54,7 +60,13 @@ export const pageHelpers = {
     }
     const view = viewOf(source);
     if (view) return view.subarray(offset, offset + count);
-    if (typeof Blob !== 'undefined' && source instanceof Blob) return readBlobChunk(source, offset, count);
+    if (typeof Blob !== 'undefined' && source instanceof Blob) {
+      blobCursor ??= import('./blob-cursor.js').catch((error: unknown) => {
+        blobCursor = undefined; // the next read tries again
+        throw error;
+      });
+      return blobCursor.then(({ readBlobChunk }) => readBlobChunk(source, offset, count));
+    }
     throw new TypeError('The JS stream reference does not hold a Blob, ArrayBuffer or typed array.');
   },
 };

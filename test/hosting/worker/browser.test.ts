@@ -102,6 +102,21 @@ describe('Worker hosting in Chromium', () => {
     }
   });
 
+  test('a Blob read by the host loads the Blob cursor on demand: a chunk that fails to load fails that read with why, and the next read loads it', async () => {
+    const { page } = await open('/index.html', async (page) => {
+      await page.route(/blob-cursor-.*\.js$/, (route) => route.abort());
+    });
+    try {
+      const expected = Array.from({ length: 1_000_000 }, (_, i) => (i * 7) & 0xff).reduce((sum, b, i) => (sum + b * (i + 1)) % 1_000_000_007, 0);
+      const failed = await page.evaluate(() => window.workerTest.run('blobFromPage'));
+      assert.match(failed.error, /blob-cursor-.*\.js/, 'the read fails with the loader\'s error, naming the chunk');
+      await page.unroute(/blob-cursor-.*\.js$/);
+      assert.deepEqual(await page.evaluate(() => window.workerTest.run('blobFromPage')), { length: 1_000_000, checksum: expected });
+    } finally {
+      await page.close();
+    }
+  });
+
   test('a Blazor-style page script receives the elements of host ElementReferences, focusAsync focuses, an element from the page arrives as one', async () => {
     const { page } = await open('/index.html');
     try {

@@ -61,6 +61,23 @@ if (typeof g.WorkerGlobalScope === 'function' && g instanceof g.WorkerGlobalScop
       return result;
     },
     elements: () => elementScenario(js),
+    // A Blob of the page read through a JS stream reference: the page reads it with the Blob cursor, a chunk it loads on demand.
+    blobFromPage: async () => {
+      const reference = await js.invokeStreamReferenceAsync('wtMakeBlob', 1_000_000);
+      try {
+        const reader = reference.openReadStream({ maxAllowedSize: reference.length }).getReader();
+        let length = 0;
+        let sum = 0;
+        for (let read = await reader.read(); !read.done; read = await reader.read()) {
+          for (const byte of read.value) sum = (sum + byte * ++length) % 1_000_000_007;
+        }
+        return { length, checksum: sum };
+      } catch (error) {
+        return { error: (error as Error).message };
+      } finally {
+        await reference.disposeAsync();
+      }
+    },
     callbacks: async () => {
       const counter = { total: 0, add(n: number) { return (this.total += n); } };
       const reference = HostObjectReference.create(counter, { invokable: ['add'] });

@@ -41,6 +41,7 @@ if (typeof document !== 'undefined') {
   };
   g.wtInspectBytes = (bytes: Uint8Array) => ({ type: bytes.constructor.name, length: bytes.length, last: bytes[bytes.length - 1] });
   g.wtMakeBytes = (length: number) => Uint8Array.from({ length }, (_, i) => (i * 7) & 0xff);
+  g.wtMakeBlob = (length: number) => new Blob([g.wtMakeBytes(length)]);
   g.wtUseHostObject = async (reference: any) => [await reference.invokeMethodAsync('add', 2), await reference.invokeMethodAsync('add', 3)];
 
   let worker: Worker;
