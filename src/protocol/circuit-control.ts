@@ -112,8 +112,8 @@ export const PageFeature = {
  */
 export const ServerFeature = {
   /**
-   * The server reads a byte array's parts each as a header frame with BYTES_FOLLOW and then its
-   * bytes as a frame of their own (framing.ts), so the page sends views of the array, uncopied.
+   * The server reads a byte array as one header frame with BYTES_FOLLOW and its length, then its
+   * bytes as the frames that follow (framing.ts), so the page sends views of the array, uncopied.
    */
   BytesFrames: 1,
 } as const;

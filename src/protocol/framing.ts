@@ -29,9 +29,11 @@ export const MORE_PARTS = 1;
  * them. The host sends a stream chunk this way: it copies nothing, and the page receives the
  * bytes as one whole message rather than joining two fragments (a copy of every chunk).
  *
- * Page → host, to a server that announced ServerFeature.BytesFrames in Started: each part of a
- * byte array goes this way (with {@link MORE_PARTS} on the header while parts follow), so the
- * page sends a view of the array rather than copying each part into a frame of its own.
+ * Page → host, to a server that announced ServerFeature.BytesFrames in Started, a byte array goes
+ * as one header frame with this flag whose 8 payload bytes are the array's length (a float64, see
+ * {@link byteArrayHeader}), then that many bytes as the binary frames that follow, each at most
+ * the server's `maxMessageSize`, with no header: the page sends views of the array, copies nothing,
+ * and adds one frame per array rather than one per part.
  */
 export const BYTES_FOLLOW = 2;
 
@@ -53,6 +55,16 @@ export function binaryHeader(type: number, id: number, flags: boolean | number =
   view.setUint8(1, flags === true ? MORE_PARTS : flags === false ? 0 : flags);
   view.setFloat64(2, id, true);
   return into;
+}
+
+/** Size of a page byte array's header frame with {@link BYTES_FOLLOW}: the header and the array's length. */
+export const BYTE_ARRAY_HEADER_SIZE = BINARY_HEADER_SIZE + 8;
+
+/** The header frame of a page byte array of `length` bytes whose bytes follow as frames of their own ({@link BYTES_FOLLOW}). */
+export function byteArrayHeader(type: number, id: number, length: number): Uint8Array {
+  const frame = binaryHeader(type, id, BYTES_FOLLOW, new Uint8Array(BYTE_ARRAY_HEADER_SIZE));
+  new DataView(frame.buffer).setFloat64(BINARY_HEADER_SIZE, length, true);
+  return frame;
 }
 
 /** Builds a binary frame in one array (the bytes are copied). */

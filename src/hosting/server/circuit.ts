@@ -69,7 +69,7 @@ export class Circuit {
   readonly #drain: CircuitDrain;
   /** Chunks of a host stream sent ahead of the page's credit, told to the page in Started; 0: the page cannot be told (it uses the default). */
   readonly #streamWindow: number;
-  /** The page is told it may send byte-array parts as header and bytes frames (ServerFeature.BytesFrames, in Started). */
+  /** The page is told it may send a byte array as a header frame and bytes frames (ServerFeature.BytesFrames, in Started). */
   readonly #bytesFrames: boolean;
   // Created on first use: an idle circuit should cost as little memory as possible.
   #reader: PageReader | undefined;
@@ -270,7 +270,7 @@ export class Circuit {
       // Only a page that splits messages learns the cap; an older client gets the Started it knows.
       if (this.#splits || this.#streamWindow) started.push(maxCallSize);
       if (this.#streamWindow) started.push(this.#streamWindow, this.#settings.pageAckBytes);
-      // A page that reads chunk frames also sends byte-array parts as header and bytes frames.
+      // A page that reads chunk frames also sends byte arrays as a header frame and bytes frames.
       if (this.#bytesFrames) started.push(ServerFeature.BytesFrames);
       output.send(JSON.stringify(started));
     } else {

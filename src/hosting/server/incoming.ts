@@ -5,7 +5,7 @@
  * `maxByteArrayBytes` per page message. Any violation is a FrameError: the circuit answers it
  * and carries on.
  */
-import { BYTES_FOLLOW, COMPLETION_PREFIX_BYTE, decodeBinary, MORE_PARTS, type BinaryFrame } from '../../protocol/framing.js';
+import { BINARY_HEADER_SIZE, BYTE_ARRAY_HEADER_SIZE, BYTES_FOLLOW, COMPLETION_PREFIX_BYTE, decodeBinary, MORE_PARTS, type BinaryFrame } from '../../protocol/framing.js';
 import * as Msg from '../../protocol/message-codes.js';
 
 /** A frame the page should not have sent; `message` is what the page is told. */
@@ -28,6 +28,15 @@ export interface IncomingLimits {
   readonly maxByteArrayBytes: number;
 }
 
+/** A byte array whose bytes come as the binary frames after its header. */
+interface Following {
+  readonly id: number;
+  /** Bytes still due: the frames that carry them are this array's, whatever they hold. */
+  remaining: number;
+  /** A part was refused: the rest of the array is dropped as it comes. */
+  discarding: boolean;
+}
+
 export class IncomingFrames {
   /** Parts of a byte array received so far. */
   #parts: Uint8Array[] = [];
@@ -39,8 +48,8 @@ export class IncomingFrames {
   #messageBytes = 0;
   /** Why byte arrays of the message still to come were refused, until that message arrives. */
   #refusal: string | undefined;
-  /** A part's header frame whose bytes are the next binary frame (BYTES_FOLLOW), until they come. */
-  #header: BinaryFrame | undefined;
+  /** A byte array whose header frame came (BYTES_FOLLOW): the binary frames that follow carry its bytes. */
+  #following: Following | undefined;
   /** The flag bits a binary frame may carry: BYTES_FOLLOW only for a page told it may send it. */
   readonly #flags: number;
 
@@ -52,9 +61,9 @@ export class IncomingFrames {
     this.#flags = bytesFrames ? MORE_PARTS | BYTES_FOLLOW : MORE_PARTS;
   }
 
-  /** True while a header frame waits for its bytes frame: the page's next frame must be that. */
+  /** True while a byte array's header frame waits for its bytes: the page's next frames must be those. */
   get awaitingBytes(): boolean {
-    return this.#header !== undefined;
+    return this.#following !== undefined;
   }
 
   /**
@@ -102,12 +111,8 @@ export class IncomingFrames {
    * parts of a larger byte array are still arriving.
    */
   binary(data: Buffer): [typeof Msg.SendByteArray, number, Uint8Array] | undefined {
-    const header = this.#header;
-    if (header) {
-      // The bytes of the part whose header came last: the whole frame is the bytes, as they are.
-      this.#header = undefined;
-      return this.#part(header, data);
-    }
+    const following = this.#following;
+    if (following) return this.#followingBytes(following, data);
     let frame;
     try {
       frame = decodeBinary(data, this.#flags);
@@ -115,12 +120,47 @@ export class IncomingFrames {
       throw new FrameError((error as Error).message);
     }
     if (!frame.follows) return this.#part(frame, frame.bytes);
-    if (frame.bytes.byteLength) {
-      throw new FrameError(`Malformed binary frame: a header frame whose bytes follow (flag ${BYTES_FOLLOW}) carries ${frame.bytes.byteLength} bytes of its own; it must be the ${data.byteLength - frame.bytes.byteLength}-byte header alone.`);
-    }
     if (frame.type !== Msg.SendByteArray) throw new FrameError(`Malformed binary frame: a page cannot send message type ${frame.type} as binary.`);
-    this.#header = frame;
+    if (frame.more || frame.bytes.byteLength !== BYTE_ARRAY_HEADER_SIZE - BINARY_HEADER_SIZE) {
+      throw new FrameError(`Malformed binary frame: a byte array header whose bytes follow (flag ${BYTES_FOLLOW}) must be ${BYTE_ARRAY_HEADER_SIZE} bytes, the header and the array's length, without flag ${MORE_PARTS}; it is ${data.byteLength} bytes${frame.more ? ` with flag ${MORE_PARTS}` : ''}.`);
+    }
+    const length = new DataView(frame.bytes.buffer, frame.bytes.byteOffset, 8).getFloat64(0, true);
+    if (!Number.isSafeInteger(length) || length < 0) throw new FrameError(`Malformed binary frame: the byte array length ${length} is not a non-negative integer.`);
+    if (length === 0) return this.#part({ type: Msg.SendByteArray, id: frame.id, more: false, bytes: frame.bytes }, new Uint8Array(0));
+    this.#following = { id: frame.id, remaining: length, discarding: false };
+    const counted = (frame.id === 0 ? 0 : this.#messageBytes) + Math.max(4, length);
+    if (this.#partsId < 0 && counted > this.limits.maxByteArrayBytes) {
+      // Over the per-call limit by its length alone: refused now, its bytes dropped as they come, never held.
+      this.#following.discarding = true;
+      this.#messageBytes = counted;
+      this.#refusal = `${BYTE_ARRAY_LIMIT_TEXT} (limit ${this.limits.maxByteArrayBytes} bytes)`;
+      throw new FrameError(this.#refusal);
+    }
     return undefined;
+  }
+
+  /** A binary frame after a byte array's header: the next of its bytes, as they are. */
+  #followingBytes(following: Following, data: Buffer): [typeof Msg.SendByteArray, number, Uint8Array] | undefined {
+    if (data.byteLength > following.remaining || data.byteLength === 0) {
+      // The page lost count of its own array: where its frames end can no longer be known.
+      this.#following = undefined;
+      this.#dropParts();
+      throw new FrameError(`Malformed binary frame: a frame of ${data.byteLength} bytes came where ${following.remaining} more bytes of byte array ${following.id} were due; the frames after its header carry exactly its length, none of them empty.`);
+    }
+    following.remaining -= data.byteLength;
+    const more = following.remaining > 0;
+    if (!more) this.#following = undefined;
+    if (following.discarding) return undefined;
+    try {
+      return this.#part({ type: Msg.SendByteArray, id: following.id, more, bytes: data }, data);
+    } catch (error) {
+      // Refused (a part over the message size, the array over the per-call limit): the array's
+      // remaining frames are dropped here, by their count, not by the id the next array may share.
+      following.discarding = more;
+      this.#discardingId = -1;
+      this.#dropParts();
+      throw error;
+    }
   }
 
   /** One part of a byte array: its header's fields and its bytes (from the same frame or the next). */

@@ -39,7 +39,7 @@ export class PageReader {
   readonly #receipts: Receipts;
   /** The page's client joins and sends split messages (src/protocol/splitting.ts). */
   readonly #splits: boolean;
-  /** The page was told it may send a byte array's parts as header and bytes frames (ServerFeature.BytesFrames). */
+  /** The page was told it may send a byte array as a header frame and bytes frames (ServerFeature.BytesFrames). */
   readonly #bytesFrames: boolean;
   readonly #ports: ReaderPorts;
   // Created on first use: an idle circuit should cost as little memory as possible.
@@ -64,9 +64,9 @@ export class PageReader {
   read(data: Buffer, isBinary: boolean, joined = false): void {
     const incoming = (this.#incoming ??= new IncomingFrames(this.#settings, this.#bytesFrames));
     if (incoming.awaitingBytes && !joined) {
-      // The page's client sends a part's bytes right after its header; anything else would leave the
-      // header dangling, so the circuit ends (as for a split message broken off).
-      if (!isBinary) return this.#ports.end('The page sent a text frame where the bytes of a byte array part were due (the frame after its header); a header and its bytes must follow one another.');
+      // The page's client sends a byte array's bytes right after its header; anything else would leave
+      // the array dangling, so the circuit ends (as for a split message broken off).
+      if (!isBinary) return this.#ports.end('The page sent a text frame where the bytes of a byte array were due (the frames after its header); a byte array\'s header and its bytes must follow one another.');
     } else if (isBinary && this.#splits && data[0] === TEXT_PART) return this.#onPart(data);
     const limit = joined ? this.#settings.maxCallSize : this.#settings.maxMessageSize;
     let value: unknown;

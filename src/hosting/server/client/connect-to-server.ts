@@ -91,7 +91,7 @@ export function connectToServer(url: string | URL, options: ConnectOptions = {})
   let maxSize = 0;
   let maxCall = 0; // the server's maxCallSize; 0: it joins no text parts (an older server)
   let acksWithCredit = false; // the server reads [StreamCredit, streamId, chunks, receivedCount]
-  let bytesFrames = false; // the server reads byte-array parts as header and bytes frames (ServerFeature.BytesFrames)
+  let bytesFrames = false; // the server reads a byte array as a header frame and bytes frames (ServerFeature.BytesFrames)
   // The host's calls in progress, by async handle: an answer too large to send names its call.
   const calls = callsInFlight<number, string>();
   // Parts of a text frame the host split; kept across reconnects, since replay resumes where they stopped.

@@ -5,7 +5,7 @@
  * its `maxCallSize`; beyond that, or with a server that does not join parts, it fails its own
  * call here instead of being sent and refused.
  */
-import { binaryHeader, BYTES_FOLLOW, COMPLETION_PREFIX, encodeBinary, MORE_PARTS } from '../../../protocol/framing.js';
+import { byteArrayHeader, COMPLETION_PREFIX, encodeBinary, MORE_PARTS } from '../../../protocol/framing.js';
 import * as Msg from '../../../protocol/message-codes.js';
 import { TEXT_PART, textParts } from '../../../protocol/splitting.js';
 import { type PageToHost } from '../../../protocol/messages.js';
@@ -16,19 +16,22 @@ const encoder = /* @__PURE__ */ new TextEncoder();
  * The frames for one page message, given the server's maximum message size and its
  * `maxCallSize` (0: the server joins no text parts). `identifier` names the host's call that an
  * EndInvokeJS answers, for the error when the answer is too large. `bytesFrames`: the server reads
- * a byte array's parts as header and bytes frames (ServerFeature.BytesFrames), so the parts are
- * sent as views of the array, never copied.
+ * a byte array as a header frame with its length and then its bytes (ServerFeature.BytesFrames), so
+ * the parts are sent as views of the array, never copied.
  */
 export function pageFrames(message: PageToHost, max: number, maxCall = 0, identifier = '', bytesFrames = false): (string | Uint8Array)[] {
   if (message[0] === Msg.SendByteArray) {
     const [type, id, bytes] = message;
+    if (bytesFrames) {
+      const frames = [byteArrayHeader(type, id, bytes.byteLength)];
+      for (let offset = 0; offset < bytes.byteLength; offset += max) frames.push(bytes.subarray(offset, Math.min(offset + max, bytes.byteLength)));
+      return frames;
+    }
     const frames: Uint8Array[] = [];
     let offset = 0;
     do {
       const end = Math.min(offset + max, bytes.byteLength);
-      const part = bytes.subarray(offset, end);
-      if (bytesFrames) frames.push(binaryHeader(type, id, BYTES_FOLLOW | (end < bytes.byteLength ? MORE_PARTS : 0)), part);
-      else frames.push(encodeBinary(type, id, part, end < bytes.byteLength));
+      frames.push(encodeBinary(type, id, bytes.subarray(offset, end), end < bytes.byteLength));
       offset = end;
     } while (offset < bytes.byteLength);
     return frames;
