@@ -163,7 +163,7 @@ export class IncomingFrames {
     }
   }
 
-  /** One part of a byte array: its header's fields and its bytes (from the same frame or the next). */
+  /** One part of a byte array: its header's fields and its bytes (from the same frame, or a frame after a byte array's header). */
   #part({ type, id, more }: BinaryFrame, bytes: Uint8Array): [typeof Msg.SendByteArray, number, Uint8Array] | undefined {
     if (type !== Msg.SendByteArray) throw new FrameError(`Malformed binary frame: a page cannot send message type ${type} as binary.`);
     if (bytes.byteLength > this.limits.maxMessageSize) {
