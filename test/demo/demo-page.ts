@@ -45,7 +45,7 @@ export class DemoPage {
         const panel = document.querySelector<HTMLElement>(selector);
         if (!panel) return 'no such panel';
         const text = (role: string) => panel.querySelector(`[data-role="${role}"]`)?.textContent?.trim();
-        const roles = ['connection', 'mode', 'harmonics', 'js-refs', 'host-refs', 'pending', 'leaks', 'error'];
+        const roles = ['connection', 'mode', 'harmonics', 'hash', 'round-trip-result', 'js-refs', 'host-refs', 'pending', 'leaks', 'error'];
         return `state=${panel.dataset.state}; ${roles.map((role) => `${role}=${JSON.stringify(text(role))}`).join('; ')}`;
       }, this.selector(model))
       .catch((error: Error) => `(could not read it: ${error.message})`);
