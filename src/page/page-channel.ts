@@ -9,6 +9,7 @@ import { jsCallsWatching, revivalOnDemandFor } from './revivers-on-demand.js';
 import { callsInFlight } from '../protocol/calls-in-flight.js';
 import * as Msg from '../protocol/message-codes.js';
 import { DEFAULT_STREAM_WINDOW, PROTOCOL_VERSION, type Hello, type HostToPage, type PageToHost } from '../protocol/messages.js';
+import { streamCredit } from '../protocol/stream-credit.js';
 import type { DotNetNamespace } from './official-package.js';
 
 export interface PageChannelOptions {
@@ -87,31 +88,22 @@ export function attachPageChannel(DotNet: DotNetNamespace, send: (message: PageT
     );
   }
 
-  // Credit is granted for chunks the reader has taken out of the queue, not per pull: the stream
-  // pulls both when a chunk arrives and when one is read, so counting pulls granted about twice the
-  // chunks read and let the host run ahead of the reader without bound.
   const hostStream = (streamId: number): HostStream => {
     const existing = streams.get(streamId);
     if (existing) return existing;
-    let credited = 0;
     const window = streamWindow; // what the host was told when this stream started
+    const credit = streamCredit(window);
     const entry = { enqueued: 0 } as HostStream;
     const stream = new ReadableStream<Uint8Array>(
       {
         start: (c) => {
           entry.controller = c;
         },
+        // The host ends a stream without waiting for credit, so nothing owed for the last chunks is needed.
         pull: (c) => {
-          const queued = window - (c.desiredSize ?? window);
-          const taken = entry.enqueued - queued;
-          // In batches of half the window, so the host keeps sending while we read, with one
-          // message per batch rather than per chunk. The host ends a stream without waiting for
-          // credit, so nothing owed for the last chunks is needed.
-          const owed = taken - credited;
-          if (owed >= Math.max(1, window >> 1) && closedReason === undefined) {
-            send([Msg.StreamCredit, streamId, owed]);
-            credited = taken;
-          }
+          if (closedReason !== undefined) return;
+          const owed = credit(entry.enqueued, c.desiredSize);
+          if (owed) send([Msg.StreamCredit, streamId, owed]);
         },
       },
       { highWaterMark: window },

@@ -10,6 +10,7 @@
  * received before the reference was disposed, JSDisconnectedException when the page goes away.
  */
 import { JSDisconnectedException, JSException, ObjectDisposedError } from '../../host/errors.js';
+import { streamCredit } from '../../protocol/stream-credit.js';
 import { PushedStream } from '../../protocol/worker-control.js';
 import { countChunk, type JSStreamReference } from '../../host/js-stream-reference.js';
 
@@ -67,7 +68,7 @@ export function createPushedStreams(options: PushedStreamsOptions): PushedStream
     open(reference, signal) {
       const readId = nextReadId++;
       const length = reference.length;
-      let credited = 0;
+      const credit = streamCredit(window);
       let read!: Read;
       const stream = new ReadableStream<Uint8Array>(
         {
@@ -89,13 +90,8 @@ export function createPushedStreams(options: PushedStreamsOptions): PushedStream
               // As a call for the next chunk would fail with the reference disposed.
               return finish(readId, new ObjectDisposedError(`A disposed JS reference (id ${reference.id}) cannot be passed to JavaScript.`), true);
             }
-            const queued = window - (read.controller.desiredSize ?? window);
-            const taken = read.enqueued - queued;
-            const owed = taken - credited;
-            if (owed >= Math.max(1, window >> 1)) {
-              send([PushedStream.Credit, readId, owed]);
-              credited = taken;
-            }
+            const owed = credit(read.enqueued, read.controller.desiredSize);
+            if (owed) send([PushedStream.Credit, readId, owed]);
           },
           cancel: () => void forget(readId, true),
         },
