@@ -17,6 +17,9 @@ export function holdsBytes(source: unknown): boolean {
   return viewOf(source) !== undefined;
 }
 
+/** Why reading a JS stream reference that holds no Blob, ArrayBuffer or typed array fails. */
+export const NOT_A_STREAM_SOURCE = 'The JS stream reference does not hold a Blob, ArrayBuffer or typed array.';
+
 /**
  * The Blob cursor, a chunk of its own for bundlers: only pages whose host reads a Blob need it. The
  * requests of one read all wait on this one import, so they reach the cursor in the order they
@@ -67,7 +70,7 @@ export const pageHelpers = {
       });
       return blobCursor.then(({ readBlobChunk }) => readBlobChunk(source, offset, count));
     }
-    throw new TypeError('The JS stream reference does not hold a Blob, ArrayBuffer or typed array.');
+    throw new TypeError(NOT_A_STREAM_SOURCE);
   },
 };
 
