@@ -5,7 +5,7 @@
  */
 import { ByteArrayInbox } from './byte-array-inbox.js';
 import { describeCall, failureText, invokeSync, isThenable, prepareCall, type DispatchContext } from './dispatch-from-js.js';
-import { JSDisconnectedException, JSException, JSTimeoutError, ObjectDisposedError } from './errors.js';
+import { disposedArgumentError, JSDisconnectedException, JSException, JSTimeoutError } from './errors.js';
 import { HostObjectReference, type HostObjectOwner } from './host-object-reference.js';
 import { HostStreamReference } from './host-stream-reference.js';
 import { JSObjectReference, ReferenceState } from './js-object-reference.js';
@@ -430,7 +430,7 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
 
   argumentIdOf(reference: JSObjectReference | JSStreamReference): number {
     // ObjectDisposedError, like every other use of a disposed reference (JSObjectReference.toJSON throws it too).
-    if (reference.state.disposed) throw new ObjectDisposedError(`A disposed JS reference (id ${reference.state.id}) cannot be passed to JavaScript.`);
+    if (reference.state.disposed) throw disposedArgumentError(reference.state.id);
     if ((reference as unknown as { core: unknown }).core !== this) {
       throw new TypeError(`The JS reference with id ${reference.state.id} belongs to another runtime; JS object ids are only meaningful to the page that issued them.`);
     }

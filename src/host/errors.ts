@@ -44,6 +44,11 @@ export class ObjectDisposedError extends Error {
   override name = 'ObjectDisposedError';
 }
 
+/** What a call given a disposed JS reference fails with (and a read of a disposed stream reference's next chunk). */
+export function disposedArgumentError(id: number): ObjectDisposedError {
+  return new ObjectDisposedError(`A disposed JS reference (id ${id}) cannot be passed to JavaScript.`);
+}
+
 /** A call to JavaScript did not finish within its deadline. */
 export class JSTimeoutError extends Error {
   override name = 'TimeoutError';

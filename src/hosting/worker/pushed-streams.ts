@@ -9,7 +9,7 @@
  * a JSException, the signal's reason on abort, ObjectDisposedError for a read past the chunks
  * received before the reference was disposed, JSDisconnectedException when the page goes away.
  */
-import { JSDisconnectedException, JSException, ObjectDisposedError } from '../../host/errors.js';
+import { disposedArgumentError, JSDisconnectedException, JSException } from '../../host/errors.js';
 import { streamCredit } from '../../protocol/stream-credit.js';
 import { PushedStream } from '../../protocol/worker-control.js';
 import { countChunk, type JSStreamReference } from '../../host/js-stream-reference.js';
@@ -88,7 +88,7 @@ export function createPushedStreams(options: PushedStreamsOptions): PushedStream
             if (!reads.has(readId)) return;
             if (reference.disposed) {
               // As a call for the next chunk would fail with the reference disposed.
-              return finish(readId, new ObjectDisposedError(`A disposed JS reference (id ${reference.id}) cannot be passed to JavaScript.`), true);
+              return finish(readId, disposedArgumentError(reference.id), true);
             }
             const owed = credit(read.enqueued, read.controller.desiredSize);
             if (owed) send([PushedStream.Credit, readId, owed]);
