@@ -136,9 +136,9 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
     options: CallOptions | undefined,
     counted = true,
   ): Promise<any> {
-    if (this.#disconnectReason !== undefined) return Promise.reject(new JSDisconnectedException(this.#disconnectReason));
     const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    const refused = this.#cannotStart(signal);
+    if (refused) return refused;
     let argsJson: string;
     try {
       this.#serializingHandle = this.#pending.nextHandle;
@@ -156,6 +156,13 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
       this.#pending.fail(handle, error);
     }
     return promise;
+  }
+
+  /** A call that cannot start, as its rejection: the runtime has ended, or the caller's signal has aborted. */
+  #cannotStart(signal: AbortSignal | undefined): Promise<never> | undefined {
+    if (this.#disconnectReason !== undefined) return Promise.reject(new JSDisconnectedException(this.#disconnectReason));
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return undefined;
   }
 
   readonly #gaveUp = (handle: number): void => {
@@ -281,14 +288,14 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
     const link = this.#link;
     const readChunk = link.readStreamChunk;
     if (!readChunk) {
-      return this.callAsync(this.#link.pageHelpersId, 'readStreamChunk', [reference, offset, count], JSCallResultType.Default, JSCallType.FunctionCall, {
+      return this.callAsync(link.pageHelpersId, 'readStreamChunk', [reference, offset, count], JSCallResultType.Default, JSCallType.FunctionCall, {
         signal,
         timeout: this.#defaultTimeout,
       });
     }
     // The checks callAsync and the argument's serialization make, in the same order.
-    if (this.#disconnectReason !== undefined) return Promise.reject(new JSDisconnectedException(this.#disconnectReason));
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    const refused = this.#cannotStart(signal);
+    if (refused) return refused;
     let referenceId: number;
     try {
       referenceId = this.argumentIdOf(reference);
