@@ -78,7 +78,7 @@ export function createOutbox(post: Post, held = false, lone: (message: unknown[]
   const turns = trackTurns(flush);
   return {
     send(message) {
-      const bytes = carriesBytes(message) || message[0] === PushedStream.Chunk;
+      const bytes = postsBytes(message);
       const first = !held && turns.begin();
       if (bytes) {
         if (first) leadingBytes = true;
@@ -116,6 +116,9 @@ export function createOutbox(post: Post, held = false, lone: (message: unknown[]
   };
 }
 
+/** A message whose third element is bytes the outbox copies or moves: a byte array, a stream chunk, a pushed chunk. */
+const postsBytes = (message: unknown[]): boolean => carriesBytes(message) || message[0] === PushedStream.Chunk;
+
 /**
  * `[message, id, bytes, …]` for byte arrays followed by the one message that refers to them;
  * undefined for any other batch (a stream chunk among them, several messages).
@@ -123,7 +126,7 @@ export function createOutbox(post: Post, held = false, lone: (message: unknown[]
 function bundle(batch: unknown[][], lone: (message: unknown[]) => unknown): unknown[] | undefined {
   const last = batch.length - 1;
   const head = batch[last]!;
-  if (carriesBytes(head) || head[0] === PushedStream.Chunk) return undefined;
+  if (postsBytes(head)) return undefined;
   const payload: unknown[] = [lone(head)];
   for (let i = 0; i < last; i++) {
     const message = batch[i]!;
