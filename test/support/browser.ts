@@ -116,17 +116,22 @@ export interface ChromiumSite {
 
 /**
  * A describe block's site in Chromium: before its tests, `entries` are bundled into a temp
- * folder (`prepare` may add files to it), served with `pages`, and Chromium is launched; after
- * them, all of it is closed and removed. Call it inside `describe`.
+ * folder (`prepare` may add files to it), served with `pages`, and Chromium is launched (with
+ * `launchArgs` after the usual ones); after them, all of it is closed and removed. Call it inside `describe`.
  */
-export function chromiumSite(name: string, entries: Record<string, string>, pages: Record<string, string>, prepare?: (outdir: string) => Promise<void>): ChromiumSite {
+export function chromiumSite(
+  name: string,
+  entries: Record<string, string>,
+  pages: Record<string, string>,
+  options: { prepare?: (outdir: string) => Promise<void>; launchArgs?: readonly string[] } = {},
+): ChromiumSite {
   const state = {} as { browser: Browser; site: StaticServer; outdir?: string };
   before(async () => {
     state.outdir = await mkdtemp(path.join(os.tmpdir(), `jsinterop-${name}-`));
     await bundle(entries, state.outdir);
-    await prepare?.(state.outdir);
+    await options.prepare?.(state.outdir);
     state.site = await serveStatic([state.outdir], pages);
-    state.browser = await launchChromium();
+    state.browser = await launchChromium(options.launchArgs);
   });
   after(async () => {
     await state.browser?.close();

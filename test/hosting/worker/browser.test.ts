@@ -23,11 +23,13 @@ describe('Worker hosting in Chromium', () => {
       'throws-at-start': 'test/hosting/worker/browser/throws-at-start.ts',
     },
     { '/index.html': HTML },
-    async (outdir) => {
-      // Scripts that a build would never emit: one that does not parse (a decorator no compiler
-      // transformed) and one served with a type that is not JavaScript.
-      await writeFile(path.join(outdir, 'does-not-parse.js'), 'export const x = 1;\n@decorator class A {}\n');
-      await writeFile(path.join(outdir, 'not-javascript.bin'), 'postMessage(1);\n');
+    {
+      prepare: async (outdir) => {
+        // Scripts that a build would never emit: one that does not parse (a decorator no compiler
+        // transformed) and one served with a type that is not JavaScript.
+        await writeFile(path.join(outdir, 'does-not-parse.js'), 'export const x = 1;\n@decorator class A {}\n');
+        await writeFile(path.join(outdir, 'not-javascript.bin'), 'postMessage(1);\n');
+      },
     },
   );
 
