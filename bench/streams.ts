@@ -7,7 +7,7 @@
  *   in-process  a ReadableStream of the page's bytes read by the host (page → host, 1 MiB pieces, as
  *               the in-process chunk of a Blob; a typed array's chunks are 4 MiB views), the host's
  *               ReadableStream read by the page (host → page)
- *   worker      postMessage of the payload in pieces of the Worker stream chunk (256 KiB), copied
+ *   worker      postMessage of the payload in pieces of the Worker's chunk (page → host 256 KiB, host → page 120 KiB), copied
  *               (structured clone) and moved (transfer list)
  *   server      binary ws frames over loopback: page → host of the page stream chunk (32 KiB), host → page
  *               of that size and of the host stream chunk (256 KiB)
@@ -221,8 +221,8 @@ async function workerCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
       { id: 'raw-p2h-copy', label: 'raw: postMessage 256 KiB pieces, copied', direction: 'page → host', raw: true, run: command('raw-p2h-copy') },
       { id: 'raw-p2h-transfer', label: 'raw: postMessage 256 KiB pieces, transferred', direction: 'page → host', raw: true, run: command('raw-p2h-transfer') },
       { id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host', run: command('ours-p2h') },
-      { id: 'raw-h2p-copy', label: 'raw: postMessage 256 KiB pieces, copied', direction: 'host → page', raw: true, run: command('raw-h2p-copy') },
-      { id: 'raw-h2p-transfer', label: 'raw: postMessage 256 KiB pieces, transferred', direction: 'host → page', raw: true, run: command('raw-h2p-transfer') },
+      { id: 'raw-h2p-copy', label: 'raw: postMessage 120 KiB pieces, copied', direction: 'host → page', raw: true, run: command('raw-h2p-copy') },
+      { id: 'raw-h2p-transfer', label: 'raw: postMessage 120 KiB pieces, transferred', direction: 'host → page', raw: true, run: command('raw-h2p-transfer') },
       { id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page', run: command('ours-h2p-stream') },
       { id: 'raw-h2p-buffer', label: 'raw: postMessage transferred, page Response.arrayBuffer()', direction: 'host → page', raw: true, buffer: true, run: command('raw-h2p-buffer') },
       { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true, run: command('ours-h2p-buffer') },

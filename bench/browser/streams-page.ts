@@ -5,7 +5,8 @@
  *
  *   raw in-process  a ReadableStream of 1 MiB subarrays of the page's bytes (page → host); the
  *                   host's bytes in one chunk, read by the page (host → page)
- *   raw Worker      postMessage of 256 KiB pieces to and from a bare Worker, copied or moved
+ *   raw Worker      postMessage of pieces to and from a bare Worker, copied or moved, of the Worker
+ *                   hosting model's chunk sizes (page → host 256 KiB, host → page 120 KiB)
  *   raw server      binary frames over a second WebSocket to the same server: the page sends
  *                   frames of the server's maxMessageSize, the server sends frames of its stream chunk
  */
@@ -13,6 +14,7 @@ import '../../src/page.js';
 import { createInProcessRuntime, type HostingModel } from '../../src/index.js';
 import { connectToServer } from '../../src/server-client.js';
 import { hostInWorker } from '../../src/worker.js';
+import { WORKER_HOST_STREAM_CHUNK, WORKER_PAGE_STREAM_CHUNK } from '../../src/hosting/worker/stream-sizes.js';
 import type { DotNetObjectLike } from '../../demo/component/page-api.js';
 import { drain, MIB, payload } from '../support/stream-bytes.js';
 import { repeated, STREAMS_GLOBAL, startStreamHost, type PageSink, type PageSource } from './stream-host.js';
@@ -25,7 +27,8 @@ const REPS = Number(query.get('reps') ?? 5);
 const MIN_SAMPLE_MS = Number(query.get('minSampleMs') ?? 50);
 /** Only these case ids (`<model>:<id>`, or a whole model), if given. */
 const ONLY = query.get('cases')?.split(',').filter(Boolean);
-const WORKER_PIECE = 256 * 1024;
+const WORKER_PIECE_TO_HOST = WORKER_PAGE_STREAM_CHUNK;
+const WORKER_PIECE_TO_PAGE = WORKER_HOST_STREAM_CHUNK;
 const SERVER_FRAME_TO_HOST = Number(query.get('pageFrame') ?? 32 * 1024);
 const SERVER_FRAME_TO_PAGE = Number(query.get('hostFrame') ?? 256 * 1024);
 
@@ -162,8 +165,8 @@ async function main(): Promise<void> {
     const toWorker = (transfer: boolean) => timed(async () => {
       const received = new Promise<void>((resolve) => (onWorker = () => resolve()));
       rawWorker.postMessage(['expect', SIZE, 0]);
-      for (let offset = 0; offset < SIZE; offset += WORKER_PIECE) {
-        const piece = source.slice(offset, offset + WORKER_PIECE);
+      for (let offset = 0; offset < SIZE; offset += WORKER_PIECE_TO_HOST) {
+        const piece = source.slice(offset, offset + WORKER_PIECE_TO_HOST);
         if (transfer) rawWorker.postMessage(piece, [piece.buffer]);
         else rawWorker.postMessage(piece);
       }
@@ -172,14 +175,14 @@ async function main(): Promise<void> {
     const fromWorker = (buffer: boolean) => timed(async () => {
       const receiver = rawReceiver(buffer);
       onWorker = (data) => receiver.bytes(data as Uint8Array);
-      rawWorker.postMessage(['send', SIZE, WORKER_PIECE]);
+      rawWorker.postMessage(['send', SIZE, WORKER_PIECE_TO_PAGE]);
       await receiver.done;
     });
     add({ model: 'worker', id: 'raw-p2h-copy', label: 'raw: postMessage 256 KiB pieces, copied', direction: 'page → host', raw: true }, () => toWorker(false));
     add({ model: 'worker', id: 'raw-p2h-transfer', label: 'raw: postMessage 256 KiB pieces, transferred', direction: 'page → host', raw: true }, () => toWorker(true));
     add({ model: 'worker', id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host' }, () => onHost(host, 'ReadFromPage', 'source'));
     add({ model: 'worker', id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on a Blob of the bytes', direction: 'page → host' }, () => onHost(host, 'ReadFromPage', 'blob'));
-    add({ model: 'worker', id: 'raw-h2p-transfer', label: 'raw: postMessage 256 KiB pieces, transferred', direction: 'host → page', raw: true }, () => fromWorker(false));
+    add({ model: 'worker', id: 'raw-h2p-transfer', label: 'raw: postMessage 120 KiB pieces, transferred', direction: 'host → page', raw: true }, () => fromWorker(false));
     add({ model: 'worker', id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page' }, () => onHost(host, 'SendToPage', 'sink'));
     add({ model: 'worker', id: 'raw-h2p-buffer', label: 'raw: the same, page Response.arrayBuffer()', direction: 'host → page', raw: true, buffer: true }, () => fromWorker(true));
     add({ model: 'worker', id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true }, () => onHost(host, 'SendToPage', 'sinkBuffer'));

@@ -5,12 +5,15 @@
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { connectToPage } from '../../src/worker.js';
+import { WORKER_HOST_STREAM_CHUNK, WORKER_PAGE_STREAM_CHUNK } from '../../src/hosting/worker/stream-sizes.js';
 import type { IJSRuntime } from '../../src/index.js';
 import { check, PAYLOAD, payload, readFromPage, sampleMemory, sendToPage } from './stream-common.js';
 import type { WorkerCommand, WorkerReply } from '../streams.js';
 
 const { control, interop, raw, window, readAhead } = workerData as { control: MessagePort; interop: MessagePort; raw: MessagePort; window?: number; readAhead?: number };
-const PIECE = 256 * 1024;
+/** The raw pieces are the sizes the Worker hosting model's chunks have in each direction. */
+const TO_PAGE_PIECE = WORKER_HOST_STREAM_CHUNK;
+const TO_HOST_PIECE = WORKER_PAGE_STREAM_CHUNK;
 const hostBytes = payload();
 const js: IJSRuntime = await connectToPage({ port: interop, ...(window ? { streamWindow: window } : {}), ...(readAhead ? { streamReadAheadBytes: readAhead } : {}) });
 
@@ -33,8 +36,8 @@ const untilRawDone = () => new Promise<void>((resolve) => (rawDone = resolve));
 async function rawTransfer(buffer = false): Promise<void> {
   const done = untilRawDone();
   if (buffer) raw.postMessage(['buffer', 0]);
-  for (let offset = 0; offset < PAYLOAD; offset += PIECE) {
-    const piece = hostBytes.slice(offset, offset + PIECE);
+  for (let offset = 0; offset < PAYLOAD; offset += TO_PAGE_PIECE) {
+    const piece = hostBytes.slice(offset, offset + TO_PAGE_PIECE);
     raw.postMessage(piece, [piece.buffer]);
   }
   await done;
@@ -42,12 +45,12 @@ async function rawTransfer(buffer = false): Promise<void> {
 
 const cases: Record<string, () => Promise<unknown>> = {
   ready: async () => {},
-  'raw-p2h-copy': async () => { const done = untilRawDone(); raw.postMessage(['copy', PIECE]); await done; },
-  'raw-p2h-transfer': async () => { const done = untilRawDone(); raw.postMessage(['transfer', PIECE]); await done; },
+  'raw-p2h-copy': async () => { const done = untilRawDone(); raw.postMessage(['copy', TO_HOST_PIECE]); await done; },
+  'raw-p2h-transfer': async () => { const done = untilRawDone(); raw.postMessage(['transfer', TO_HOST_PIECE]); await done; },
   'ours-p2h': async () => check(await readFromPage(js, () => sample())),
   'raw-h2p-copy': async () => {
     const done = untilRawDone();
-    for (let offset = 0; offset < PAYLOAD; offset += PIECE) raw.postMessage(hostBytes.slice(offset, offset + PIECE));
+    for (let offset = 0; offset < PAYLOAD; offset += TO_PAGE_PIECE) raw.postMessage(hostBytes.slice(offset, offset + TO_PAGE_PIECE));
     await done;
   },
   'raw-h2p-transfer': () => rawTransfer(),

@@ -15,7 +15,7 @@ import { defaultPagePort, listen, watchPeer, type MessageTarget } from './ports.
 import { KIND_ERROR, KIND_NULL } from './sync-buffer.js';
 import { SyncCaller } from './sync-caller.js';
 import { createPushedStreams, type PushedStreams } from './pushed-streams.js';
-import { WORKER_READ_AHEAD_BYTES, WORKER_STREAM_CHUNK, WORKER_STREAM_WINDOW } from './stream-sizes.js';
+import { WORKER_HOST_STREAM_CHUNK, WORKER_PAGE_STREAM_CHUNK, WORKER_READ_AHEAD_BYTES, WORKER_STREAM_WINDOW } from './stream-sizes.js';
 import type { RuntimeOptions } from '../../host/core.js';
 import type { PageLink } from '../../host/page-link.js';
 import type { IJSRuntime } from '../../host/types.js';
@@ -37,8 +37,8 @@ export interface ConnectToPageOptions extends RuntimeOptions {
    */
   readonly syncSpin?: number;
   /**
-   * Chunks (of 256 KiB) of a host stream sent before the host waits for the page's credit
-   * (default 32: 8 MiB). Give the page's `hostInWorker` the same `streamWindow`: the page buffers
+   * Chunks (of 120 KiB) of a host stream sent before the host waits for the page's credit
+   * (default 32: 3.75 MiB). Give the page's `hostInWorker` the same `streamWindow`: the page buffers
    * that many. A larger window keeps a fast link busy at the price of that many chunks in flight.
    */
   readonly streamWindow?: number;
@@ -121,11 +121,10 @@ export function connectToPage(options: ConnectToPageOptions = {}): Promise<IJSRu
             return answer.kind === KIND_NULL ? null : answer.text;
           }
         : undefined;
-      const chunkSize = WORKER_STREAM_CHUNK;
       const readAhead = options.streamReadAheadBytes ?? WORKER_READ_AHEAD_BYTES;
       pushed = createPushedStreams({
-        window: Math.max(2, Math.floor(readAhead / chunkSize)),
-        chunkSize,
+        window: Math.max(2, Math.floor(readAhead / WORKER_PAGE_STREAM_CHUNK)),
+        chunkSize: WORKER_PAGE_STREAM_CHUNK,
         start: (reference, readId, window, chunkSize, length, signal) =>
           host!.core.callPageHelper('pushStream', [reference, readId, window, chunkSize, length], { signal }),
         send: outbox.send,
@@ -133,7 +132,7 @@ export function connectToPage(options: ConnectToPageOptions = {}): Promise<IJSRu
       host = new MessageHost(hello, outbox.send, {
         ...options,
         hostingModel: 'worker',
-        streamChunkSize: chunkSize,
+        streamChunkSize: WORKER_HOST_STREAM_CHUNK,
         streamWindow: options.streamWindow ?? WORKER_STREAM_WINDOW,
         streamReadAheadBytes: readAhead,
         invokeJS,

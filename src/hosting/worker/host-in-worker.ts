@@ -39,7 +39,7 @@ export interface HostInWorkerOptions {
    * and halves it back when they come late (src/hosting/worker/page-spin.ts). 0 turns it off.
    */
   readonly syncSpin?: number;
-  /** Chunks of a host stream the page buffers before the host waits (default 32, of 256 KiB); give the host's `connectToPage` the same. */
+  /** Chunks of a host stream the page buffers before the host waits (default 32, of 120 KiB); give the host's `connectToPage` the same. */
   readonly streamWindow?: number;
   /**
    * Host calls whose arguments hold no marker skip the package's reviver parse and replacer, with

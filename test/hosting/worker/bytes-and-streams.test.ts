@@ -6,6 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { transfer } from '../../../src/worker.js';
+import { WORKER_HOST_STREAM_CHUNK } from '../../../src/hosting/worker/stream-sizes.js';
 import { startWorkerHost } from './support.js';
 
 const inspect = (bytes: Uint8Array) => ({
@@ -79,7 +80,7 @@ describe('byte arrays and streams through a Worker', () => {
 
   test('a host stream whose source is one chunk larger than the whole window arrives whole (sent one piece per credit)', async (t) => {
     const page = await startWorkerHost(t);
-    // 12,000,000 bytes in one Uint8Array: more than the window (32) × the Worker's stream chunk (256 KiB).
+    // 12,000,000 bytes in one Uint8Array: more than the window (32) × the Worker's host stream chunk.
     // The host used to send every piece of a source chunk at once, overrunning the credit, and then
     // waited for credit the page never granted: the stream stalled.
     page.define('wtReadStream', async (stream: { stream(): Promise<ReadableStream<Uint8Array>> }) => {
@@ -98,7 +99,7 @@ describe('byte arrays and streams through a Worker', () => {
     });
     const toPage = await page.run('streamToPage', 12_000_000);
     assert.equal(toPage.seen.length, 12_000_000);
-    assert.equal(toPage.seen.chunks, Math.ceil(12_000_000 / (256 * 1024)));
+    assert.equal(toPage.seen.chunks, Math.ceil(12_000_000 / WORKER_HOST_STREAM_CHUNK));
   });
 
   test('streamWindow given to both sides (64): a 20 MB host stream arrives whole', async (t) => {
@@ -116,6 +117,6 @@ describe('byte arrays and streams through a Worker', () => {
       return { length, chunks };
     });
     const toPage = await page.run('streamToPage', 20_000_000);
-    assert.deepEqual(toPage.seen, { length: 20_000_000, chunks: Math.ceil(20_000_000 / (256 * 1024)) });
+    assert.deepEqual(toPage.seen, { length: 20_000_000, chunks: Math.ceil(20_000_000 / WORKER_HOST_STREAM_CHUNK) });
   });
 });
