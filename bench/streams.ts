@@ -14,7 +14,8 @@
  *
  * Each repetition runs every case of a model once, in a rotating order (an in-process case moves
  * the payload back to back for at least STREAM_MIN_SAMPLE_MS and counts the time per payload:
- * one move of views takes a fraction of a millisecond); MB/s is the median
+ * one move of views takes a fraction of a millisecond; each Worker sample is taken by a process of its
+ * own, see sampleInFreshProcesses); MB/s is the median
  * (MB = 10^6 bytes), "× raw" the median of the per-repetition ratios to the raw case of the
  * same direction (its fastest variant). Memory: the peak, over the case, of heap + external
  * (ArrayBuffers) above the level after a full GC at its start, in the host's and in the page's
@@ -28,6 +29,7 @@
  *       STREAM_WINDOW (the Worker's stream window, page and host), STREAM_WORKER_READ_AHEAD (the Worker's streamReadAheadBytes), STREAM_SERVER_UNACKED (maxUnacknowledgedBytes),
  *       STREAM_SERVER_WINDOW (streamWindowBytes), STREAM_SERVER_READ_AHEAD (streamReadAheadBytes), STREAM_SERVER_OUTPUT (maxOutputBufferBytes),
  *       STREAM_MIN_SAMPLE_MS (50; how long an in-process sample moves the payload again and again),
+ *       STREAM_WORKER_FRESH (0: the Worker model's samples all in this process, the cases one after another),
  *       STREAM_CASES (ids of the cases to run, e.g. raw-h2p,ours-h2p-stream), STREAM_TRACE (prints each case, and the server circuit's unacknowledged bytes and frames every 100 ms)
  */
 import '../src/page/node-globals.js';
@@ -64,13 +66,17 @@ interface Sample {
   cpu?: { host: number; page: number };
 }
 
-interface StreamCase {
+/** What a case is, without the means to run it (a fresh process runs it: see STREAM_FRESH). */
+interface CaseInfo {
   id: string;
   label: string;
   direction: Direction;
   raw?: boolean;
   /** Compared only with the raw cases that have it too: the page builds one ArrayBuffer (arrayBuffer()), or in-process reads a Blob. */
   buffer?: boolean;
+}
+
+interface StreamCase extends CaseInfo {
   run(): Promise<Sample>;
 }
 
@@ -170,6 +176,17 @@ export interface WorkerReply {
   readonly error?: string;
 }
 
+const WORKER_CASES: CaseInfo[] = [
+  { id: 'raw-p2h-copy', label: 'raw: postMessage 256 KiB pieces, copied', direction: 'page → host', raw: true },
+  { id: 'raw-p2h-transfer', label: 'raw: postMessage 256 KiB pieces, transferred', direction: 'page → host', raw: true },
+  { id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host' },
+  { id: 'raw-h2p-copy', label: 'raw: postMessage 120 KiB pieces, copied', direction: 'host → page', raw: true },
+  { id: 'raw-h2p-transfer', label: 'raw: postMessage 120 KiB pieces, transferred', direction: 'host → page', raw: true },
+  { id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page' },
+  { id: 'raw-h2p-buffer', label: 'raw: postMessage transferred, page Response.arrayBuffer()', direction: 'host → page', raw: true, buffer: true },
+  { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true },
+];
+
 async function workerCases(): Promise<{ cases: StreamCase[]; close(): Promise<void> }> {
   const source = payload();
   const control = new MessageChannel();
@@ -217,16 +234,7 @@ async function workerCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
   };
   await command('ready')();
   return {
-    cases: [
-      { id: 'raw-p2h-copy', label: 'raw: postMessage 256 KiB pieces, copied', direction: 'page → host', raw: true, run: command('raw-p2h-copy') },
-      { id: 'raw-p2h-transfer', label: 'raw: postMessage 256 KiB pieces, transferred', direction: 'page → host', raw: true, run: command('raw-p2h-transfer') },
-      { id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host', run: command('ours-p2h') },
-      { id: 'raw-h2p-copy', label: 'raw: postMessage 120 KiB pieces, copied', direction: 'host → page', raw: true, run: command('raw-h2p-copy') },
-      { id: 'raw-h2p-transfer', label: 'raw: postMessage 120 KiB pieces, transferred', direction: 'host → page', raw: true, run: command('raw-h2p-transfer') },
-      { id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page', run: command('ours-h2p-stream') },
-      { id: 'raw-h2p-buffer', label: 'raw: postMessage transferred, page Response.arrayBuffer()', direction: 'host → page', raw: true, buffer: true, run: command('raw-h2p-buffer') },
-      { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true, run: command('ours-h2p-buffer') },
-    ],
+    cases: WORKER_CASES.map((c) => ({ ...c, run: command(c.id) })),
     async close() {
       control.port1.close();
       raw.port1.close();
@@ -345,9 +353,14 @@ async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
 
 const mb = (bytes: number) => (bytes / 1e6).toFixed(0);
 
-async function measure(model: string, all: StreamCase[]): Promise<BenchRow[]> {
+/** The cases STREAM_CASES names, or all. */
+function chosen<T extends CaseInfo>(all: T[]): T[] {
   const only = process.env.STREAM_CASES?.split(',');
-  const cases = only ? all.filter((c) => only.includes(c.id)) : all;
+  return only ? all.filter((c) => only.includes(c.id)) : all;
+}
+
+/** Runs each case REPS times, in an order that rotates each repetition, after one warm-up. */
+async function sample(cases: StreamCase[]): Promise<Map<string, Sample[]>> {
   const samples = new Map<string, Sample[]>(cases.map((c) => [c.id, []]));
   await cases[0]!.run(); // warm-up of the first case; the rest warm in repetition 1, which counts (64 MiB is long enough)
   for (let rep = 0; rep < REPS; rep++) {
@@ -357,6 +370,43 @@ async function measure(model: string, all: StreamCase[]): Promise<BenchRow[]> {
       samples.get(c.id)!.push(await c.run());
     }
   }
+  return samples;
+}
+
+/**
+ * The same rotation, each sample taken by a process of its own that runs only that case (a warm-up,
+ * then the sample). In one process the cases disturb one another: a Worker's chunks are
+ * allocations whose cost depends on what the process allocated and freed before (docs/benchmarks.md,
+ * "Worker streams and the allocator"), and jsinterop's host → page stream measured 1.2 GB/s after a
+ * case that posted copies and 4.2 GB/s alone.
+ */
+async function sampleInFreshProcesses(model: string, cases: CaseInfo[]): Promise<Map<string, Sample[]>> {
+  const samples = new Map<string, Sample[]>(cases.map((c) => [c.id, []]));
+  for (let rep = 0; rep < REPS; rep++) {
+    for (let i = 0; i < cases.length; i++) {
+      const c = cases[(i + rep) % cases.length]!;
+      if (process.env.STREAM_TRACE) console.error('case', c.id, 'in a fresh process');
+      const child = fork(fileURLToPath(import.meta.url), [], {
+        execArgv: ['--expose-gc'],
+        env: { ...process.env, STREAM_MODELS: model, STREAM_CASES: c.id, STREAM_REPS: '1', [CHILD_ENV]: '1' },
+      });
+      const [taken] = (await Promise.race([
+        once(child, 'message'),
+        once(child, 'exit').then(([code]) => { throw new Error(`stream bench: the process for ${model} ${c.id} exited (${code}) without a sample`); }),
+      ])) as [Sample[]];
+      samples.get(c.id)!.push(taken[0]!);
+      await once(child, 'exit');
+    }
+  }
+  return samples;
+}
+
+/** Set in a process that takes one case's samples for its parent (sampleInFreshProcesses). */
+const CHILD_ENV = 'STREAM_SAMPLE_FOR_PARENT';
+/** The Worker model's samples are each taken in a fresh process, unless STREAM_WORKER_FRESH=0. */
+const WORKER_FRESH = process.env.STREAM_WORKER_FRESH !== '0';
+
+function report(model: string, cases: CaseInfo[], samples: Map<string, Sample[]>): BenchRow[] {
   console.log(`\n${model}: ${PAYLOAD / MIB} MiB, ${REPS} repetitions`);
   console.log('direction    | case                                                           |   MB/s | × raw | host mem Δ | page mem Δ | RSS Δ');
   const rows: BenchRow[] = [];
@@ -390,18 +440,31 @@ async function measure(model: string, all: StreamCase[]): Promise<BenchRow[]> {
   return rows;
 }
 
+/** The samples of a model's chosen cases: taken here, or for the Worker each in a fresh process (WORKER_FRESH). */
+async function measure(model: 'in-process' | 'worker' | 'server'): Promise<BenchRow[]> {
+  if (model === 'worker' && WORKER_FRESH && !process.env[CHILD_ENV]) {
+    const cases = chosen(WORKER_CASES);
+    return report(model, cases, await sampleInFreshProcesses(model, cases));
+  }
+  const setup = model === 'in-process' ? { cases: await inProcessCases(), close: async () => {} } : model === 'worker' ? await workerCases() : await serverCases();
+  try {
+    const cases = chosen(setup.cases);
+    const samples = await sample(cases);
+    if (process.env[CHILD_ENV]) {
+      await new Promise<void>((resolve, reject) => process.send!(samples.get(cases[0]!.id), undefined, {}, (error) => (error ? reject(error) : resolve())));
+      process.disconnect();
+      return [];
+    }
+    return report(model, cases, samples);
+  } finally {
+    await setup.close();
+  }
+}
+
 export async function run(): Promise<BenchRow[]> {
   const models = (process.env.STREAM_MODELS ?? 'in-process,worker,server,chromium').split(',');
   const rows: BenchRow[] = [];
-  if (models.includes('in-process')) rows.push(...(await measure('in-process', await inProcessCases())));
-  if (models.includes('worker')) {
-    const w = await workerCases();
-    try { rows.push(...(await measure('worker', w.cases))); } finally { await w.close(); }
-  }
-  if (models.includes('server')) {
-    const s = await serverCases();
-    try { rows.push(...(await measure('server', s.cases))); } finally { await s.close(); }
-  }
+  for (const model of ['in-process', 'worker', 'server'] as const) if (models.includes(model)) rows.push(...(await measure(model)));
   if (models.includes('chromium')) rows.push(...(await runInChromium()));
   return rows;
 }
