@@ -179,7 +179,10 @@ export class IncomingFrames {
       throw new FrameError(`Out of sequence byte array part received: expected more of byte array ${expected}, but received byte array ${id}.`);
     }
     if (id === 0 && this.#partsId < 0) this.#messageBytes = 0;
-    this.#messageBytes += this.#partsId < 0 ? Math.max(4, bytes.byteLength) : bytes.byteLength;
+    // An array counts its length, at least 4 (Blazor's count), however it was cut: its bytes as they
+    // come, and with its last part whatever the minimum adds.
+    const arrayBytes = this.#partsLength + bytes.byteLength;
+    this.#messageBytes += bytes.byteLength + (more ? 0 : Math.max(0, 4 - arrayBytes));
     if (this.#messageBytes > this.limits.maxByteArrayBytes) {
       this.#dropParts();
       if (more) this.#discardingId = id;
