@@ -127,7 +127,9 @@ export class IncomingFrames {
     const length = new DataView(frame.bytes.buffer, frame.bytes.byteOffset, 8).getFloat64(0, true);
     if (!Number.isSafeInteger(length) || length < 0) throw new FrameError(`Malformed binary frame: the byte array length ${length} is not a non-negative integer.`);
     if (length === 0) return this.#part({ type: Msg.SendByteArray, id: frame.id, more: false, bytes: frame.bytes }, new Uint8Array(0));
-    this.#following = { id: frame.id, remaining: length, discarding: false };
+    // A later array of a message already refused: dropped as it comes, the page was told once.
+    this.#following = { id: frame.id, remaining: length, discarding: this.#refusedMessage(frame.id) };
+    if (this.#following.discarding) return undefined;
     const counted = (frame.id === 0 ? 0 : this.#messageBytes) + Math.max(4, length);
     if (this.#partsId < 0 && counted > this.limits.maxByteArrayBytes) {
       // Over the per-call limit by its length alone: refused now, its bytes dropped as they come, never held.
@@ -173,6 +175,10 @@ export class IncomingFrames {
       if (!more) this.#discardingId = -1;
       return undefined;
     }
+    if (this.#partsId < 0 && this.#refusedMessage(id)) {
+      if (more) this.#discardingId = id;
+      return undefined;
+    }
     if (this.#partsId >= 0 && id !== this.#partsId) {
       const expected = this.#partsId;
       this.#dropParts();
@@ -205,6 +211,11 @@ export class IncomingFrames {
     }
     this.#dropParts();
     return [Msg.SendByteArray, id, whole];
+  }
+
+  /** Whether the array `id` belongs to a message whose arrays were refused (its refusal not yet taken by the message). */
+  #refusedMessage(id: number): boolean {
+    return id !== 0 && this.#refusal !== undefined;
   }
 
   #dropParts(): void {

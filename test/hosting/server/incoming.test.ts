@@ -97,15 +97,17 @@ describe('IncomingFrames: byte arrays from the page', () => {
     );
   });
 
-  test('an array over the per-call limit is refused once, with Blazor\'s text; its frames are dropped and the next message arrives whole', () => {
+  test('a message over the per-call limit is refused once, with Blazor\'s text; its frames are dropped and the next message arrives whole', () => {
     const over = fc
       .tuple(fc.integer({ min: 101, max: 160 }), fc.boolean())
       .chain(([length, follows]) => partsOf(length, LIMITS.maxMessageSize).map((parts): SentArray => ({ id: 1, bytes: new Uint8Array(length).fill(7), follows, parts })));
+    // The arrays of the same message after the one over the limit: dropped too, without another refusal.
+    const later = fc.integer({ min: 0, max: 3 }).chain((count) => fc.tuple(...Array.from({ length: count }, (_, i) => arrayOf(2 + i, 20))));
     fc.assert(
-      fc.property(arrayOf(0, 30), over, arrayOf(0, 30), (before, refusedArray, after) => {
+      fc.property(arrayOf(0, 30), over, later, arrayOf(0, 30), (before, refusedArray, rest, after) => {
         const incoming = new IncomingFrames(LIMITS, true);
         const first = feed(incoming, framesOf(before));
-        const refused = feed(incoming, framesOf(refusedArray));
+        const refused = feed(incoming, [refusedArray, ...rest].flatMap(framesOf));
         assert.deepEqual(refused.refusals, [`${BYTE_ARRAY_LIMIT_TEXT} (limit 100 bytes)`], 'refused once');
         assert.deepEqual(refused.received, []);
         assert.equal(incoming.takeRefusal(), `${BYTE_ARRAY_LIMIT_TEXT} (limit 100 bytes)`);
