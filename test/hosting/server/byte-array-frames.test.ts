@@ -113,7 +113,7 @@ describe('page → host byte-array frames', () => {
     assert.equal(page.frames.filter(isRejected).length, 5);
   });
 
-  test('an array over the per-call limit is refused by its header: its bytes are dropped as they come, the call fails with Blazor\'s text, the next array arrives', async (t) => {
+  test('an array over the per-call limit is refused by its header: its bytes and the message\'s later arrays are dropped as they come, the call fails with Blazor\'s text, the next message arrives', async (t) => {
     const seen: Uint8Array[] = [];
     t.after(registerInvokables('BytesFramesTest', { Sum: (bytes: Uint8Array) => (seen.push(bytes), sum(bytes)) }));
     const server = await startServer(t, { maxMessageSize: MAX, maxByteArrayBytes: 4 * MAX });
@@ -121,9 +121,13 @@ describe('page → host byte-array frames', () => {
     const parts = [0, 1, 2, 3, 4].map((i) => patternBytes(MAX).map((b) => b ^ i));
     page.send(header(0, 5 * MAX));
     for (const part of parts) page.send(part);
+    // Two more arrays of the same message, one in each form.
+    page.send(header(1, 3));
+    page.send(new Uint8Array([1, 2, 3]));
+    page.send(new Uint8Array([...binaryHeader(Msg.SendByteArray, 2), 7, 8]));
     page.send(call('4'));
     assert.deepEqual(await page.next(answerTo('4')), [Msg.EndInvokeDotNet, '4', false, 'Exceeded the maximum byte array transfer limit for a call. (limit 4096 bytes)']);
-    assert.equal(page.frames.filter(isRejected).length, 1, 'refused once, by its header; its bytes frames are not read as frames of their own');
+    assert.equal(page.frames.filter(isRejected).length, 1, 'refused once a message, by its first array\'s header; no frame after it is read as a frame of its own');
     page.send(header(0, 3));
     page.send(new Uint8Array([4, 5, 6]));
     page.send(call('5'));
