@@ -6,10 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { registerInvokables } from '../../../src/index.js';
-import { Control } from '../../../src/protocol/circuit-control.js';
-import { BINARY_HEADER_SIZE, encodeBinary } from '../../../src/protocol/framing.js';
+import { Control, PageFeature } from '../../../src/protocol/circuit-control.js';
+import { BINARY_HEADER_SIZE, byteArrayHeader, encodeBinary } from '../../../src/protocol/framing.js';
 import * as Msg from '../../../src/protocol/message-codes.js';
 import { definePageGlobals, isRejected, openPage, RawPage, startServer } from './server-support.js';
 
@@ -204,4 +205,64 @@ test('a hostile page gets an error answer for every bad frame; the server and ot
   assert.equal(good.circuit.state, 'connected');
   assert.equal(server.stats().circuits, 2);
   assert.equal(({} as any).polluted, undefined);
+});
+
+/**
+ * A page told it may send byte arrays as a header with the length and then bare frames
+ * (ServerFeature.BytesFrames) can get that count wrong in every way: a length the frames do not
+ * fill or overrun, frames of any size, a header out of place. Whatever it sends, the server answers
+ * a probe call or ends that circuit naming why; it never hangs, holds more than the limits, or
+ * disturbs another circuit.
+ */
+const byteArraySend = fc.record({
+  id: fc.nat(3),
+  declared: fc.oneof(fc.nat(3 * MAX), fc.constantFrom(0, MAX, MAX + 1, 2 ** 40)),
+  frames: fc.array(fc.oneof(fc.nat(MAX + 2), fc.constant(MAX)), { maxLength: 5 }),
+});
+
+test('a page that sends byte arrays as header and bytes frames, with any lengths and cuts, gets an answer or a clear end; the server and other circuits carry on', { timeout: 120_000 }, async (t) => {
+  const server = await startServer(t, { maxMessageSize: MAX, maxByteArrayBytes: 4 * MAX, maxProtocolErrors: Infinity });
+  t.after(registerInvokables('HostileBytes', { Echo: (x: unknown) => x }));
+  definePageGlobals(t, { hostileBytesDouble: (x: number) => 2 * x });
+  const good = await openPage(t, server);
+  const features = PageFeature.CallFrames | PageFeature.SplitMessages | PageFeature.Drain | PageFeature.StreamWindow | PageFeature.ChunkFrames;
+  const ends: string[] = [];
+  server.on('circuitEnd', (_circuit: unknown, reason: string) => ends.push(reason));
+  let probes = 0;
+
+  await fc.assert(
+    fc.asyncProperty(fc.array(byteArraySend, { minLength: 1, maxLength: 3 }), async (sends) => {
+      const hostile = await RawPage.open(t, server.url, { features });
+      const endsBefore = ends.length;
+      for (const { id, declared, frames } of sends) {
+        hostile.send(byteArrayHeader(Msg.SendByteArray, id, declared));
+        for (const size of frames) hostile.send(new Uint8Array(size).fill(size & 0xff));
+      }
+      const probe = `bytes-probe-${++probes}`;
+      hostile.send([Msg.BeginInvokeDotNet, probe, 'HostileBytes', 'Echo', 0, '[7]']);
+      const outcome = await Promise.race([
+        hostile.next((f) => Array.isArray(f) && f[0] === Msg.EndInvokeDotNet && f[1] === probe).then((answer) => ({ answer })),
+        hostile.closed.then((closed) => ({ closed })),
+      ]);
+      if ('answer' in outcome) {
+        // The probe is the message that follows those arrays: when the limit refused them, it fails with Blazor's text.
+        const refused = [Msg.EndInvokeDotNet, probe, false, `Exceeded the maximum byte array transfer limit for a call. (limit ${4 * MAX} bytes)`];
+        assert.ok(isDeepStrictEqual(outcome.answer, [Msg.EndInvokeDotNet, probe, true, '7']) || isDeepStrictEqual(outcome.answer, refused), `${JSON.stringify(sends)}: ${JSON.stringify(outcome.answer)}`);
+      } else {
+        // The only way such frames end a circuit: a text frame (the probe) where an array's bytes were due.
+        assert.equal(ends.length, endsBefore + 1, JSON.stringify(sends));
+        assert.match(ends.at(-1)!, /text frame where the bytes of a byte array were due/);
+      }
+      for (const frame of hostile.frames) {
+        if (isRejected(frame)) assert.ok(typeof (frame as unknown[])[1] === 'string' && ((frame as unknown[])[1] as string).length > 20, JSON.stringify(frame));
+      }
+      hostile.socket.close();
+      await hostile.closed;
+      // The well-behaved page keeps working both ways.
+      assert.equal(await good.circuit.js.invokeAsync('hostileBytesDouble', probes), 2 * probes);
+      assert.equal(await good.DotNet.invokeMethodAsync('HostileBytes', 'Echo', probes), probes);
+    }),
+    { numRuns: Number(process.env.HOSTILE_RUNS ?? 150), seed: Number(process.env.HOSTILE_SEED ?? 4242) },
+  );
+  assert.equal(good.circuit.state, 'connected');
 });
