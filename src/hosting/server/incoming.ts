@@ -7,6 +7,7 @@
  */
 import { BINARY_HEADER_SIZE, BYTE_ARRAY_HEADER_SIZE, BYTES_FOLLOW, COMPLETION_PREFIX_BYTE, decodeBinary, MORE_PARTS, type BinaryFrame } from '../../protocol/framing.js';
 import * as Msg from '../../protocol/message-codes.js';
+import { ByteArrayAssembly } from './byte-array-assembly.js';
 
 /** A frame the page should not have sent; `message` is what the page is told. */
 export class FrameError extends Error {
@@ -23,6 +24,9 @@ export class FrameError extends Error {
 /** Blazor's text (DotNetDispatcher.ReceiveByteArray) for byte arrays over the per-call limit. */
 export const BYTE_ARRAY_LIMIT_TEXT = 'Exceeded the maximum byte array transfer limit for a call.';
 
+/** Bytes first set aside for a byte array sent in parts without its length (doubled as needed). */
+const FIRST_CAPACITY = 64 * 1024;
+
 export interface IncomingLimits {
   readonly maxMessageSize: number;
   readonly maxByteArrayBytes: number;
@@ -31,6 +35,8 @@ export interface IncomingLimits {
 /** A byte array whose bytes come as the binary frames after its header. */
 interface Following {
   readonly id: number;
+  /** Its length, from the header. */
+  readonly length: number;
   /** Bytes still due: the frames that carry them are this array's, whatever they hold. */
   remaining: number;
   /** A part was refused: the rest of the array is dropped as it comes. */
@@ -38,10 +44,9 @@ interface Following {
 }
 
 export class IncomingFrames {
-  /** Parts of a byte array received so far. */
-  #parts: Uint8Array[] = [];
+  /** The byte array whose parts are arriving, and its id (-1 between arrays). */
+  #assembly: ByteArrayAssembly | undefined;
   #partsId = -1;
-  #partsLength = 0;
   /** A byte array over the limit: its remaining parts are dropped silently (the page was told once). */
   #discardingId = -1;
   /** Bytes of the current page message's byte arrays, counted as Blazor does (at least 4 per array). */
@@ -128,7 +133,7 @@ export class IncomingFrames {
     if (!Number.isSafeInteger(length) || length < 0) throw new FrameError(`Malformed binary frame: the byte array length ${length} is not a non-negative integer.`);
     if (length === 0) return this.#part({ type: Msg.SendByteArray, id: frame.id, more: false, bytes: frame.bytes }, new Uint8Array(0));
     // A later array of a message already refused: dropped as it comes, the page was told once.
-    this.#following = { id: frame.id, remaining: length, discarding: this.#refusedMessage(frame.id) };
+    this.#following = { id: frame.id, length, remaining: length, discarding: this.#refusedMessage(frame.id) };
     if (this.#following.discarding) return undefined;
     const counted = (frame.id === 0 ? 0 : this.#messageBytes) + Math.max(4, length);
     if (this.#partsId < 0 && counted > this.limits.maxByteArrayBytes) {
@@ -154,7 +159,7 @@ export class IncomingFrames {
     if (!more) this.#following = undefined;
     if (following.discarding) return undefined;
     try {
-      return this.#part({ type: Msg.SendByteArray, id: following.id, more, bytes: data }, data);
+      return this.#part({ type: Msg.SendByteArray, id: following.id, more, bytes: data }, data, following.length);
     } catch (error) {
       // Refused (a part over the message size, the array over the per-call limit): the array's
       // remaining frames are dropped here, by their count, not by the id the next array may share.
@@ -165,8 +170,11 @@ export class IncomingFrames {
     }
   }
 
-  /** One part of a byte array: its header's fields and its bytes (from the same frame, or a frame after a byte array's header). */
-  #part({ type, id, more }: BinaryFrame, bytes: Uint8Array): [typeof Msg.SendByteArray, number, Uint8Array] | undefined {
+  /**
+   * One part of a byte array: its header's fields and its bytes (from the same frame, or a frame
+   * after a byte array's header, which gave the array's `length`).
+   */
+  #part({ type, id, more }: BinaryFrame, bytes: Uint8Array, length?: number): [typeof Msg.SendByteArray, number, Uint8Array] | undefined {
     if (type !== Msg.SendByteArray) throw new FrameError(`Malformed binary frame: a page cannot send message type ${type} as binary.`);
     if (bytes.byteLength > this.limits.maxMessageSize) {
       throw new FrameError(`A byte array part of ${bytes.byteLength} bytes exceeds the maximum incoming message size of ${this.limits.maxMessageSize} bytes.`);
@@ -187,7 +195,7 @@ export class IncomingFrames {
     if (id === 0 && this.#partsId < 0) this.#messageBytes = 0;
     // An array counts its length, at least 4 (Blazor's count), however it was cut: its bytes as they
     // come, and with its last part whatever the minimum adds.
-    const arrayBytes = this.#partsLength + bytes.byteLength;
+    const arrayBytes = (this.#assembly?.length ?? 0) + bytes.byteLength;
     this.#messageBytes += bytes.byteLength + (more ? 0 : Math.max(0, 4 - arrayBytes));
     if (this.#messageBytes > this.limits.maxByteArrayBytes) {
       this.#dropParts();
@@ -195,20 +203,14 @@ export class IncomingFrames {
       this.#refusal = `${BYTE_ARRAY_LIMIT_TEXT} (limit ${this.limits.maxByteArrayBytes} bytes)`;
       throw new FrameError(this.#refusal);
     }
-    // A copy, as the parts below are copied: host code gets a plain Uint8Array over memory of its
-    // own, not a Node Buffer over ws's receive buffer (which may share a pooled allocation).
+    // A copy, as parts are copied: host code gets a plain Uint8Array over memory of its own, not a
+    // Node Buffer over ws's receive buffer (which may share a pooled allocation).
     if (!more && this.#partsId < 0) return [Msg.SendByteArray, id, new Uint8Array(bytes)];
-    // Parts are views into ws's receive buffers until they are copied into one array below.
-    this.#parts.push(bytes);
+    const limit = this.limits.maxByteArrayBytes;
+    (this.#assembly ??= new ByteArrayAssembly(length ?? Math.max(FIRST_CAPACITY, 2 * bytes.byteLength), limit)).append(bytes);
     this.#partsId = id;
-    this.#partsLength += bytes.byteLength;
     if (more) return undefined;
-    const whole = new Uint8Array(this.#partsLength);
-    let offset = 0;
-    for (const part of this.#parts) {
-      whole.set(part, offset);
-      offset += part.byteLength;
-    }
+    const whole = this.#assembly.take();
     this.#dropParts();
     return [Msg.SendByteArray, id, whole];
   }
@@ -219,8 +221,7 @@ export class IncomingFrames {
   }
 
   #dropParts(): void {
-    this.#parts = [];
+    this.#assembly = undefined;
     this.#partsId = -1;
-    this.#partsLength = 0;
   }
 }

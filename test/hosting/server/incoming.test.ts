@@ -163,6 +163,28 @@ describe('IncomingFrames: byte arrays from the page', () => {
     assert.deepEqual(incoming.binary(Buffer.from(encodeBinary(Msg.SendByteArray, 0, new Uint8Array([1, 2])))), [Msg.SendByteArray, 0, new Uint8Array([1, 2])]);
   });
 
+  test('the parts of an array still arriving are not held: a page cannot make the server keep a part object per byte', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    assert.ok(gc, 'run with --expose-gc (npm test does)');
+    for (const follows of [true, false]) {
+      const incoming = new IncomingFrames(LIMITS, true);
+      const seen: WeakRef<object>[] = [];
+      // Each frame over memory of its own, as ws hands over a frame it assembled (Buffer.from([…]) would use Node's shared pool).
+      const send = (bytes: Uint8Array): void => {
+        const frame = Buffer.from(bytes.slice().buffer);
+        seen.push(new WeakRef(frame.buffer));
+        incoming.binary(frame);
+      };
+      if (follows) send(byteArrayHeader(Msg.SendByteArray, 0, 60));
+      for (let i = 0; i < 50; i++) send(follows ? new Uint8Array([i]) : encodeBinary(Msg.SendByteArray, 0, new Uint8Array([i]), true));
+      assert.equal(follows ? incoming.awaitingBytes : incoming.midByteArray, true, 'the array is still arriving');
+      // WeakRefs hold their targets until the current job ends.
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+      assert.deepEqual(seen.filter((ref) => ref.deref() !== undefined).length, 0, `${follows ? 'bytes frames' : 'parts'} held after they were read`);
+    }
+  });
+
   test('a page not told it may send header frames has them refused', () => {
     const incoming = new IncomingFrames(LIMITS, false);
     assert.throws(() => incoming.binary(Buffer.from(byteArrayHeader(Msg.SendByteArray, 0, 5))), FrameError);
