@@ -7,7 +7,6 @@
  */
 import { BINARY_HEADER_SIZE, BYTE_ARRAY_HEADER_SIZE, BYTES_FOLLOW, COMPLETION_PREFIX_BYTE, decodeBinary, MORE_PARTS, type BinaryFrame } from '../../protocol/framing.js';
 import * as Msg from '../../protocol/message-codes.js';
-import { ByteArrayAssembly } from './byte-array-assembly.js';
 
 /** A frame the page should not have sent; `message` is what the page is told. */
 export class FrameError extends Error {
@@ -24,9 +23,6 @@ export class FrameError extends Error {
 /** Blazor's text (DotNetDispatcher.ReceiveByteArray) for byte arrays over the per-call limit. */
 export const BYTE_ARRAY_LIMIT_TEXT = 'Exceeded the maximum byte array transfer limit for a call.';
 
-/** Bytes first set aside for a byte array sent in parts without its length (doubled as needed). */
-const FIRST_CAPACITY = 64 * 1024;
-
 export interface IncomingLimits {
   readonly maxMessageSize: number;
   readonly maxByteArrayBytes: number;
@@ -35,8 +31,6 @@ export interface IncomingLimits {
 /** A byte array whose bytes come as the binary frames after its header. */
 interface Following {
   readonly id: number;
-  /** Its length, from the header. */
-  readonly length: number;
   /** Bytes still due: the frames that carry them are this array's, whatever they hold. */
   remaining: number;
   /** A part was refused: the rest of the array is dropped as it comes. */
@@ -44,9 +38,10 @@ interface Following {
 }
 
 export class IncomingFrames {
-  /** The byte array whose parts are arriving, and its id (-1 between arrays). */
-  #assembly: ByteArrayAssembly | undefined;
+  /** Parts of a byte array received so far. */
+  #parts: Uint8Array[] = [];
   #partsId = -1;
+  #partsLength = 0;
   /** A byte array over the limit: its remaining parts are dropped silently (the page was told once). */
   #discardingId = -1;
   /** Bytes of the current page message's byte arrays, counted as Blazor does (at least 4 per array). */
@@ -133,7 +128,7 @@ export class IncomingFrames {
     if (!Number.isSafeInteger(length) || length < 0) throw new FrameError(`Malformed binary frame: the byte array length ${length} is not a non-negative integer.`);
     if (length === 0) return this.#part({ type: Msg.SendByteArray, id: frame.id, more: false, bytes: frame.bytes }, new Uint8Array(0));
     // A later array of a message already refused: dropped as it comes, the page was told once.
-    this.#following = { id: frame.id, length, remaining: length, discarding: this.#refusedMessage(frame.id) };
+    this.#following = { id: frame.id, remaining: length, discarding: this.#refusedMessage(frame.id) };
     if (this.#following.discarding) return undefined;
     const counted = (frame.id === 0 ? 0 : this.#messageBytes) + Math.max(4, length);
     if (this.#partsId < 0 && counted > this.limits.maxByteArrayBytes) {
@@ -159,7 +154,7 @@ export class IncomingFrames {
     if (!more) this.#following = undefined;
     if (following.discarding) return undefined;
     try {
-      return this.#part({ type: Msg.SendByteArray, id: following.id, more, bytes: data }, data, following.length);
+      return this.#part({ type: Msg.SendByteArray, id: following.id, more, bytes: data }, data);
     } catch (error) {
       // Refused (a part over the message size, the array over the per-call limit): the array's
       // remaining frames are dropped here, by their count, not by the id the next array may share.
@@ -170,11 +165,8 @@ export class IncomingFrames {
     }
   }
 
-  /**
-   * One part of a byte array: its header's fields and its bytes (from the same frame, or a frame
-   * after a byte array's header, which gave the array's `length`).
-   */
-  #part({ type, id, more }: BinaryFrame, bytes: Uint8Array, length?: number): [typeof Msg.SendByteArray, number, Uint8Array] | undefined {
+  /** One part of a byte array: its header's fields and its bytes (from the same frame, or a frame after a byte array's header). */
+  #part({ type, id, more }: BinaryFrame, bytes: Uint8Array): [typeof Msg.SendByteArray, number, Uint8Array] | undefined {
     if (type !== Msg.SendByteArray) throw new FrameError(`Malformed binary frame: a page cannot send message type ${type} as binary.`);
     if (bytes.byteLength > this.limits.maxMessageSize) {
       throw new FrameError(`A byte array part of ${bytes.byteLength} bytes exceeds the maximum incoming message size of ${this.limits.maxMessageSize} bytes.`);
@@ -192,10 +184,18 @@ export class IncomingFrames {
       this.#dropParts();
       throw new FrameError(`Out of sequence byte array part received: expected more of byte array ${expected}, but received byte array ${id}.`);
     }
+    if (more && bytes.byteLength !== this.limits.maxMessageSize) {
+      // The page's client cuts at maxMessageSize, so an array is held as at most
+      // maxByteArrayBytes / maxMessageSize + 1 parts; cut finer, each part would cost the server
+      // an object (about a hundred bytes of heap for a part of one byte).
+      this.#dropParts();
+      this.#discardingId = id;
+      throw new FrameError(`Malformed binary frame: a part of ${bytes.byteLength} bytes of byte array ${id} came with more to follow; every part of a byte array but the last carries maxMessageSize (${this.limits.maxMessageSize}) bytes.`);
+    }
     if (id === 0 && this.#partsId < 0) this.#messageBytes = 0;
     // An array counts its length, at least 4 (Blazor's count), however it was cut: its bytes as they
     // come, and with its last part whatever the minimum adds.
-    const arrayBytes = (this.#assembly?.length ?? 0) + bytes.byteLength;
+    const arrayBytes = this.#partsLength + bytes.byteLength;
     this.#messageBytes += bytes.byteLength + (more ? 0 : Math.max(0, 4 - arrayBytes));
     if (this.#messageBytes > this.limits.maxByteArrayBytes) {
       this.#dropParts();
@@ -203,14 +203,20 @@ export class IncomingFrames {
       this.#refusal = `${BYTE_ARRAY_LIMIT_TEXT} (limit ${this.limits.maxByteArrayBytes} bytes)`;
       throw new FrameError(this.#refusal);
     }
-    // A copy, as parts are copied: host code gets a plain Uint8Array over memory of its own, not a
-    // Node Buffer over ws's receive buffer (which may share a pooled allocation).
+    // A copy, as the parts below are copied: host code gets a plain Uint8Array over memory of its
+    // own, not a Node Buffer over ws's receive buffer (which may share a pooled allocation).
     if (!more && this.#partsId < 0) return [Msg.SendByteArray, id, new Uint8Array(bytes)];
-    const limit = this.limits.maxByteArrayBytes;
-    (this.#assembly ??= new ByteArrayAssembly(length ?? Math.max(FIRST_CAPACITY, 2 * bytes.byteLength), limit)).append(bytes);
+    // Parts are views into ws's receive buffers until they are copied into one array below.
+    this.#parts.push(bytes);
     this.#partsId = id;
+    this.#partsLength += bytes.byteLength;
     if (more) return undefined;
-    const whole = this.#assembly.take();
+    const whole = new Uint8Array(this.#partsLength);
+    let offset = 0;
+    for (const part of this.#parts) {
+      whole.set(part, offset);
+      offset += part.byteLength;
+    }
     this.#dropParts();
     return [Msg.SendByteArray, id, whole];
   }
@@ -221,7 +227,8 @@ export class IncomingFrames {
   }
 
   #dropParts(): void {
-    this.#assembly = undefined;
+    this.#parts = [];
     this.#partsId = -1;
+    this.#partsLength = 0;
   }
 }

@@ -41,6 +41,12 @@ export class IncomingSplits {
       this.#joiner.clear();
       throw new SplitViolation(`A part of ${frame.bytes.byteLength} bytes exceeds the maximum incoming message size of ${this.limits.maxMessageSize} bytes.`);
     }
+    if (frame.more && frame.bytes.byteLength !== this.limits.maxMessageSize) {
+      // The page's client cuts at maxMessageSize, so a text is held as at most maxCallSize /
+      // maxMessageSize + 1 parts; cut finer, each part would cost the server an object.
+      this.#joiner.clear();
+      throw new SplitViolation(`A part of ${frame.bytes.byteLength} bytes came with more to follow; every part of a split message but the last carries maxMessageSize (${this.limits.maxMessageSize}) bytes.`);
+    }
     let whole;
     try {
       whole = this.#joiner.add(frame);

@@ -40,10 +40,20 @@ const partsOf = (length: number, max: number): fc.Arbitrary<number[]> =>
         return parts;
       });
 
+/** The cut the page's client makes: parts of maxMessageSize, the last one the rest. */
+const clientCut = (length: number): number[] =>
+  Array.from({ length: Math.ceil(length / LIMITS.maxMessageSize) }, (_, i) => Math.min(LIMITS.maxMessageSize, length - i * LIMITS.maxMessageSize));
+
+/** A byte array `id` of up to `maxLength` bytes, in either form, cut as the client cuts. */
 const arrayOf = (id: number, maxLength: number): fc.Arbitrary<SentArray> =>
-  fc.tuple(fc.uint8Array({ maxLength, size: 'max' }), fc.boolean()).chain(([bytes, follows]) =>
-    partsOf(bytes.byteLength, LIMITS.maxMessageSize).map((parts) => ({ id, bytes, follows, parts })),
-  );
+  fc.tuple(fc.uint8Array({ maxLength, size: 'max' }), fc.boolean()).map(([bytes, follows]) => ({ id, bytes, follows, parts: clientCut(bytes.byteLength) }));
+
+/** The same, cut some other way: at least one part but the last is not of maxMessageSize. */
+const miscutArrayOf = (id: number, maxLength: number): fc.Arbitrary<SentArray> =>
+  fc
+    .tuple(fc.uint8Array({ minLength: 2, maxLength, size: 'max' }), fc.boolean())
+    .chain(([bytes, follows]) => partsOf(bytes.byteLength, LIMITS.maxMessageSize).map((parts) => ({ id, bytes, follows, parts })))
+    .filter(({ parts }) => parts.slice(0, -1).some((size) => size !== LIMITS.maxMessageSize));
 
 /** The frames a page sends for `array`. */
 function framesOf({ id, bytes, follows, parts }: SentArray): Buffer[] {
@@ -78,7 +88,7 @@ function feed(incoming: IncomingFrames, frames: Buffer[]): { received: Received[
 }
 
 describe('IncomingFrames: byte arrays from the page', () => {
-  test('every byte array within the limits arrives whole, in order, however it was cut and in either form', () => {
+  test('every byte array within the limits arrives whole, in order, in either form', () => {
     const message = fc
       .integer({ min: 1, max: 3 })
       .chain((count) => fc.tuple(...Array.from({ length: count }, (_, id) => arrayOf(id, 40))))
@@ -100,7 +110,7 @@ describe('IncomingFrames: byte arrays from the page', () => {
   test('a message over the per-call limit is refused once, with Blazor\'s text; its frames are dropped and the next message arrives whole', () => {
     const over = fc
       .tuple(fc.integer({ min: 101, max: 160 }), fc.boolean())
-      .chain(([length, follows]) => partsOf(length, LIMITS.maxMessageSize).map((parts): SentArray => ({ id: 1, bytes: new Uint8Array(length).fill(7), follows, parts })));
+      .map(([length, follows]): SentArray => ({ id: 1, bytes: new Uint8Array(length).fill(7), follows, parts: clientCut(length) }));
     // The arrays of the same message after the one over the limit: dropped too, without another refusal.
     const later = fc.integer({ min: 0, max: 3 }).chain((count) => fc.tuple(...Array.from({ length: count }, (_, i) => arrayOf(2 + i, 20))));
     fc.assert(
@@ -163,25 +173,45 @@ describe('IncomingFrames: byte arrays from the page', () => {
     assert.deepEqual(incoming.binary(Buffer.from(encodeBinary(Msg.SendByteArray, 0, new Uint8Array([1, 2])))), [Msg.SendByteArray, 0, new Uint8Array([1, 2])]);
   });
 
-  test('the parts of an array still arriving are not held: a page cannot make the server keep a part object per byte', async () => {
+  test('an array cut finer than the client cuts is refused once, at its first short part; its other frames are dropped and the next message arrives whole', () => {
+    fc.assert(
+      fc.property(miscutArrayOf(0, 60), arrayOf(0, 30), (miscut, after) => {
+        const incoming = new IncomingFrames(LIMITS, true);
+        const refused = feed(incoming, framesOf(miscut));
+        assert.deepEqual(refused.received, []);
+        assert.equal(refused.refusals.length, 1, JSON.stringify(refused.refusals));
+        assert.match(refused.refusals[0]!, /every part of a byte array but the last carries maxMessageSize \(16\) bytes/);
+        assert.deepEqual(feed(incoming, framesOf(after)), { received: [[0, new Uint8Array(after.bytes)]], refusals: [] });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('no part of a refused array is held: a page cannot make the server keep an object a byte', async () => {
     const gc = (globalThis as { gc?: () => void }).gc;
     assert.ok(gc, 'run with --expose-gc (npm test does)');
     for (const follows of [true, false]) {
       const incoming = new IncomingFrames(LIMITS, true);
       const seen: WeakRef<object>[] = [];
+      let refusals = 0;
       // Each frame over memory of its own, as ws hands over a frame it assembled (Buffer.from([…]) would use Node's shared pool).
       const send = (bytes: Uint8Array): void => {
         const frame = Buffer.from(bytes.slice().buffer);
         seen.push(new WeakRef(frame.buffer));
-        incoming.binary(frame);
+        try {
+          incoming.binary(frame);
+        } catch (error) {
+          assert.ok(error instanceof FrameError);
+          refusals++;
+        }
       };
       if (follows) send(byteArrayHeader(Msg.SendByteArray, 0, 60));
       for (let i = 0; i < 50; i++) send(follows ? new Uint8Array([i]) : encodeBinary(Msg.SendByteArray, 0, new Uint8Array([i]), true));
-      assert.equal(follows ? incoming.awaitingBytes : incoming.midByteArray, true, 'the array is still arriving');
+      assert.equal(refusals, 1, 'refused at the first short part');
       // WeakRefs hold their targets until the current job ends.
       await new Promise((resolve) => setImmediate(resolve));
       gc();
-      assert.deepEqual(seen.filter((ref) => ref.deref() !== undefined).length, 0, `${follows ? 'bytes frames' : 'parts'} held after they were read`);
+      assert.equal(seen.filter((ref) => ref.deref() !== undefined).length, 0, `${follows ? 'bytes frames' : 'parts'} held after they were read`);
     }
   });
 

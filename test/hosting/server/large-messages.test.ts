@@ -154,16 +154,16 @@ describe('split messages from a hostile page', () => {
     for (const next of ['another split message', 'a text frame', 'a byte array']) {
       const page = await RawPage.open(t, server.url, { features });
       const circuit = server.circuit(page.started[1])!;
-      page.send(encodeBinary(TEXT_PART, 5000, new Uint8Array(1000).fill(0x20), true));
+      page.send(encodeBinary(TEXT_PART, 5000, new Uint8Array(1024).fill(0x20), true));
       // A control frame is no interop frame, so it may come between parts; its answer shows the part was taken.
       page.send([Control.Resume, 'x', 'y', 0]);
       await page.next(isRejected);
-      assert.equal(circuit.stats().splitMessageBytes, 1000);
-      if (next === 'another split message') for (let i = 1; i <= 100; i++) page.send(encodeBinary(TEXT_PART, 5000 + i, new Uint8Array(1000), true));
+      assert.equal(circuit.stats().splitMessageBytes, 1024);
+      if (next === 'another split message') for (let i = 1; i <= 100; i++) page.send(encodeBinary(TEXT_PART, 5000 + i, new Uint8Array(1024), true));
       else if (next === 'a text frame') page.send([Msg.StreamCredit, 1, 1]);
       else page.send(encodeBinary(Msg.SendByteArray, 0, new Uint8Array(10)));
       const reason = await circuit.ended;
-      assert.match(reason, next === 'another split message' ? /split message started before the previous one ended \(1000 of 5000 bytes received\)/ : /broke off a split message \(1000 bytes received\)/, next);
+      assert.match(reason, next === 'another split message' ? /split message started before the previous one ended \(1024 of 5000 bytes received\)/ : /broke off a split message \(1024 bytes received\)/, next);
       assert.equal((await page.closed).code, 1000);
     }
   });

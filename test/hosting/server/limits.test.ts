@@ -72,7 +72,7 @@ describe('byte arrays', () => {
     for (let part = 0; part < 3; part++) page.send(encodeBinary(Msg.SendByteArray, 0, new Uint8Array(1024), part < 2));
     assert.match((await page.next(isRejected))[1], /Exceeded the maximum byte array transfer limit for a call/);
     const from = page.frames.length;
-    page.send(encodeBinary(Msg.SendByteArray, 0, new Uint8Array(10), true));
+    page.send(encodeBinary(Msg.SendByteArray, 0, new Uint8Array(1024), true));
     page.send(encodeBinary(Msg.SendByteArray, 1, new Uint8Array(10), false));
     assert.match((await page.next(isRejected, from))[1], /Out of sequence byte array part received: expected more of byte array 0, but received byte array 1/);
   });
