@@ -10,6 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { registerInvokables } from '../../../src/index.js';
 import { Control, PageFeature } from '../../../src/protocol/circuit-control.js';
+import { TEXT_PART } from '../../../src/protocol/splitting.js';
 import { BINARY_HEADER_SIZE, byteArrayHeader, encodeBinary } from '../../../src/protocol/framing.js';
 import * as Msg from '../../../src/protocol/message-codes.js';
 import { definePageGlobals, isRejected, openPage, RawPage, startServer } from './server-support.js';
@@ -261,6 +262,58 @@ test('a page that sends byte arrays as header and bytes frames, with any lengths
       // The well-behaved page keeps working both ways.
       assert.equal(await good.circuit.js.invokeAsync('hostileBytesDouble', probes), 2 * probes);
       assert.equal(await good.DotNet.invokeMethodAsync('HostileBytes', 'Echo', probes), probes);
+    }),
+    { numRuns: Number(process.env.HOSTILE_RUNS ?? 150), seed: Number(process.env.HOSTILE_SEED ?? 4242) },
+  );
+  assert.equal(good.circuit.state, 'connected');
+});
+
+/**
+ * The same for split texts: parts with any declared length and any sizes, then a probe call.
+ * The server answers the probe, fails it (the text over maxCallSize was the probe's), or ends the
+ * circuit naming the broken split message; never a hang, never another circuit disturbed.
+ */
+const textPart = fc.record({
+  declared: fc.oneof(fc.integer({ min: -1, max: 4 * MAX }), fc.constantFrom(MAX, 2 * MAX, 16 * MAX, 2 ** 40)),
+  size: fc.oneof(fc.nat(MAX + 2), fc.constant(MAX)),
+  more: fc.boolean(),
+});
+
+test('a page that sends split-text parts with any lengths and cuts gets an answer or a clear end; the server and other circuits carry on', { timeout: 120_000 }, async (t) => {
+  const server = await startServer(t, { maxMessageSize: MAX, maxCallSize: 8 * MAX, maxProtocolErrors: Infinity });
+  t.after(registerInvokables('HostileParts', { Echo: (x: unknown) => x }));
+  definePageGlobals(t, { hostilePartsDouble: (x: number) => 2 * x });
+  const good = await openPage(t, server);
+  const features = PageFeature.CallFrames | PageFeature.SplitMessages | PageFeature.Drain | PageFeature.StreamWindow | PageFeature.ChunkFrames;
+  const ends: string[] = [];
+  server.on('circuitEnd', (_circuit: unknown, reason: string) => ends.push(reason));
+  let probes = 0;
+
+  await fc.assert(
+    fc.asyncProperty(fc.array(textPart, { minLength: 1, maxLength: 4 }), async (parts) => {
+      const hostile = await RawPage.open(t, server.url, { features });
+      const endsBefore = ends.length;
+      for (const { declared, size, more } of parts) {
+        const frame = encodeBinary(TEXT_PART, 0, new Uint8Array(size).fill(0x20), more);
+        new DataView(frame.buffer).setFloat64(2, declared, true);
+        hostile.send(frame);
+      }
+      const probe = `parts-probe-${++probes}`;
+      hostile.send([Msg.BeginInvokeDotNet, probe, 'HostileParts', 'Echo', 0, '[7]']);
+      const outcome = await Promise.race([
+        hostile.next((f) => Array.isArray(f) && f[0] === Msg.EndInvokeDotNet && f[1] === probe).then((answer) => ({ answer })),
+        hostile.closed.then((closed) => ({ closed })),
+      ]);
+      if ('answer' in outcome) {
+        assert.deepEqual(outcome.answer, [Msg.EndInvokeDotNet, probe, true, '7'], JSON.stringify(parts));
+      } else {
+        assert.equal(ends.length, endsBefore + 1, JSON.stringify(parts));
+        assert.match(ends.at(-1)!, /split message/, JSON.stringify(parts));
+      }
+      hostile.socket.close();
+      await hostile.closed;
+      assert.equal(await good.circuit.js.invokeAsync('hostilePartsDouble', probes), 2 * probes);
+      assert.equal(await good.DotNet.invokeMethodAsync('HostileParts', 'Echo', probes), probes);
     }),
     { numRuns: Number(process.env.HOSTILE_RUNS ?? 150), seed: Number(process.env.HOSTILE_SEED ?? 4242) },
   );
