@@ -4,7 +4,7 @@
  * answer to the bad frame must arrive before the probe's. Throughout, a well-behaved page on
  * another circuit keeps calling both ways, and the server stays up.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
@@ -208,12 +208,61 @@ test('a hostile page gets an error answer for every bad frame; the server and ot
   assert.equal(({} as any).polluted, undefined);
 });
 
+/** What a circuit did with a run of hostile frames followed by a probe call: answered the probe, or ended with a reason. */
+type ProbeOutcome = { answer: unknown[] } | { ended: string };
+
+/**
+ * Runs `property` over `arbitrary`: each run opens a fresh page that announces every feature,
+ * sends what `send` makes of the value and then a probe call `Echo(7)`, and passes the outcome to
+ * `check`. After each run the well-behaved page must still call both ways, and every `Rejected` a
+ * hostile page got must carry a message. The server answers or ends; a hang fails by timeout.
+ */
+async function fuzzFrameRuns<T>(
+  t: TestContext,
+  serverOptions: Parameters<typeof startServer>[1],
+  arbitrary: fc.Arbitrary<T>,
+  send: (page: RawPage, value: T) => void,
+  check: (outcome: ProbeOutcome, probe: string, value: T) => void,
+): Promise<void> {
+  const server = await startServer(t, { ...serverOptions, maxProtocolErrors: Infinity });
+  t.after(registerInvokables('HostileRuns', { Echo: (x: unknown) => x }));
+  definePageGlobals(t, { hostileRunsDouble: (x: number) => 2 * x });
+  const good = await openPage(t, server);
+  const features = PageFeature.CallFrames | PageFeature.SplitMessages | PageFeature.Drain | PageFeature.StreamWindow | PageFeature.ChunkFrames;
+  const ends: string[] = [];
+  server.on('circuitEnd', (_circuit: unknown, reason: string) => ends.push(reason));
+  let probes = 0;
+  await fc.assert(
+    fc.asyncProperty(arbitrary, async (value) => {
+      const hostile = await RawPage.open(t, server.url, { features });
+      const endsBefore = ends.length;
+      send(hostile, value);
+      const probe = `run-probe-${++probes}`;
+      hostile.send([Msg.BeginInvokeDotNet, probe, 'HostileRuns', 'Echo', 0, '[7]']);
+      const first = await Promise.race([
+        hostile.next((f) => Array.isArray(f) && f[0] === Msg.EndInvokeDotNet && f[1] === probe).then((answer: unknown[]) => ({ answer })),
+        hostile.closed.then(() => 'closed' as const),
+      ]);
+      if (first === 'closed') assert.equal(ends.length, endsBefore + 1, `one end for this circuit: ${JSON.stringify(value)}`);
+      check(first === 'closed' ? { ended: ends.at(-1)! } : first, probe, value);
+      for (const frame of hostile.frames) {
+        if (isRejected(frame)) assert.ok(typeof (frame as unknown[])[1] === 'string' && ((frame as unknown[])[1] as string).length > 20, JSON.stringify(frame));
+      }
+      hostile.socket.close();
+      await hostile.closed;
+      // The well-behaved page keeps working both ways.
+      assert.equal(await good.circuit.js.invokeAsync('hostileRunsDouble', probes), 2 * probes);
+      assert.equal(await good.DotNet.invokeMethodAsync('HostileRuns', 'Echo', probes), probes);
+    }),
+    { numRuns: Number(process.env.HOSTILE_RUNS ?? 150), seed: Number(process.env.HOSTILE_SEED ?? 4242) },
+  );
+  assert.equal(good.circuit.state, 'connected');
+}
+
 /**
  * A page told it may send byte arrays as a header with the length and then bare frames
  * (ServerFeature.BytesFrames) can get that count wrong in every way: a length the frames do not
- * fill or overrun, frames of any size, a header out of place. Whatever it sends, the server answers
- * a probe call or ends that circuit naming why; it never hangs, holds more than the limits, or
- * disturbs another circuit.
+ * fill or overrun, frames of any size, a header out of place.
  */
 const byteArraySend = fc.record({
   id: fc.nat(3),
@@ -221,101 +270,52 @@ const byteArraySend = fc.record({
   frames: fc.array(fc.oneof(fc.nat(MAX + 2), fc.constant(MAX)), { maxLength: 5 }),
 });
 
-test('a page that sends byte arrays as header and bytes frames, with any lengths and cuts, gets an answer or a clear end; the server and other circuits carry on', { timeout: 120_000 }, async (t) => {
-  const server = await startServer(t, { maxMessageSize: MAX, maxByteArrayBytes: 4 * MAX, maxProtocolErrors: Infinity });
-  t.after(registerInvokables('HostileBytes', { Echo: (x: unknown) => x }));
-  definePageGlobals(t, { hostileBytesDouble: (x: number) => 2 * x });
-  const good = await openPage(t, server);
-  const features = PageFeature.CallFrames | PageFeature.SplitMessages | PageFeature.Drain | PageFeature.StreamWindow | PageFeature.ChunkFrames;
-  const ends: string[] = [];
-  server.on('circuitEnd', (_circuit: unknown, reason: string) => ends.push(reason));
-  let probes = 0;
-
-  await fc.assert(
-    fc.asyncProperty(fc.array(byteArraySend, { minLength: 1, maxLength: 3 }), async (sends) => {
-      const hostile = await RawPage.open(t, server.url, { features });
-      const endsBefore = ends.length;
+test('a page that sends byte arrays as header and bytes frames, with any lengths and cuts, gets an answer or a clear end; the server and other circuits carry on', { timeout: 120_000 }, (t) =>
+  fuzzFrameRuns(
+    t,
+    { maxMessageSize: MAX, maxByteArrayBytes: 4 * MAX },
+    fc.array(byteArraySend, { minLength: 1, maxLength: 3 }),
+    (page, sends) => {
       for (const { id, declared, frames } of sends) {
-        hostile.send(byteArrayHeader(Msg.SendByteArray, id, declared));
-        for (const size of frames) hostile.send(new Uint8Array(size).fill(size & 0xff));
+        page.send(byteArrayHeader(Msg.SendByteArray, id, declared));
+        for (const size of frames) page.send(new Uint8Array(size).fill(size & 0xff));
       }
-      const probe = `bytes-probe-${++probes}`;
-      hostile.send([Msg.BeginInvokeDotNet, probe, 'HostileBytes', 'Echo', 0, '[7]']);
-      const outcome = await Promise.race([
-        hostile.next((f) => Array.isArray(f) && f[0] === Msg.EndInvokeDotNet && f[1] === probe).then((answer) => ({ answer })),
-        hostile.closed.then((closed) => ({ closed })),
-      ]);
+    },
+    (outcome, probe, sends) => {
       if ('answer' in outcome) {
         // The probe is the message that follows those arrays: when the limit refused them, it fails with Blazor's text.
         const refused = [Msg.EndInvokeDotNet, probe, false, `Exceeded the maximum byte array transfer limit for a call. (limit ${4 * MAX} bytes)`];
         assert.ok(isDeepStrictEqual(outcome.answer, [Msg.EndInvokeDotNet, probe, true, '7']) || isDeepStrictEqual(outcome.answer, refused), `${JSON.stringify(sends)}: ${JSON.stringify(outcome.answer)}`);
       } else {
         // The only way such frames end a circuit: a text frame (the probe) where an array's bytes were due.
-        assert.equal(ends.length, endsBefore + 1, JSON.stringify(sends));
-        assert.match(ends.at(-1)!, /text frame where the bytes of a byte array were due/);
+        assert.match(outcome.ended, /text frame where the bytes of a byte array were due/, JSON.stringify(sends));
       }
-      for (const frame of hostile.frames) {
-        if (isRejected(frame)) assert.ok(typeof (frame as unknown[])[1] === 'string' && ((frame as unknown[])[1] as string).length > 20, JSON.stringify(frame));
-      }
-      hostile.socket.close();
-      await hostile.closed;
-      // The well-behaved page keeps working both ways.
-      assert.equal(await good.circuit.js.invokeAsync('hostileBytesDouble', probes), 2 * probes);
-      assert.equal(await good.DotNet.invokeMethodAsync('HostileBytes', 'Echo', probes), probes);
-    }),
-    { numRuns: Number(process.env.HOSTILE_RUNS ?? 150), seed: Number(process.env.HOSTILE_SEED ?? 4242) },
-  );
-  assert.equal(good.circuit.state, 'connected');
-});
+    },
+  ),
+);
 
-/**
- * The same for split texts: parts with any declared length and any sizes, then a probe call.
- * The server answers the probe, fails it (the text over maxCallSize was the probe's), or ends the
- * circuit naming the broken split message; never a hang, never another circuit disturbed.
- */
+/** The same for split texts: parts with any declared length, size and "more" flag. */
 const textPart = fc.record({
   declared: fc.oneof(fc.integer({ min: -1, max: 4 * MAX }), fc.constantFrom(MAX, 2 * MAX, 16 * MAX, 2 ** 40)),
   size: fc.oneof(fc.nat(MAX + 2), fc.constant(MAX)),
   more: fc.boolean(),
 });
 
-test('a page that sends split-text parts with any lengths and cuts gets an answer or a clear end; the server and other circuits carry on', { timeout: 120_000 }, async (t) => {
-  const server = await startServer(t, { maxMessageSize: MAX, maxCallSize: 8 * MAX, maxProtocolErrors: Infinity });
-  t.after(registerInvokables('HostileParts', { Echo: (x: unknown) => x }));
-  definePageGlobals(t, { hostilePartsDouble: (x: number) => 2 * x });
-  const good = await openPage(t, server);
-  const features = PageFeature.CallFrames | PageFeature.SplitMessages | PageFeature.Drain | PageFeature.StreamWindow | PageFeature.ChunkFrames;
-  const ends: string[] = [];
-  server.on('circuitEnd', (_circuit: unknown, reason: string) => ends.push(reason));
-  let probes = 0;
-
-  await fc.assert(
-    fc.asyncProperty(fc.array(textPart, { minLength: 1, maxLength: 4 }), async (parts) => {
-      const hostile = await RawPage.open(t, server.url, { features });
-      const endsBefore = ends.length;
+test('a page that sends split-text parts with any lengths and cuts gets an answer or a clear end; the server and other circuits carry on', { timeout: 120_000 }, (t) =>
+  fuzzFrameRuns(
+    t,
+    { maxMessageSize: MAX, maxCallSize: 8 * MAX },
+    fc.array(textPart, { minLength: 1, maxLength: 4 }),
+    (page, parts) => {
       for (const { declared, size, more } of parts) {
         const frame = encodeBinary(TEXT_PART, 0, new Uint8Array(size).fill(0x20), more);
         new DataView(frame.buffer).setFloat64(2, declared, true);
-        hostile.send(frame);
+        page.send(frame);
       }
-      const probe = `parts-probe-${++probes}`;
-      hostile.send([Msg.BeginInvokeDotNet, probe, 'HostileParts', 'Echo', 0, '[7]']);
-      const outcome = await Promise.race([
-        hostile.next((f) => Array.isArray(f) && f[0] === Msg.EndInvokeDotNet && f[1] === probe).then((answer) => ({ answer })),
-        hostile.closed.then((closed) => ({ closed })),
-      ]);
-      if ('answer' in outcome) {
-        assert.deepEqual(outcome.answer, [Msg.EndInvokeDotNet, probe, true, '7'], JSON.stringify(parts));
-      } else {
-        assert.equal(ends.length, endsBefore + 1, JSON.stringify(parts));
-        assert.match(ends.at(-1)!, /split message/, JSON.stringify(parts));
-      }
-      hostile.socket.close();
-      await hostile.closed;
-      assert.equal(await good.circuit.js.invokeAsync('hostilePartsDouble', probes), 2 * probes);
-      assert.equal(await good.DotNet.invokeMethodAsync('HostileParts', 'Echo', probes), probes);
-    }),
-    { numRuns: Number(process.env.HOSTILE_RUNS ?? 150), seed: Number(process.env.HOSTILE_SEED ?? 4242) },
-  );
-  assert.equal(good.circuit.state, 'connected');
-});
+    },
+    (outcome, probe, parts) => {
+      if ('answer' in outcome) assert.deepEqual(outcome.answer, [Msg.EndInvokeDotNet, probe, true, '7'], JSON.stringify(parts));
+      else assert.match(outcome.ended, /split message/, JSON.stringify(parts));
+    },
+  ),
+);
