@@ -17,6 +17,16 @@ export function holdsBytes(source: unknown): boolean {
   return viewOf(source) !== undefined;
 }
 
+/** Whether `source` is a Blob (a File too), read through the Blob cursor. */
+function isBlob(source: unknown): source is Blob {
+  return typeof Blob !== 'undefined' && source instanceof Blob;
+}
+
+/** Whether a JS stream reference to `source` can be read: a Blob, ArrayBuffer or typed array. */
+export function isStreamSource(source: unknown): boolean {
+  return holdsBytes(source) || isBlob(source);
+}
+
 /** Why reading a JS stream reference that holds no Blob, ArrayBuffer or typed array fails. */
 export const NOT_A_STREAM_SOURCE = 'The JS stream reference does not hold a Blob, ArrayBuffer or typed array.';
 
@@ -63,7 +73,7 @@ export const pageHelpers = {
     }
     const view = viewOf(source);
     if (view) return view.subarray(offset, offset + count);
-    if (typeof Blob !== 'undefined' && source instanceof Blob) {
+    if (isBlob(source)) {
       blobCursor ??= import('./blob-cursor.js').catch((error: unknown) => {
         blobCursor = undefined; // the next read tries again
         throw error;

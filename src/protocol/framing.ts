@@ -67,6 +67,16 @@ export function byteArrayHeader(type: number, id: number, length: number): Uint8
   return frame;
 }
 
+/**
+ * Whether a part of `size` bytes, with `more` parts to follow, is cut as the page's client cuts a
+ * byte array or a split text: every part but the last carries `max` (the server's
+ * `maxMessageSize`) bytes. A server holds at most limit / max + 1 parts of such a message; cut finer,
+ * each part would cost it an object (about a hundred bytes of heap for a part of one byte).
+ */
+export function isClientCut(size: number, more: boolean, max: number): boolean {
+  return !more || size === max;
+}
+
 /** Builds a binary frame in one array (the bytes are copied). */
 export function encodeBinary(type: number, id: number, bytes: Uint8Array, more = false): Uint8Array {
   const frame = new Uint8Array(BINARY_HEADER_SIZE + bytes.byteLength);

@@ -5,7 +5,7 @@
  * `maxByteArrayBytes` per page message. Any violation is a FrameError: the circuit answers it
  * and carries on.
  */
-import { BINARY_HEADER_SIZE, BYTE_ARRAY_HEADER_SIZE, BYTES_FOLLOW, COMPLETION_PREFIX_BYTE, decodeBinary, MORE_PARTS, type BinaryFrame } from '../../protocol/framing.js';
+import { BINARY_HEADER_SIZE, BYTE_ARRAY_HEADER_SIZE, BYTES_FOLLOW, COMPLETION_PREFIX_BYTE, decodeBinary, isClientCut, MORE_PARTS, type BinaryFrame } from '../../protocol/framing.js';
 import * as Msg from '../../protocol/message-codes.js';
 
 /** A frame the page should not have sent; `message` is what the page is told. */
@@ -156,8 +156,8 @@ export class IncomingFrames {
     try {
       return this.#part({ type: Msg.SendByteArray, id: following.id, more, bytes: data }, data);
     } catch (error) {
-      // Refused (a part over the message size, the array over the per-call limit): the array's
-      // remaining frames are dropped here, by their count, not by the id the next array may share.
+      // Refused (a part over the message size or cut short, the array over the per-call limit): the
+      // array's remaining frames are dropped here, by their count, not by the id the next array may share.
       following.discarding = more;
       this.#discardingId = -1;
       this.#dropParts();
@@ -184,10 +184,7 @@ export class IncomingFrames {
       this.#dropParts();
       throw new FrameError(`Out of sequence byte array part received: expected more of byte array ${expected}, but received byte array ${id}.`);
     }
-    if (more && bytes.byteLength !== this.limits.maxMessageSize) {
-      // The page's client cuts at maxMessageSize, so an array is held as at most
-      // maxByteArrayBytes / maxMessageSize + 1 parts; cut finer, each part would cost the server
-      // an object (about a hundred bytes of heap for a part of one byte).
+    if (!isClientCut(bytes.byteLength, more, this.limits.maxMessageSize)) {
       this.#dropParts();
       this.#discardingId = id;
       throw new FrameError(`Malformed binary frame: a part of ${bytes.byteLength} bytes of byte array ${id} came with more to follow; every part of a byte array but the last carries maxMessageSize (${this.limits.maxMessageSize}) bytes.`);

@@ -6,7 +6,7 @@
  * (SplitViolation): the circuit ends, which is also what bounds a page that starts split
  * messages and never finishes them to one partial message, at most `maxCallSize` bytes.
  */
-import { decodeBinary } from '../../protocol/framing.js';
+import { decodeBinary, isClientCut } from '../../protocol/framing.js';
 import * as Msg from '../../protocol/message-codes.js';
 import { SplitTooLarge, SplitViolation, TextJoiner } from '../../protocol/splitting.js';
 import { FrameError } from './incoming.js';
@@ -41,9 +41,7 @@ export class IncomingSplits {
       this.#joiner.clear();
       throw new SplitViolation(`A part of ${frame.bytes.byteLength} bytes exceeds the maximum incoming message size of ${this.limits.maxMessageSize} bytes.`);
     }
-    if (frame.more && frame.bytes.byteLength !== this.limits.maxMessageSize) {
-      // The page's client cuts at maxMessageSize, so a text is held as at most maxCallSize /
-      // maxMessageSize + 1 parts; cut finer, each part would cost the server an object.
+    if (!isClientCut(frame.bytes.byteLength, frame.more, this.limits.maxMessageSize)) {
       this.#joiner.clear();
       throw new SplitViolation(`A part of ${frame.bytes.byteLength} bytes came with more to follow; every part of a split message but the last carries maxMessageSize (${this.limits.maxMessageSize}) bytes.`);
     }

@@ -8,7 +8,7 @@
  * by the outbox like every byte array. The page never has more than `window` chunks unread by
  * the host's reader in flight: a host that stops reading stops the page.
  */
-import { holdsBytes, NOT_A_STREAM_SOURCE, pageHelpers } from '../../page/page-helpers.js';
+import { holdsBytes, isStreamSource, NOT_A_STREAM_SOURCE, pageHelpers } from '../../page/page-helpers.js';
 import { PushedStream } from '../../protocol/worker-control.js';
 import { transfer } from './transfer.js';
 
@@ -75,7 +75,7 @@ export function createStreamPusher(send: (message: unknown[]) => void): StreamPu
         }
         if (pushes.has(readId)) throw new RangeError(`Stream read ${readId} is already in progress.`);
         // What readStreamChunk would refuse on the first chunk, refused before the call completes.
-        if (!holdsBytes(source) && !(typeof Blob !== 'undefined' && source instanceof Blob)) throw new TypeError(NOT_A_STREAM_SOURCE);
+        if (!isStreamSource(source)) throw new TypeError(NOT_A_STREAM_SOURCE);
         const push: Push = { credit: window, window, stopped: false };
         pushes.set(readId, push);
         void pump(readId, push, source, chunkSize, length);
