@@ -42,6 +42,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createInProcessRuntime } from '../src/index.js';
 import { hostInWorker } from '../src/worker.js';
+import { WORKER_HOST_STREAM_CHUNK, WORKER_PAGE_STREAM_CHUNK } from '../src/hosting/worker/stream-sizes.js';
 import { createInteropServer, type Circuit } from '../src/server.js';
 import type { DotNetNamespace } from '../src/page/official-package.js';
 import type { BenchRow } from './support/harness.js';
@@ -66,7 +67,7 @@ interface Sample {
   cpu?: { host: number; page: number };
 }
 
-/** What a case is, without the means to run it (a fresh process runs it: see STREAM_FRESH). */
+/** What a case is, without the means to run it (a fresh process runs it: see sampleInFreshProcesses). */
 interface CaseInfo {
   id: string;
   label: string;
@@ -177,11 +178,11 @@ export interface WorkerReply {
 }
 
 const WORKER_CASES: CaseInfo[] = [
-  { id: 'raw-p2h-copy', label: 'raw: postMessage 256 KiB pieces, copied', direction: 'page → host', raw: true },
-  { id: 'raw-p2h-transfer', label: 'raw: postMessage 256 KiB pieces, transferred', direction: 'page → host', raw: true },
+  { id: 'raw-p2h-copy', label: `raw: postMessage ${WORKER_PAGE_STREAM_CHUNK / 1024} KiB pieces, copied`, direction: 'page → host', raw: true },
+  { id: 'raw-p2h-transfer', label: `raw: postMessage ${WORKER_PAGE_STREAM_CHUNK / 1024} KiB pieces, transferred`, direction: 'page → host', raw: true },
   { id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host' },
-  { id: 'raw-h2p-copy', label: 'raw: postMessage 120 KiB pieces, copied', direction: 'host → page', raw: true },
-  { id: 'raw-h2p-transfer', label: 'raw: postMessage 120 KiB pieces, transferred', direction: 'host → page', raw: true },
+  { id: 'raw-h2p-copy', label: `raw: postMessage ${WORKER_HOST_STREAM_CHUNK / 1024} KiB pieces, copied`, direction: 'host → page', raw: true },
+  { id: 'raw-h2p-transfer', label: `raw: postMessage ${WORKER_HOST_STREAM_CHUNK / 1024} KiB pieces, transferred`, direction: 'host → page', raw: true },
   { id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page' },
   { id: 'raw-h2p-buffer', label: 'raw: postMessage transferred, page Response.arrayBuffer()', direction: 'host → page', raw: true, buffer: true },
   { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true },
@@ -361,13 +362,18 @@ function chosen<T extends CaseInfo>(all: T[]): T[] {
 
 /** Runs each case REPS times, in an order that rotates each repetition, after one warm-up. */
 async function sample(cases: StreamCase[]): Promise<Map<string, Sample[]>> {
-  const samples = new Map<string, Sample[]>(cases.map((c) => [c.id, []]));
   await cases[0]!.run(); // warm-up of the first case; the rest warm in repetition 1, which counts (64 MiB is long enough)
+  return inRotation(cases, (c) => c.run());
+}
+
+/** Takes REPS samples of each case with `take`, one case after another in an order that rotates each repetition. */
+async function inRotation<C extends CaseInfo>(cases: C[], take: (c: C) => Promise<Sample>): Promise<Map<string, Sample[]>> {
+  const samples = new Map<string, Sample[]>(cases.map((c) => [c.id, []]));
   for (let rep = 0; rep < REPS; rep++) {
     for (let i = 0; i < cases.length; i++) {
       const c = cases[(i + rep) % cases.length]!;
       if (process.env.STREAM_TRACE) console.error('case', c.id);
-      samples.get(c.id)!.push(await c.run());
+      samples.get(c.id)!.push(await take(c));
     }
   }
   return samples;
@@ -380,25 +386,19 @@ async function sample(cases: StreamCase[]): Promise<Map<string, Sample[]>> {
  * "Worker streams and the allocator"), and jsinterop's host → page stream measured 1.2 GB/s after a
  * case that posted copies and 4.2 GB/s alone.
  */
-async function sampleInFreshProcesses(model: string, cases: CaseInfo[]): Promise<Map<string, Sample[]>> {
-  const samples = new Map<string, Sample[]>(cases.map((c) => [c.id, []]));
-  for (let rep = 0; rep < REPS; rep++) {
-    for (let i = 0; i < cases.length; i++) {
-      const c = cases[(i + rep) % cases.length]!;
-      if (process.env.STREAM_TRACE) console.error('case', c.id, 'in a fresh process');
-      const child = fork(fileURLToPath(import.meta.url), [], {
-        execArgv: ['--expose-gc'],
-        env: { ...process.env, STREAM_MODELS: model, STREAM_CASES: c.id, STREAM_REPS: '1', [CHILD_ENV]: '1' },
-      });
-      const [taken] = (await Promise.race([
-        once(child, 'message'),
-        once(child, 'exit').then(([code]) => { throw new Error(`stream bench: the process for ${model} ${c.id} exited (${code}) without a sample`); }),
-      ])) as [Sample[]];
-      samples.get(c.id)!.push(taken[0]!);
-      await once(child, 'exit');
-    }
-  }
-  return samples;
+function sampleInFreshProcesses(model: string, cases: CaseInfo[]): Promise<Map<string, Sample[]>> {
+  return inRotation(cases, async (c) => {
+    const child = fork(fileURLToPath(import.meta.url), [], {
+      execArgv: ['--expose-gc'],
+      env: { ...process.env, STREAM_MODELS: model, STREAM_CASES: c.id, STREAM_REPS: '1', [CHILD_ENV]: '1' },
+    });
+    const [taken] = (await Promise.race([
+      once(child, 'message'),
+      once(child, 'exit').then(([code]) => { throw new Error(`stream bench: the process for ${model} ${c.id} exited (${code}) without a sample`); }),
+    ])) as [Sample[]];
+    await once(child, 'exit');
+    return taken[0]!;
+  });
 }
 
 /** Set in a process that takes one case's samples for its parent (sampleInFreshProcesses). */

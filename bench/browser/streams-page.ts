@@ -178,11 +178,11 @@ async function main(): Promise<void> {
       rawWorker.postMessage(['send', SIZE, WORKER_PIECE_TO_PAGE]);
       await receiver.done;
     });
-    add({ model: 'worker', id: 'raw-p2h-copy', label: 'raw: postMessage 256 KiB pieces, copied', direction: 'page → host', raw: true }, () => toWorker(false));
-    add({ model: 'worker', id: 'raw-p2h-transfer', label: 'raw: postMessage 256 KiB pieces, transferred', direction: 'page → host', raw: true }, () => toWorker(true));
+    add({ model: 'worker', id: 'raw-p2h-copy', label: `raw: postMessage ${WORKER_PIECE_TO_HOST / 1024} KiB pieces, copied`, direction: 'page → host', raw: true }, () => toWorker(false));
+    add({ model: 'worker', id: 'raw-p2h-transfer', label: `raw: postMessage ${WORKER_PIECE_TO_HOST / 1024} KiB pieces, transferred`, direction: 'page → host', raw: true }, () => toWorker(true));
     add({ model: 'worker', id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host' }, () => onHost(host, 'ReadFromPage', 'source'));
     add({ model: 'worker', id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on a Blob of the bytes', direction: 'page → host' }, () => onHost(host, 'ReadFromPage', 'blob'));
-    add({ model: 'worker', id: 'raw-h2p-transfer', label: 'raw: postMessage 120 KiB pieces, transferred', direction: 'host → page', raw: true }, () => fromWorker(false));
+    add({ model: 'worker', id: 'raw-h2p-transfer', label: `raw: postMessage ${WORKER_PIECE_TO_PAGE / 1024} KiB pieces, transferred`, direction: 'host → page', raw: true }, () => fromWorker(false));
     add({ model: 'worker', id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page' }, () => onHost(host, 'SendToPage', 'sink'));
     add({ model: 'worker', id: 'raw-h2p-buffer', label: 'raw: the same, page Response.arrayBuffer()', direction: 'host → page', raw: true, buffer: true }, () => fromWorker(true));
     add({ model: 'worker', id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true }, () => onHost(host, 'SendToPage', 'sinkBuffer'));
