@@ -209,7 +209,10 @@ export async function measureCapacity(kind: Kind): Promise<{ steps: CapacityStep
     for (const p of pages) p.kill();
     const exited = once(server, 'exit');
     server.send({ cmd: 'exit' });
-    await Promise.race([exited, sleep(10_000)]);
+    // The bound on waiting must not itself hold the bench's process open for its 10 s once the server has exited.
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((resolve) => (bound = setTimeout(resolve, 10_000)))]);
+    clearTimeout(bound);
     server.kill();
   }
   return { steps: results, pinned: pin.how };
@@ -305,7 +308,18 @@ export async function run(): Promise<BenchRow[]> {
       console.log(`| ${n(r.circuits)} | ${r.cpuUsPerCall.toFixed(1)} | ${cells.join(' | ')} |`);
     }
   }
-  return [];
+  return [...ramps].flatMap(([kind, steps]) => steps.map((step) => asRow(kind, step, raw?.find((r) => r.circuits === step.circuits))));
+}
+
+/** A step as a row of `npm run bench -- --json`: the time per operation is the server's CPU per call, the rest in `details`. */
+function asRow(kind: Kind, step: CapacityStep, raw: CapacityStep | undefined): BenchRow {
+  const ns = step.cpuUsPerCall * 1000;
+  return {
+    suite: 'capacity', group: LABELS[kind], id: `${kind}-${step.circuits}`, label: `${kind}: ${n(step.circuits)} active circuits, server CPU per call`,
+    nsPerOp: ns, opsPerSec: step.callsPerSec, minNs: ns, maxNs: ns, spread: 0, rounds: 1, opsPerRound: Math.round(step.callsPerSec * windowMs / 1000),
+    ratios: raw && kind !== 'raw' ? [{ to: 'raw ws at the same N', ratio: step.cpuUsPerCall / raw.cpuUsPerCall }] : [],
+    details: { ...step },
+  };
 }
 
 // Run on its own: node dist/bench/capacity.js

@@ -102,6 +102,8 @@ export interface BenchRow {
   readonly vsBaseline?: BaselineRatio;
   /** One ratio per suite reference (e.g. vs the direct call, vs a bare JSON round trip). */
   readonly ratios: readonly Ratio[];
+  /** What else a module measured for the row, for `--json` (the capacity bench's step: latencies, memory, event-loop delay). */
+  readonly details?: Readonly<Record<string, unknown>>;
 }
 
 /** Results of every case end up here, so the JIT cannot prove them unused. */
