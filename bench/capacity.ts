@@ -25,6 +25,8 @@
  *                                     share); birpc and capnweb the peers over ws (bench/support/capacity-peers.ts)
  *       CAPACITY_NO_PIN=1             do not pin (when taskset is missing or there is one core)
  *       CAPACITY_ALL_STEPS=1          measure every step even past p99 100 ms (CPU per call on a busy machine)
+ *       CAPACITY_PEER_PAGE_US=25      µs of CPU a comparison row's page spends per message and per call it starts
+ *                                     (default 0): evens the generators' load with jsinterop's heavier pages
  *       CAPACITY_SERVER_OPTIONS='{"heartbeatInterval":2147483647}'   extra createInteropServer options (A/B runs)
  *       CAPACITY_SERVER_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'   extra node options for the server
  */
@@ -259,6 +261,7 @@ export async function run(): Promise<BenchRow[]> {
   const pin = pinning();
   console.log(`\ncapacity: every connection active (≈1 server → page and ≈1 page → server call a second each, jittered); ${generators} load generator process(es); window ${windowMs} ms after ${settleMs} ms settling`);
   console.log(`pinning: ${pin.how}`);
+  if (process.env.CAPACITY_PEER_PAGE_US) console.log(`comparison rows' pages: ${process.env.CAPACITY_PEER_PAGE_US} µs of CPU per message received and per call started (CAPACITY_PEER_PAGE_US)`);
   const ramps = new Map<Kind, CapacityStep[]>();
   for (const kind of kinds) {
     console.log(`\n${LABELS[kind]}${kind === 'jsinterop' ? ` (a reconnect per page every ${process.env.CAPACITY_RECONNECT_S ?? 120} s on average)` : ''}`);

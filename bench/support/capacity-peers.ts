@@ -124,8 +124,24 @@ export interface PageCounts {
 }
 
 /** The page half: opens one connection the `kind` way and pings the server a second or so, timed. */
+/**
+ * env CAPACITY_PEER_PAGE_US: µs of CPU a comparison row's page spends on each message it receives
+ * and each call it starts (default 0). A jsinterop page (a whole instance of the official package
+ * and the client) costs its generator more than these pages do, and a server woken by slower
+ * pages finds fewer frames per wake-up, which costs it CPU per call; this evens the generators'
+ * load so that the servers compare on the same arrivals.
+ */
+const PEER_PAGE_US = Number(process.env.CAPACITY_PEER_PAGE_US ?? 0);
+
+function pageWork(): void {
+  if (!PEER_PAGE_US) return;
+  const end = performance.now() + PEER_PAGE_US / 1000;
+  while (performance.now() < end);
+}
+
 export async function openPeerPage(kind: PeerKind, url: string, index: number, counts: PageCounts): Promise<WebSocket> {
   const socket = new WebSocket(url, { perMessageDeflate: false });
+  if (PEER_PAGE_US) socket.on('message', pageWork);
   let ping: (item: { id: number; at: number }) => Promise<{ id: number }>;
   if (kind === 'birpc') {
     const server = createBirpc<{ ping(item: { id: number; at: number }): { id: number } }>({ capItem }, birpcOver(socket));
@@ -151,6 +167,7 @@ export async function openPeerPage(kind: PeerKind, url: string, index: number, c
     socket.once('error', reject);
   });
   everySecondOrSo(socket, () => {
+    pageWork();
     const started = performance.now();
     ping({ id: index, at: Date.now() }).then(
       (answer) => {
