@@ -123,7 +123,6 @@ export interface PageCounts {
   record(ms: number): void;
 }
 
-/** The page half: opens one connection the `kind` way and pings the server a second or so, timed. */
 /**
  * env CAPACITY_PEER_PAGE_US: µs of CPU a comparison row's page spends on each message it receives
  * and each call it starts (default 0). A jsinterop page (a whole instance of the official package
@@ -139,6 +138,7 @@ function pageWork(): void {
   while (performance.now() < end);
 }
 
+/** The page half: opens one connection the `kind` way and pings the server a second or so, timed. */
 export async function openPeerPage(kind: PeerKind, url: string, index: number, counts: PageCounts): Promise<WebSocket> {
   const socket = new WebSocket(url, { perMessageDeflate: false });
   if (PEER_PAGE_US) socket.on('message', pageWork);
