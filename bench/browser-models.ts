@@ -43,6 +43,9 @@ function sideBySide(rows: readonly BenchRow[], unavailable: Record<string, strin
   return table.map((line) => line.map((text, i) => (i === 0 ? text.padEnd(widths[i]!) : text.padStart(widths[i]!))).join('  ')).join('\n');
 }
 
+/** This module runs in Chromium (bench/run.ts installs one first if there is none). */
+export const usesChromium = (): boolean => true;
+
 export async function run(): Promise<BenchRow[]> {
   const server = await startBenchServer({
     entries: { 'bench-page': 'bench/browser/page.ts', 'bench-worker': 'bench/browser/worker.ts' },

@@ -22,6 +22,8 @@ import * as streams from './streams.js';
 
 interface BenchModule {
   run(): Promise<BenchRow[]>;
+  /** Whether the module, as the environment sets it up, drives a Chromium. */
+  usesChromium?(): boolean;
 }
 
 const BENCHES: readonly [name: string, module: BenchModule][] = [
@@ -47,15 +49,9 @@ if (unknown.length) {
 }
 const selected = BENCHES.filter(([name]) => !only.length || only.includes(name));
 
-/** Whether the module drives a Chromium (streams does unless STREAM_MODELS leaves it out). */
-function needsChromium(name: string): boolean {
-  if (name === 'streams') return (process.env.STREAM_MODELS ?? 'chromium').split(',').includes('chromium');
-  return name === 'worker-browser' || name === 'browser-models';
-}
-
 // A fresh machine has no Chromium: install Debian's, as `npm test` does, before any module runs
 // (or stop with what to do), rather than fail halfway through the run.
-if (selected.some(([name]) => needsChromium(name)) && !findChromium()) {
+if (selected.some(([, module]) => module.usesChromium?.()) && !findChromium()) {
   const setUp = fileURLToPath(new URL('../test/support/ensure-system-tools.js', import.meta.url));
   // npm names the script in npm_lifecycle_event; the set-up's messages name the command with it.
   const env = { ...process.env, npm_lifecycle_event: process.env.npm_lifecycle_event ?? 'bench' };

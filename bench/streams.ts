@@ -461,11 +461,17 @@ async function measure(model: 'in-process' | 'worker' | 'server'): Promise<Bench
   }
 }
 
+/** The models STREAM_MODELS names (default: all of them, Chromium included). */
+const models = (): string[] => (process.env.STREAM_MODELS ?? 'in-process,worker,server,chromium').split(',');
+
+/** Whether this run drives a Chromium (bench/run.ts installs one first if there is none). */
+export const usesChromium = (): boolean => models().includes('chromium');
+
 export async function run(): Promise<BenchRow[]> {
-  const models = (process.env.STREAM_MODELS ?? 'in-process,worker,server,chromium').split(',');
+  const chosenModels = models();
   const rows: BenchRow[] = [];
-  for (const model of ['in-process', 'worker', 'server'] as const) if (models.includes(model)) rows.push(...(await measure(model)));
-  if (models.includes('chromium')) rows.push(...(await runInChromium()));
+  for (const model of ['in-process', 'worker', 'server'] as const) if (chosenModels.includes(model)) rows.push(...(await measure(model)));
+  if (usesChromium()) rows.push(...(await runInChromium()));
   return rows;
 }
 

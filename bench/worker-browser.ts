@@ -31,6 +31,9 @@ interface WorkerPageReport {
   readonly samples: CaseSamples[];
 }
 
+/** This module runs in Chromium (bench/run.ts installs one first if there is none). */
+export const usesChromium = (): boolean => true;
+
 export async function run(): Promise<BenchRow[]> {
   const server = await startBenchServer({
     entries: { 'worker-transport-page': 'bench/browser/worker-transport-page.ts', 'worker-transport-host': 'bench/browser/worker-transport-host.ts' },
