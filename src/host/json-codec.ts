@@ -11,7 +11,7 @@ import { HostObjectReference } from './host-object-reference.js';
 import { HostStreamReference } from './host-stream-reference.js';
 import { JSObjectReference } from './js-object-reference.js';
 import { JSStreamReference } from './js-stream-reference.js';
-import { scanArguments, scanResult, Serialization } from './sendable-values.js';
+import { isTopLevelMarker, scanArguments, scanResult, Serialization } from './sendable-values.js';
 import { Marker, NULL_JS_OBJECT_ID } from './wire.js';
 
 /**
@@ -67,14 +67,14 @@ export function createJsonCodec(context: CodecContext): JsonCodec {
       if (serialization === Serialization.plain) return JSON.stringify(args);
       // Performance (see docs/benchmarks.md): JSON.stringify with a replacer function leaves V8's
       // fast path and calls back into JS for every key, which made a call with one byte-array
-      // argument 1.2× the cost of driving the page by hand. Arguments that are byte arrays
-      // themselves (not nested in objects) get their markers here instead: the same text, the
-      // same sendByteArray calls in the same order, no replacer.
-      if (serialization === Serialization.topLevelByteArrays) {
+      // argument 1.2× the cost of driving the page by hand. Arguments that are byte arrays or host
+      // references themselves (not nested in objects) get their markers here instead: the same
+      // text, the same calls to the context in the same order, no replacer.
+      if (serialization === Serialization.topLevelMarkers) {
         const marked: unknown[] = args.slice();
         for (let i = 0; i < marked.length; i++) {
           const value = marked[i];
-          if (value instanceof Uint8Array) marked[i] = { [Marker.byteArray]: context.sendByteArray(value) };
+          if (typeof value === 'object' && value !== null && isTopLevelMarker(value)) marked[i] = markerOf(value, context);
         }
         return JSON.stringify(marked);
       }
@@ -109,6 +109,13 @@ function byteArrayCompletion(json: string, context: CodecContext): unknown[] | u
   // JSON.parse would give a number that is not the integer written; the general path keeps that behaviour.
   if (!Number.isSafeInteger(handle)) return undefined;
   return [handle, true, context.takeByteArray(Number(match[2]))];
+}
+
+/** The marker the replacer would write for an argument that {@link isTopLevelMarker} accepts. */
+function markerOf(value: Uint8Array | HostObjectReference<object> | HostStreamReference, context: CodecContext): object {
+  if (value instanceof Uint8Array) return { [Marker.byteArray]: context.sendByteArray(value) };
+  if (value instanceof HostStreamReference) return { [Marker.hostStream]: context.transmitHostStream(value) };
+  return { [Marker.hostObject]: context.adoptForPage(value) };
 }
 
 function replacerFor(context: CodecContext) {

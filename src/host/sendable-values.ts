@@ -20,8 +20,11 @@ import { JSStreamReference } from './js-stream-reference.js';
 export const Serialization = {
   /** No markers anywhere: a plain JSON.stringify gives the wire text. */
   plain: 0,
-  /** Markers only for Uint8Arrays (without toJSON) that are arguments themselves. */
-  topLevelByteArrays: 1,
+  /**
+   * Markers only for arguments that are themselves a Uint8Array, HostObjectReference or
+   * HostStreamReference (without toJSON): the codec writes their markers without a replacer.
+   */
+  topLevelMarkers: 1,
   /** Markers (or a toJSON we do not know) somewhere inside: the marker replacer is needed. */
   replacer: 2,
 } as const;
@@ -199,8 +202,8 @@ export function scanArguments(identifier: string, args: readonly unknown[]): Ser
     const value = args[i];
     if (typeof value === 'object') {
       if (value === null) continue;
-      if (value instanceof Uint8Array && (value as { toJSON?: unknown }).toJSON === undefined) {
-        needs |= Serialization.topLevelByteArrays;
+      if (isTopLevelMarker(value)) {
+        needs |= Serialization.topLevelMarkers;
         continue;
       }
       walk ??= new Walk(identifier, false);
@@ -213,8 +216,19 @@ export function scanArguments(identifier: string, args: readonly unknown[]): Ser
 }
 
 /**
+ * Whether an argument is one the codec can replace by its marker itself. Not JS references: their
+ * toJSON runs first under JSON.stringify and decides which error a disposed one gives.
+ */
+export function isTopLevelMarker(value: object): value is Uint8Array | HostObjectReference<object> | HostStreamReference {
+  return (
+    (value instanceof Uint8Array || value instanceof HostStreamReference || value instanceof HostObjectReference) &&
+    (value as { toJSON?: unknown }).toJSON === undefined
+  );
+}
+
+/**
  * Checks a value an invokable returns to the page and says how to serialize it (never
- * `topLevelByteArrays`); throws a TypeError naming the method when JSON would change the value.
+ * `topLevelMarkers`); throws a TypeError naming the method when JSON would change the value.
  */
 export function scanResult(methodIdentifier: string, value: unknown): Serialization {
   if (typeof value === 'object') {

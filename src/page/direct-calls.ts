@@ -1,11 +1,16 @@
 /*
- * The direct call path: a host → JS call whose arguments hold no marker, run without the parts of
- * the package's dispatcher that exist only for markers. The package parses every argument text
- * with its reviver chain (JSON.parse with a reviver leaves V8's fast path and calls back into JS
- * for every value) and writes every result with its replacer; for a call such as add(1, 2) that
- * is most of the call's cost. Here the arguments are parsed plainly and a result that is a string,
- * number or boolean is written plainly. Everything else is still the package's, or a copy of it:
+ * The direct call path: a host → JS call whose arguments hold no marker, or only the package's
+ * own four (host objects, JS objects, byte arrays, host streams), run without the parts of the
+ * package's dispatcher that cost the most. The package parses every argument text with its
+ * reviver chain (JSON.parse with a reviver leaves V8's fast path and calls back into JS for every
+ * value) and writes every result with its replacer; for a call such as add(1, 2) that is most of
+ * the call's cost. Here the arguments are parsed plainly, the objects that hold a package marker
+ * are then revived by a walk, and a result that is a string, number, boolean or lone byte array
+ * is written without the replacer. Everything else is still the package's, or a copy of it:
  *
+ * - revival: the package's reviver for JS objects; for the other markers a copy of it, which makes
+ *   the same objects with the package's classes (`DotNet.DotNetObject`, and its `DotNetStream`,
+ *   found once by a probe) from the same dispatcher methods, in the same order (children first);
  * - lookup, caching and `this` binding: the package's own `DotNet.findJSFunction`;
  * - the call: `func(...args)`, as the package's processJSCall makes it;
  * - other results: JSON.stringify with a copy of the package's replacer (byte arrays out of band
@@ -33,7 +38,12 @@ const DEFAULT_RESULT = 0;
 const VOID_RESULT = 3;
 const BYTE_ARRAY_KEY = '__byte[]';
 const JS_OBJECT_ID_KEY = '__jsObjectId';
+const DOT_NET_OBJECT_KEY = '__dotNetObject';
+const DOT_NET_STREAM_KEY = '__dotNetStream';
 const FUNCTION_CALL = 1;
+
+/** What follows `"__` in the JSON texts of the package's four markers. */
+const PACKAGE_MARKER_TAILS = ['byte[]"', 'jsObjectId"', 'dotNetObject"', 'dotNetStream"'] as const;
 
 /**
  * Argument texts that nest deeper take the package's path: its reviving parse recurses (once per
@@ -83,12 +93,14 @@ export interface DirectCalls {
  * (another version of the package, a frozen realm): then every call takes the dispatcher.
  */
 export function directCallsFor(DotNet: DotNetNamespace, dispatcher: CallDispatcher): DirectCalls | undefined {
-  const revivers = reviverChainOf(dispatcher);
+  const internals = packageInternalsOf(dispatcher);
   // The host dispatcher the package's replacer sends byte arrays to (not in the package's typings).
   const found: HostDispatcher | undefined = (dispatcher as { getDotNetCallDispatcher?: () => HostDispatcher }).getDotNetCallDispatcher?.();
-  if (!revivers || !found) return undefined;
+  if (!internals || !found) return undefined;
   const host = found;
-  const packageReviver = revivers[0];
+  const revivers = internals.revivers;
+  const packageReviver = revivers[0] as (key: string, value: unknown) => unknown;
+  const markerRevival = markerRevivalFor(DotNet, dispatcher, packageReviver, internals.DotNetStream);
   const findJSFunction = DotNet.findJSFunction;
   const DotNetObject = DotNet.DotNetObject;
   let checkedLength = 0;
@@ -117,11 +129,12 @@ export function directCallsFor(DotNet: DotNetNamespace, dispatcher: CallDispatch
     return value;
   }
 
-  /** The package's processJSCall, without the reviver chain. */
+  /** The package's processJSCall: the reviving parse as a plain parse and a walk of the markers it found. */
   function callPage(identifier: string, argsJson: string, targetInstanceId: number, callType: number): unknown {
-    const args: unknown[] = (argsJson ? JSON.parse(argsJson) : null) ?? [];
+    const parsed: unknown = argsJson ? JSON.parse(argsJson) : null;
+    const args = (parsed !== null && argsJson.indexOf('"__') !== -1 ? markerRevival!(parsed) : parsed) as unknown[] | null;
     const func = findJSFunction(identifier, targetInstanceId, callType as any);
-    return func(...args);
+    return func(...(args ?? []));
   }
 
   /** The package's stringifyArgs(dispatcher, result) for a sync result. */
@@ -135,16 +148,24 @@ export function directCallsFor(DotNet: DotNetNamespace, dispatcher: CallDispatch
   /** The package's stringifyArgs(dispatcher, [asyncHandle, true, result]) for an async completion. */
   function encodeCompletion(asyncHandle: number, result: unknown): string {
     nextByteArrayIndex = 0;
-    return (result === null || result === undefined || isPrimitive(result)) && JSON.stringify === nativeStringify
-      ? JSON.stringify([asyncHandle, true, result])
-      : JSON.stringify([asyncHandle, true, result], replacer);
+    if (JSON.stringify === nativeStringify) {
+      if (result === null || result === undefined || isPrimitive(result)) return JSON.stringify([asyncHandle, true, result]);
+      // What the replacer makes of a lone byte array. Checked without a step a Proxy could trap
+      // or a getter could see (the package's replacer runs none on a result that is not one), and
+      // only for a plain Uint8Array: a Buffer has a toJSON, which JSON.stringify runs first.
+      if (ArrayBuffer.isView(result) && Object.getPrototypeOf(result) === Uint8Array.prototype && !('toJSON' in result)) {
+        host.sendByteArray(0, result as Uint8Array);
+        return `[${JSON.stringify(asyncHandle)},true,{"${BYTE_ARRAY_KEY}":0}]`;
+      }
+    }
+    return JSON.stringify([asyncHandle, true, result], replacer);
   }
 
   /**
    * What the package's reviver makes of the argument {"__jsObjectId": id}: the object, or its
    * error ("JS object instance with Id … does not exist") when the page disposed it.
    */
-  const revivedReference = (id: number): unknown => (packageReviver as (key: string, value: unknown) => unknown)('0', { [JS_OBJECT_ID_KEY]: id });
+  const revivedReference = (id: number): unknown => packageReviver('0', { [JS_OBJECT_ID_KEY]: id });
 
   /** Whether the package's parse would be a plain parse plus its own reviver. */
   const plainRevival = (): boolean =>
@@ -154,9 +175,10 @@ export function directCallsFor(DotNet: DotNetNamespace, dispatcher: CallDispatch
     applies(argsJson, resultType) {
       return (
         (resultType === DEFAULT_RESULT || resultType === VOID_RESULT) &&
-        // No marker for the package's revivers or the glue's, and no own "hasOwnProperty" key,
-        // which makes the package's reviver throw ("value.hasOwnProperty is not a function").
-        argsJson.indexOf('"__') === -1 &&
+        // No marker but the package's own (and those only when they can be revived here), and no
+        // own "hasOwnProperty" key, which makes the package's reviver throw ("value.hasOwnProperty
+        // is not a function").
+        (argsJson.indexOf('"__') === -1 || (markerRevival !== undefined && onlyPackageMarkers(argsJson))) &&
         argsJson.indexOf('"hasOwnProperty"') === -1 &&
         (argsJson.length <= MAX_DIRECT_DEPTH || !nestsDeeperThan(argsJson, MAX_DIRECT_DEPTH)) &&
         plainRevival()
@@ -247,17 +269,94 @@ function nestsDeeperThan(json: string, limit: number): boolean {
   return false;
 }
 
+/** Whether every `"__` in `json` begins one of the package's four marker keys (or such text inside a string). */
+function onlyPackageMarkers(json: string): boolean {
+  for (let at = json.indexOf('"__'); at !== -1; at = json.indexOf('"__', at + 3)) {
+    if (!PACKAGE_MARKER_TAILS.some((tail) => json.startsWith(tail, at + 3))) return false;
+  }
+  return true;
+}
+
 /**
- * The package's list of revivers (private to it), found once: a parse through the dispatcher runs
- * `revivers.reduce(...)`, and a stand-in reduce, there only for that parse, takes the list instead
- * of running it. The parse is of "0" for a target that cannot exist, so the call fails in the
- * package's lookup before anything runs and no state of the package changes. The list is the
- * package instance's (module-global), whichever of its dispatchers parses.
+ * What the package's reviving parse makes of a plainly parsed argument list whose only markers are
+ * the package's: its reviver, run bottom-up over every object (children before their holder, in
+ * key order, as JSON.parse runs a reviver), its branches in its order. The package's reviver
+ * reads its dispatcher from a variable set only during its own parse, so the branches that need
+ * one are copies that use this path's dispatcher; the JS-object branch is the package's own.
+ * Undefined when the package instance lacks what the copies call (another version of it).
  */
-function reviverChainOf(dispatcher: CallDispatcher): readonly unknown[] | undefined {
+function markerRevivalFor(
+  DotNet: DotNetNamespace,
+  dispatcher: CallDispatcher,
+  packageReviver: (key: string, value: unknown) => unknown,
+  DotNetStream: (new (streamPromise: Promise<unknown>) => object) | undefined,
+): ((parsed: unknown) => unknown) | undefined {
+  const methods = dispatcher as unknown as {
+    processByteArray?: (index: unknown) => Uint8Array | null | undefined;
+    getDotNetStreamPromise?: (streamId: unknown) => Promise<unknown>;
+  };
+  const { processByteArray, getDotNetStreamPromise } = methods;
+  if (!DotNetStream || typeof processByteArray !== 'function' || typeof getDotNetStreamPromise !== 'function') return undefined;
+  const DotNetObject = DotNet.DotNetObject as unknown as new (id: unknown, callDispatcher: CallDispatcher) => object;
+  const has = (value: object, key: string): boolean => nativeHasOwnProperty.call(value, key);
+
+  function reviveObject(value: Record<string, unknown>): unknown {
+    if (has(value, DOT_NET_OBJECT_KEY)) return new DotNetObject(value[DOT_NET_OBJECT_KEY], dispatcher);
+    if (has(value, JS_OBJECT_ID_KEY)) return packageReviver('', value);
+    if (has(value, BYTE_ARRAY_KEY)) {
+      const index = value[BYTE_ARRAY_KEY];
+      const byteArray = processByteArray!.call(dispatcher, index);
+      if (byteArray === undefined) throw new Error(`Byte array index '${String(index)}' does not exist.`);
+      return byteArray;
+    }
+    if (has(value, DOT_NET_STREAM_KEY)) return new DotNetStream!(getDotNetStreamPromise!.call(dispatcher, value[DOT_NET_STREAM_KEY]));
+    return value;
+  }
+
+  function revive(value: unknown): unknown {
+    if (typeof value !== 'object' || value === null) return value;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        if (typeof item === 'object' && item !== null) value[i] = revive(item);
+      }
+      return value;
+    }
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    for (let i = 0; i < keys.length; i++) {
+      const item = record[keys[i]!];
+      if (typeof item === 'object' && item !== null) record[keys[i]!] = revive(item);
+    }
+    return reviveObject(record);
+  }
+
+  return revive;
+}
+
+/** What the direct path needs of the package that it does not export. */
+interface PackageInternals {
+  /** The package's list of revivers (module-global), its own reviver first. */
+  readonly revivers: readonly unknown[];
+  /** The class of the objects its reviver makes of `{"__dotNetStream": id}`, if it could be found. */
+  readonly DotNetStream: (new (streamPromise: Promise<unknown>) => object) | undefined;
+}
+
+/**
+ * The package's list of revivers and its DotNetStream class (private to it), found once: a parse
+ * through the dispatcher runs `revivers.reduce(...)`, and a stand-in reduce, there only for the
+ * probes, takes the list instead of running it, then watches what the list makes of a stream
+ * marker. The probes parse for a target that cannot exist, so each call fails in the package's
+ * lookup before anything runs, on a dispatcher of their own: no state of the page's changes.
+ */
+function packageInternalsOf(dispatcher: CallDispatcher): PackageInternals | undefined {
   const arrayPrototype = Array.prototype as { reduce: (...args: any[]) => unknown };
   const reduce = arrayPrototype.reduce;
   let chain: unknown[] | undefined;
+  let streamLike: object | undefined;
+  // A dispatcher of its own (the package's class; its constructor registers nothing), so that
+  // the probes are no calls of the page's dispatcher.
+  const probe = new (dispatcher.constructor as new (host: object) => CallDispatcher)({});
   try {
     arrayPrototype.reduce = function (this: unknown, ...args: any[]) {
       // Known by what it is, not by a function's name (a minifier renames those): an array of
@@ -266,16 +365,42 @@ function reviverChainOf(dispatcher: CallDispatcher): readonly unknown[] | undefi
         chain = this;
         return args[1];
       }
-      return reduce.apply(this, args);
+      const result = reduce.apply(this, args);
+      if (this === chain && isStreamLike(result)) streamLike = result;
+      return result;
     };
-    // A dispatcher of its own (the package's class; its constructor registers nothing), so that
-    // the probe is no call of the page's dispatcher.
-    const probe = new (dispatcher.constructor as new (host: object) => CallDispatcher)({});
-    probe.invokeJSFromDotNet('', '0', DEFAULT_RESULT as any, -1, 1 as any);
-  } catch {
-    // Expected: no JS object has id -1.
+    probeCall(probe, '0');
+    if (chain) probeCall(probe, `[{"${DOT_NET_STREAM_KEY}":0}]`);
   } finally {
     arrayPrototype.reduce = reduce;
   }
-  return chain;
+  if (!chain) return undefined;
+  return { revivers: chain, DotNetStream: streamClassOf(streamLike) };
+}
+
+function probeCall(probe: CallDispatcher, argsJson: string): void {
+  try {
+    probe.invokeJSFromDotNet('', argsJson, DEFAULT_RESULT as any, -1, FUNCTION_CALL as any);
+  } catch {
+    // Expected: no JS object has id -1.
+  }
+}
+
+function isStreamLike(value: unknown): value is object {
+  return (
+    typeof value === 'object' && value !== null && Object.getPrototypeOf(value) !== Object.prototype &&
+    typeof (value as { stream?: unknown }).stream === 'function' && typeof (value as { arrayBuffer?: unknown }).arrayBuffer === 'function'
+  );
+}
+
+/** The class of `instance`, if it is made from the promise its stream() gives back, as the package's DotNetStream is. */
+function streamClassOf(instance: object | undefined): PackageInternals['DotNetStream'] {
+  if (!instance) return undefined;
+  const StreamClass = instance.constructor as new (streamPromise: Promise<unknown>) => { stream(): unknown };
+  try {
+    const promise = new Promise<unknown>(() => {});
+    return new StreamClass(promise).stream() === promise ? StreamClass : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,7 +2,7 @@ import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { HostObjectReference, JSInvokable, registerInvokables } from '../../src/index.js';
 import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
-import { openPage } from '../support/page.js';
+import { openPage, openWirePage } from '../support/page.js';
 
 /** What a page function saw: its argument's class and bytes. */
 function describeBytes(value: unknown): { type: string; bytes: number[] } {
@@ -11,7 +11,7 @@ function describeBytes(value: unknown): { type: string; bytes: number[] } {
 
 describe('byte arrays from the host to the page', () => {
   test('a Uint8Array argument arrives as a Uint8Array, sent out of band before the call', async (t) => {
-    const page = await openPage(t);
+    const page = await openWirePage(t);
     page.define('inspect', (value: unknown) => describeBytes(value));
     assert.deepEqual(await page.js.invokeAsync('inspect', new Uint8Array([1, 2, 3])), { type: 'Uint8Array', bytes: [1, 2, 3] });
     const order = page.wire.filter((e) => e.direction === 'toPage').map((e) => e.method);
@@ -21,21 +21,21 @@ describe('byte arrays from the host to the page', () => {
   });
 
   test('a Node Buffer travels as bytes, not as its toJSON form', async (t) => {
-    const page = await openPage(t);
+    const page = await openWirePage(t);
     page.define('inspect', (value: unknown) => ({ isBytes: value instanceof Uint8Array, bytes: [...(value as Uint8Array)] }));
     assert.deepEqual(await page.js.invokeAsync('inspect', Buffer.from('hi')), { isBytes: true, bytes: [104, 105] });
     assert.equal(page.calls('beginInvokeJSFromDotNet')[0]![2], '[{"__byte[]":1}]');
   });
 
   test('a Node Buffer travels as bytes through a sync call too', IN_PROCESS_ONLY.syncCalls, async (t) => {
-    const page = await openPage(t);
+    const page = await openWirePage(t);
     page.define('inspect', (value: unknown) => ({ isBytes: value instanceof Uint8Array, bytes: [...(value as Uint8Array)] }));
     assert.deepEqual(page.js.invoke('inspect', Buffer.from([7])), { isBytes: true, bytes: [7] });
     assert.equal(page.calls('invokeJSFromDotNet')[0]![1], '[{"__byte[]":1}]');
   });
 
   test('host byte array ids start at 1 and are never reset, across calls and within one call', async (t) => {
-    const page = await openPage(t);
+    const page = await openWirePage(t);
     page.define('count', (...arrays: Uint8Array[]) => arrays.map((a) => a.length));
     assert.deepEqual(await page.js.invokeAsync('count', new Uint8Array(1), new Uint8Array(2)), [1, 2]);
     assert.deepEqual(await page.js.invokeAsync('count', new Uint8Array(3)), [3]);
@@ -51,7 +51,7 @@ describe('byte arrays from the host to the page', () => {
   });
 
   test('a sync call takes the next byte array id after the async calls before it', IN_PROCESS_ONLY.syncCalls, async (t) => {
-    const page = await openPage(t);
+    const page = await openWirePage(t);
     page.define('count', (...arrays: Uint8Array[]) => arrays.map((a) => a.length));
     await page.js.invokeAsync('count', new Uint8Array(1), new Uint8Array(2));
     assert.deepEqual(page.js.invoke('count', new Uint8Array(3)), [3]);

@@ -1,8 +1,8 @@
-import { describe, type TestContext } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { JSCallResultType, JSCallType } from '../../src/index.js';
-import { IN_PROCESS_ONLY, test, type ModelContext } from '../support/hosting-models.js';
-import { openPage, type InProcessPage, type Page } from '../support/page.js';
+import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
+import { openPage, openWirePage } from '../support/page.js';
 
 class Point {
   constructor(
@@ -276,17 +276,6 @@ describe('calls on JS object references', () => {
     assert.equal(js.stats().jsObjectReferences, 0);
   });
 });
-
-/**
- * The wire is the package dispatcher's contract. In-process, calls without markers take the
- * direct path and do not cross it (test/hosting/in-process/direct-calls.test.ts shows that they
- * observe the same), so these pages send every call through the dispatcher.
- */
-function openWirePage(t: ModelContext): Promise<Page>;
-function openWirePage(t: TestContext): Promise<InProcessPage>;
-function openWirePage(t: TestContext): Promise<Page> {
-  return openPage(t, { directCalls: false });
-}
 
 describe('the wire', () => {
   test('each async member sends Blazor’s call type and result type, targeting window (0)', async (t) => {

@@ -2,7 +2,7 @@ import { describe, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { HostObjectReference, JSInvokable, ObjectDisposedError } from '../../src/index.js';
 import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
-import { roundTrip, openPage, type Page } from '../support/page.js';
+import { roundTrip, openPage, openWirePage, type Page } from '../support/page.js';
 
 class Greeter {
   constructor(readonly name: string) {}
@@ -69,7 +69,7 @@ function firstLine(error: unknown): string {
 
 describe('host objects in arguments', () => {
   test('the page receives a DotNetObject of its own package instance, written as {"__dotNetObject": id}', async (t) => {
-    const page = await openPage(t);
+    const page = await openWirePage(t);
     const { received } = receiveOnPage(page);
     using ref = HostObjectReference.create(new Greeter('Ann'));
     await page.js.invokeVoidAsync('receive', ref);

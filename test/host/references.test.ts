@@ -1,7 +1,7 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
-import { openPage } from '../support/page.js';
+import { openPage, openWirePage } from '../support/page.js';
 
 describe('JS object references as arguments', () => {
   test('a reference passed as an argument arrives as the very object it refers to', async (t) => {
@@ -41,7 +41,7 @@ describe('JS object references as arguments', () => {
   });
 
   test('a reference is written as {"__jsObjectId": id}', async (t) => {
-    const page = await openPage(t);
+    const page = await openWirePage(t);
     page.define('getBox', () => ({}));
     page.define('ignore', () => undefined);
     const ref = (await page.js.invokeObjectReferenceAsync('getBox'))!;

@@ -3,7 +3,7 @@ import { readAheadFor } from '../../src/host/js-stream-reference.js';
 import assert from 'node:assert/strict';
 import { HostObjectReference, HostStreamReference, JSException, registerInvokables, type HostStreamSource } from '../../src/index.js';
 import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
-import { openPage, patternBytes, readAll } from '../support/page.js';
+import { openPage, openWirePage, patternBytes, readAll } from '../support/page.js';
 
 describe('JS stream references (page data read by the host)', () => {
   const sources: [string, (bytes: Uint8Array<ArrayBuffer>) => unknown][] = [
@@ -144,7 +144,7 @@ describe('host stream references (host data read by the page)', () => {
   });
 
   test('the stream travels as {"__dotNetStream": id}, numbered with the host object ids', async (t) => {
-    const page = await openPage(t);
+    const page = await openWirePage(t);
     page.define('ignore', () => undefined);
     using hostObject = HostObjectReference.create({});
     await page.js.invokeVoidAsync('ignore', hostObject, HostStreamReference.create(new Uint8Array([1])));

@@ -5,7 +5,7 @@
  * for both pages so that their stack frames read the same. Everything the page's code sees is
  * logged in order.
  */
-import { createInProcessRuntime, type IJSInProcessRuntime } from '../../src/index.js';
+import { createInProcessRuntime, HostObjectReference, HostStreamReference, type IJSInProcessRuntime } from '../../src/index.js';
 import { freshDotNet } from './page.js';
 import type { JSObjectReference } from '../../src/host/js-object-reference.js';
 import type { InteropCore } from '../../src/host/core.js';
@@ -22,6 +22,8 @@ export interface World {
   readonly log: unknown[];
   /** References the host received, for later calls to pass back. */
   readonly references: JSObjectReference[];
+  /** The DotNetStreams page functions received, in order. */
+  readonly streams: PageStream[];
 }
 
 function deep(levels: number): unknown {
@@ -71,6 +73,22 @@ function special(name: Special, world: World): unknown {
       return { bytes: new Uint8Array([4, 5]) };
     case 'reference':
       return world.references[0] ?? null;
+    case 'hostObject':
+      return HostObjectReference.create({ ping: () => 'pong' }, { invokable: ['ping'] });
+    case 'hostStream':
+      return HostStreamReference.create(new Uint8Array([3, 1, 4]));
+    case 'nestedHostStream':
+      return { files: [HostStreamReference.create(new Uint8Array([1, 5])), { file: HostStreamReference.create(new Uint8Array([9])) }] };
+    case 'objectKey':
+      return { __dotNetObject: 1 };
+    case 'streamKey':
+      return [{ __dotNetStream: 1000 }, { __dotNetStream: 'text' }];
+    case 'byteKey':
+      return { '__byte[]': 5 };
+    case 'markersInMarker':
+      return { __dotNetObject: { __jsObjectId: world.rootId, inner: [{ '__byte[]': 0 }] } };
+    case 'markerWithMore':
+      return { __dotNetStream: 2, __jsObjectId: world.rootId, __dotNetObject: 3, note: 'several markers in one object' };
   }
 }
 
@@ -170,7 +188,7 @@ function describeThis(self: unknown, world: World): string {
 /** A page function with a behavior; the same code for both worlds, so its stack frames read the same. */
 function pageFunction(name: string, spec: Behavior, world: World): (...args: unknown[]) => unknown {
   return function (this: unknown, ...args: unknown[]) {
-    world.log.push([name, describeThis(this, world), args.length, structuredCloneOrText(args)]);
+    world.log.push([name, describeThis(this, world), args.length, structuredCloneOrText(received(args, world))]);
     if ('throws' in spec) throw thrown(spec.throws);
     if (spec.mutatesArgs) {
       args.push('pushed by the page');
@@ -179,6 +197,38 @@ function pageFunction(name: string, spec: Behavior, world: World): (...args: unk
     }
     return pageValue(spec.returns, world, args, this);
   };
+}
+
+/**
+ * What a page function can tell of its arguments: the package's objects by what they do (a
+ * DotNetObject calls its host object; a DotNetStream's bytes are read once the calls are done),
+ * the rest as they are.
+ */
+function received(value: unknown, world: World, seen = new Set<object>()): unknown {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return value;
+  seen.add(value);
+  if (value instanceof world.DotNet.DotNetObject) {
+    let answer: unknown;
+    try {
+      answer = value.invokeMethod('ping');
+    } catch (error) {
+      answer = { threw: String((error as Error).message ?? error).split('\n')[0] };
+    }
+    return { DotNetObject: value.serializeAsArg(), answer };
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== Array.prototype && !(value instanceof Uint8Array) && typeof (value as { stream?: unknown }).stream === 'function') {
+    world.streams.push(value as PageStream);
+    return { [value.constructor.name]: world.streams.length - 1 };
+  }
+  if (Array.isArray(value)) return value.map((item) => received(item, world, seen));
+  if (value instanceof Uint8Array) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, received(item, world, seen)]));
+}
+
+/** A DotNetStream, as a page function receives it. */
+export interface PageStream {
+  stream(): Promise<ReadableStream<Uint8Array>>;
 }
 
 export function structuredCloneOrText(value: unknown): unknown {
@@ -200,6 +250,7 @@ export async function openWorld(scenario: Scenario, direct: boolean): Promise<Wo
     rootId: 0,
     log: [],
     references: [],
+    streams: [],
   };
   const root = world.root;
   const [f0, f1, f2, inner] = scenario.behaviors;

@@ -22,7 +22,15 @@ export type Special =
   | 'quotes'
   | 'bytes'
   | 'nestedBytes'
-  | 'reference';
+  | 'reference'
+  | 'hostObject'
+  | 'hostStream'
+  | 'nestedHostStream'
+  | 'objectKey'
+  | 'streamKey'
+  | 'byteKey'
+  | 'markersInMarker'
+  | 'markerWithMore';
 
 export type ResultSpecial =
   | Special
@@ -93,6 +101,14 @@ const SPECIALS: readonly Special[] = [
   'bytes',
   'nestedBytes',
   'reference',
+  'hostObject',
+  'hostStream',
+  'nestedHostStream',
+  'objectKey',
+  'streamKey',
+  'byteKey',
+  'markersInMarker',
+  'markerWithMore',
 ];
 const RESULT_SPECIALS: readonly ResultSpecial[] = [
   ...SPECIALS,

@@ -144,6 +144,18 @@ export async function openPage(t: TestContext, options: PageOptions = {}): Promi
 }
 
 /**
+ * A page whose calls all cross the package dispatcher, for tests that read the wire: the
+ * dispatcher's calls are its contract. Otherwise calls without markers, or with only the
+ * package's own, take the direct path and do not cross it (test/hosting/in-process/direct-calls.test.ts
+ * shows that they observe the same).
+ */
+export function openWirePage(t: ModelContext): Promise<Page>;
+export function openWirePage(t: TestContext): Promise<InProcessPage>;
+export function openWirePage(t: TestContext): Promise<Page> {
+  return openPage(t, { directCalls: false });
+}
+
+/**
  * Resolves once each side has handled everything the other sent before now. Some page calls are
  * fire and forget (DotNetObject.dispose()), and so are the host's answers to them. Messages keep
  * their order, so a host-to-page call answered shows the host has handled what the page sent

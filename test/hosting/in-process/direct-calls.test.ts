@@ -17,10 +17,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createInProcessRuntime, JSException, pageAbortSignal } from '../../../src/index.js';
+import { createInProcessRuntime, HostStreamReference, JSException, pageAbortSignal } from '../../../src/index.js';
 import { JSObjectReference } from '../../../src/host/js-object-reference.js';
 import { JSStreamReference } from '../../../src/host/js-stream-reference.js';
-import { argument, openWorld, structuredCloneOrText, type World } from '../../support/direct-call-pages.js';
+import { argument, openWorld, structuredCloneOrText, type PageStream, type World } from '../../support/direct-call-pages.js';
 import { scenario, type Call, type Scenario } from '../../support/direct-call-scenarios.js';
 import { freshDotNet } from '../../support/page.js';
 import type { DotNetNamespace } from '../../../src/page/official-package.js';
@@ -55,6 +55,14 @@ function observedValue(value: unknown): unknown {
   if (value instanceof Uint8Array) return { bytes: [...value] };
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, observedValue(v)]));
   return value;
+}
+
+/** The bytes a DotNetStream the page received gives, or 'pending' while its host stream has not been supplied. */
+async function streamContent(stream: PageStream): Promise<unknown> {
+  const pending = Symbol('pending');
+  const readable = await Promise.race([stream.stream(), new Promise<symbol>((resolve) => setImmediate(resolve, pending))]);
+  if (readable === pending) return 'pending';
+  return [...new Uint8Array(await new Response(readable as ReadableStream<Uint8Array>).arrayBuffer())];
 }
 
 function identifierOf(call: Call): string {
@@ -118,6 +126,7 @@ async function observe(scenario: Scenario, direct: boolean): Promise<unknown> {
     return {
       outcomes,
       log: world.log,
+      streams: await Promise.all(world.streams.map(streamContent)),
       page: pageObjects(world),
       referenceTable: referenceTable(world.DotNet),
       stats: world.js.stats(),
@@ -155,7 +164,10 @@ describe('in-process direct path', () => {
     try {
       assert.match(js.invoke<string>('directStack'), /at callPage /, 'a plain call takes the direct path');
       assert.doesNotMatch(js.invoke<string>('directStack', { __x: 1 }), /at callPage /, 'a marker-like key takes the dispatcher');
-      assert.doesNotMatch(js.invoke<string>('directStack', new Uint8Array(1)), /at callPage /, 'a byte array takes the dispatcher');
+      assert.match(js.invoke<string>('directStack', new Uint8Array(1)), /at callPage /, "a byte array, the package's marker, takes the direct path");
+      assert.match(js.invoke<string>('directStack', HostStreamReference.create(new Uint8Array(1))), /at callPage /, 'so does a host stream');
+      assert.match(js.invoke<string>('directStack', { a: { __dotNetObject: 1 } }), /at callPage /, 'and a host object marker inside an object');
+      assert.doesNotMatch(js.invoke<string>('directStack', { __internalId: 'x' }), /at callPage /, "an element, the glue's own marker, takes the dispatcher");
       assert.doesNotMatch(js.invoke<string>('directStack', pageAbortSignal), /at callPage /, 'an abort signal takes the dispatcher');
       assert.match(js.invoke<string>('directStack', { a: [1] }), /at callPage /, "the glue's abort-signal reviver, now attached, changes nothing");
       DotNet.attachReviver((_key: unknown, v: unknown) => v);

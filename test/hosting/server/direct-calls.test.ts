@@ -1,14 +1,14 @@
 /*
  * The page of a server circuit takes the direct path (src/page/direct-calls.ts, loaded as its own
- * chunk once the channel exists) for host calls without markers, and the package's dispatcher for
- * the others; `directCalls: false` keeps every call on the dispatcher. Either way the host gets the
+ * chunk once the channel exists) for host calls without markers or with only the package's own,
+ * and the package's dispatcher for the others; `directCalls: false` keeps every call on the dispatcher. Either way the host gets the
  * same results: the differential test in test/hosting/in-process/direct-calls.test.ts proves the
  * path itself; this checks that a page on a WebSocket circuit uses it, and that what it writes
  * (byte arrays sent apart, markers, values JSON changes) crosses the circuit the same.
  */
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { HostObjectReference } from '../../../src/index.js';
+import { HostObjectReference, pageAbortSignal } from '../../../src/index.js';
 import { definePageGlobals, openPage, startServer } from './server-support.js';
 import type { IJSRuntime } from '../../../src/index.js';
 
@@ -33,12 +33,14 @@ function pageFunctions(t: TestContext): void {
 }
 
 describe('server page: the direct path', () => {
-  test('plain calls take it once loaded; marker calls and directCalls: false keep the dispatcher', async (t) => {
+  test("plain calls and the package's markers take it once loaded; the glue's markers and directCalls: false keep the dispatcher", async (t) => {
     pageFunctions(t);
     const server = await startServer(t);
     const page = await openPage(t, server);
     await untilDirect(page.circuit.js);
-    assert.equal(await page.circuit.js.invokeAsync('directCallsStack', new Uint8Array(1)).then((s: unknown) => (/at callPage /.test(s as string) ? 'direct' : 'dispatcher')), 'dispatcher');
+    const pathOf = (stack: unknown): string => (/at callPage /.test(stack as string) ? 'direct' : 'dispatcher');
+    assert.equal(pathOf(await page.circuit.js.invokeAsync('directCallsStack', new Uint8Array(1))), 'direct');
+    assert.equal(pathOf(await page.circuit.js.invokeAsync('directCallsStack', pageAbortSignal)), 'dispatcher');
 
     const off = await openPage(t, server, { directCalls: false });
     for (let i = 0; i < 20; i++) assert.equal(await pathOfNextCall(off.circuit.js), 'dispatcher');
