@@ -272,9 +272,14 @@ function nestsDeeperThan(json: string, limit: number): boolean {
 /** Whether every `"__` in `json` begins one of the package's four marker keys (or such text inside a string). */
 function onlyPackageMarkers(json: string): boolean {
   for (let at = json.indexOf('"__'); at !== -1; at = json.indexOf('"__', at + 3)) {
-    if (!PACKAGE_MARKER_TAILS.some((tail) => json.startsWith(tail, at + 3))) return false;
+    if (!startsWithAny(json, PACKAGE_MARKER_TAILS, at + 3)) return false;
   }
   return true;
+}
+
+function startsWithAny(text: string, prefixes: readonly string[], position: number): boolean {
+  for (let i = 0; i < prefixes.length; i++) if (text.startsWith(prefixes[i]!, position)) return true;
+  return false;
 }
 
 /**
