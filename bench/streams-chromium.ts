@@ -69,7 +69,8 @@ export async function run(): Promise<BenchRow[]> {
     },
   });
   try {
-    const report = (await withRawChromium(server.pageUrl, server.report, 600_000)) as Report;
+    // gc() for the page: each sample starts from a collected heap, as the Node part's samples do.
+    const report = (await withRawChromium(server.pageUrl, server.report, 600_000, ['--js-flags=--expose-gc'])) as Report;
     if (report.error) throw new Error(`the stream bench page failed: ${report.error}`);
     const browser = report.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? report.userAgent;
     console.log(`\nstreams in Chromium (${browser}; no DevTools client attached; cross-origin isolated: ${report.crossOriginIsolated}), ${report.cases[0]?.ms.length ?? 0} repetitions`);

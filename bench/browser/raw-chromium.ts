@@ -21,10 +21,13 @@ export interface PageReport {
   readonly unavailable: Record<string, string>;
 }
 
-/** Opens `url` in a fresh headless Chromium, waits for `done`, then ends the browser and removes its profile. */
-export async function withRawChromium<T>(url: string, done: Promise<T>, timeoutMs: number): Promise<T> {
+/**
+ * Opens `url` in a fresh headless Chromium (with `extraArgs`, e.g. `--js-flags=--expose-gc`), waits for
+ * `done`, then ends the browser and removes its profile.
+ */
+export async function withRawChromium<T>(url: string, done: Promise<T>, timeoutMs: number, extraArgs: readonly string[] = []): Promise<T> {
   const profile = await mkdtemp(path.join(os.tmpdir(), 'jsinterop-bench-chromium-'));
-  const child = spawn(findChromium() ?? 'chromium', [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, '--remote-debugging-pipe', url], {
+  const child = spawn(findChromium() ?? 'chromium', [...CHROMIUM_ARGS, ...extraArgs, `--user-data-dir=${profile}`, '--remote-debugging-pipe', url], {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -22,7 +22,7 @@ export interface PageChannelOptions {
    * package see one more runtime; the server client passes its succession's (src/page/dispatcher-succession.ts).
    */
   readonly attach?: (host: Parameters<DotNetNamespace['attachDispatcher']>[0]) => ReturnType<DotNetNamespace['attachDispatcher']>;
-  /** Host → page calls without markers take the direct path (docs/protocol.md, "The direct path"). Default true. */
+  /** Host → page calls without markers, or with only the package's own, take the direct path (docs/protocol.md, "The direct path"). Default true. */
   readonly directCalls?: boolean;
   /** Page helpers of the transport's own, beside the shared ones (the Worker's pushStream). */
   readonly helpers?: Record<string, (...args: any[]) => unknown>;

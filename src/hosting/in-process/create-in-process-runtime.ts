@@ -23,8 +23,9 @@ export interface InProcessRuntimeOptions extends RuntimeOptions {
    */
   readonly signal?: AbortSignal;
   /**
-   * Let calls whose arguments hold no marker skip the parts of the package's dispatcher that
-   * exist only for markers (docs/protocol.md, "The direct path"). Default: true.
+   * Let calls whose arguments hold no marker, or only the package's own (byte arrays, references,
+   * host objects and streams), skip the package's reviver parse and replacer (docs/protocol.md,
+   * "The direct path"). Default: true.
    * With false every call goes through the package's dispatcher; the results are the same.
    */
   readonly directCalls?: boolean;

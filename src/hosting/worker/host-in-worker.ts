@@ -42,8 +42,9 @@ export interface HostInWorkerOptions {
   /** Chunks of a host stream the page buffers before the host waits (default 32, of 120 KiB); give the host's `connectToPage` the same. */
   readonly streamWindow?: number;
   /**
-   * Host calls whose arguments hold no marker skip the package's reviver parse and replacer, with
-   * the same results (docs/protocol.md, "The direct path"). false sends every call through the
+   * Host calls whose arguments hold no marker, or only the package's own (byte arrays, references,
+   * host objects and streams), skip the package's reviver parse and replacer, with the same results
+   * (docs/protocol.md, "The direct path"). false sends every call through the
    * package's dispatcher. Default true.
    */
   readonly directCalls?: boolean;

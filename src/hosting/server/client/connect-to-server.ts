@@ -33,8 +33,9 @@ export interface ConnectOptions {
   /** Longest delay between reconnect attempts, in ms. Default 10,000. */
   readonly maxReconnectDelay?: number;
   /**
-   * Host calls whose arguments hold no marker skip the package's reviver parse and replacer, with
-   * the same results (docs/protocol.md, "The direct path"). false sends every call through the
+   * Host calls whose arguments hold no marker, or only the package's own (byte arrays, references,
+   * host objects and streams), skip the package's reviver parse and replacer, with the same results
+   * (docs/protocol.md, "The direct path"). false sends every call through the
    * package's dispatcher. Default true.
    */
   readonly directCalls?: boolean;
