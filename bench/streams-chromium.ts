@@ -80,7 +80,7 @@ export async function run(): Promise<BenchRow[]> {
       if (report.unavailable[model]) console.log(`${model}: not measured: ${report.unavailable[model]}`);
       const cases = report.cases.filter((c) => c.model === model);
       for (const c of cases) {
-        const raws = cases.filter((r) => r.raw && r.direction === c.direction && !!r.buffer === !!c.buffer);
+        const raws = cases.filter((r) => r.raw && r.direction === c.direction && r.pairing === c.pairing);
         const rate = (x: ChromiumCase, rep: number) => x.bytes / x.ms[rep]!;
         const ratio = median(c.ms.map((_, rep) => rate(c, rep) / Math.max(...raws.map((r) => rate(r, rep)))));
         const mbps = median(c.ms.map((ms) => c.bytes / 1e3 / ms));

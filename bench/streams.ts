@@ -6,7 +6,8 @@
  *
  *   in-process  a ReadableStream of the page's bytes read by the host (page → host, 1 MiB pieces, as
  *               the in-process chunk of a Blob; a typed array's chunks are 4 MiB views), the host's
- *               ReadableStream read by the page (host → page)
+ *               ReadableStream read by the page (host → page: one chunk of the payload, and a stream of
+ *               1 MiB pieces of it, each compared with jsinterop sending the same source)
  *   worker      postMessage of the payload in pieces of the Worker's chunk (page → host 256 KiB, host → page 120 KiB), copied
  *               (structured clone) and moved (transfer list)
  *   server      binary ws frames over loopback: page → host of the page stream chunk (32 KiB), host → page
@@ -17,7 +18,7 @@
  * one move of views takes a fraction of a millisecond; each Worker sample is taken by a process of its
  * own, see sampleInFreshProcesses); MB/s is the median
  * (MB = 10^6 bytes), "× raw" the median of the per-repetition ratios to the raw case of the
- * same direction (its fastest variant). Memory: the peak, over the case, of heap + external
+ * same direction and pairing (its fastest variant; see CaseInfo.pairing). Memory: the peak, over the case, of heap + external
  * (ArrayBuffers) above the level after a full GC at its start, in the host's and in the page's
  * thread or process, and of the RSS of the process(es).
  *
@@ -47,7 +48,7 @@ import { createInteropServer, type Circuit } from '../src/server.js';
 import type { DotNetNamespace } from '../src/page/official-package.js';
 import type { BenchRow } from './support/harness.js';
 import { run as runInChromium } from './streams-chromium.js';
-import { check, definePageFunctions, drain, MIB, PAYLOAD, payload, rawSink, readFromPage, sampleMemory, sendToPage, type MemoryPeak } from './support/stream-common.js';
+import { check, definePageFunctions, drain, MIB, PAYLOAD, payload, piecesOf, rawSink, readFromPage, sampleMemory, sendToPage, type MemoryPeak } from './support/stream-common.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPS = Number(process.env.STREAM_REPS ?? 5);
@@ -73,8 +74,12 @@ interface CaseInfo {
   label: string;
   direction: Direction;
   raw?: boolean;
-  /** Compared only with the raw cases that have it too: the page builds one ArrayBuffer (arrayBuffer()), or in-process reads a Blob. */
-  buffer?: boolean;
+  /**
+   * Compared only with the raw cases of the same pairing: 'buffer' when the page builds one
+   * ArrayBuffer (arrayBuffer()) or in-process reads a Blob; 'pieces' when in-process the host's
+   * source is a stream of 1 MiB pieces rather than one chunk.
+   */
+  pairing?: 'buffer' | 'pieces';
 }
 
 interface StreamCase extends CaseInfo {
@@ -123,27 +128,17 @@ async function inProcessCases(): Promise<StreamCase[]> {
   const DotNet = await freshPackage('bench-streams');
   const js = createInProcessRuntime({ DotNet, streamChunkSize: process.env.STREAM_IN_PROCESS_CHUNK ? Number(process.env.STREAM_IN_PROCESS_CHUNK) : undefined });
   definePageFunctions(source);
-  const piece = MIB;
   return [
     {
       id: 'raw-p2h', label: 'raw: ReadableStream of the page bytes (1 MiB pieces)', direction: 'page → host', raw: true,
-      run: () => local(async (sample) => {
-        let offset = 0;
-        const reader = new ReadableStream<Uint8Array>({
-          pull(controller) {
-            controller.enqueue(source.subarray(offset, (offset += piece)));
-            if (offset >= source.byteLength) controller.close();
-          },
-        }, { highWaterMark: 0 }).getReader();
-        return drain(reader, sample);
-      }, 'both'),
+      run: () => local((sample) => drain(piecesOf(source).getReader(), sample), 'both'),
     },
     { id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host', run: () => local((sample) => readFromPage(js, sample), 'both') },
     {
-      id: 'raw-p2h-blob', label: 'raw: a Blob of the page bytes, its stream() read by the host', direction: 'page → host', raw: true, buffer: true,
+      id: 'raw-p2h-blob', label: 'raw: a Blob of the page bytes, its stream() read by the host', direction: 'page → host', raw: true, pairing: 'buffer',
       run: () => local((sample) => drain(new Blob([source]).stream().getReader(), sample), 'both'),
     },
-    { id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on that Blob', direction: 'page → host', buffer: true, run: () => local((sample) => readFromPage(js, sample, 'benchBlobSource'), 'both') },
+    { id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on that Blob', direction: 'page → host', pairing: 'buffer', run: () => local((sample) => readFromPage(js, sample, 'benchBlobSource'), 'both') },
     {
       id: 'raw-h2p', label: 'raw: the host ReadableStream read by the page', direction: 'host → page', raw: true,
       run: () => local(async (sample) => {
@@ -153,13 +148,21 @@ async function inProcessCases(): Promise<StreamCase[]> {
     },
     { id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page', run: () => local(() => sendToPage(js, hostBytes, 'stream'), 'both') },
     {
-      id: 'raw-h2p-buffer', label: 'raw: new Response(the host ReadableStream).arrayBuffer()', direction: 'host → page', raw: true, buffer: true,
+      id: 'raw-h2p-pieces', label: 'raw: a host ReadableStream of 1 MiB pieces read by the page', direction: 'host → page', raw: true, pairing: 'pieces',
+      run: () => local((sample) => drain(piecesOf(hostBytes).getReader(), sample), 'both'),
+    },
+    {
+      id: 'ours-h2p-pieces', label: 'jsinterop: HostStreamReference of that stream, page stream()', direction: 'host → page', pairing: 'pieces',
+      run: () => local(() => sendToPage(js, piecesOf(hostBytes), 'stream'), 'both'),
+    },
+    {
+      id: 'raw-h2p-buffer', label: 'raw: new Response(the host ReadableStream).arrayBuffer()', direction: 'host → page', raw: true, pairing: 'buffer',
       run: () => local(async () => {
         const stream = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(hostBytes); c.close(); } });
         return (await new Response(stream).arrayBuffer()).byteLength;
       }, 'both'),
     },
-    { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true, run: () => local(() => sendToPage(js, hostBytes, 'arrayBuffer'), 'both') },
+    { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', pairing: 'buffer', run: () => local(() => sendToPage(js, hostBytes, 'arrayBuffer'), 'both') },
   ];
 }
 
@@ -184,8 +187,8 @@ const WORKER_CASES: CaseInfo[] = [
   { id: 'raw-h2p-copy', label: `raw: postMessage ${WORKER_HOST_STREAM_CHUNK / 1024} KiB pieces, copied`, direction: 'host → page', raw: true },
   { id: 'raw-h2p-transfer', label: `raw: postMessage ${WORKER_HOST_STREAM_CHUNK / 1024} KiB pieces, transferred`, direction: 'host → page', raw: true },
   { id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page' },
-  { id: 'raw-h2p-buffer', label: 'raw: postMessage transferred, page Response.arrayBuffer()', direction: 'host → page', raw: true, buffer: true },
-  { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true },
+  { id: 'raw-h2p-buffer', label: 'raw: postMessage transferred, page Response.arrayBuffer()', direction: 'host → page', raw: true, pairing: 'buffer' },
+  { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', pairing: 'buffer' },
 ];
 
 async function workerCases(): Promise<{ cases: StreamCase[]; close(): Promise<void> }> {
@@ -331,7 +334,7 @@ async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
       })),
       { id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page', run: () => measured(async () => check(await sendToPage(js, hostBytes, 'stream'))) },
       {
-        id: 'raw-h2p-buffer', label: `raw: ws frames of ${chunk / 1024} KiB, page Response.arrayBuffer()`, direction: 'host → page', raw: true, buffer: true,
+        id: 'raw-h2p-buffer', label: `raw: ws frames of ${chunk / 1024} KiB, page Response.arrayBuffer()`, direction: 'host → page', raw: true, pairing: 'buffer',
         run: () => measured(async () => {
           const done = untilRawDone();
           raw.send('buffer');
@@ -339,7 +342,7 @@ async function serverCases(): Promise<{ cases: StreamCase[]; close(): Promise<vo
           await done;
         }),
       },
-      { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true, run: () => measured(async () => check(await sendToPage(js, hostBytes, 'arrayBuffer'))) },
+      { id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', pairing: 'buffer', run: () => measured(async () => check(await sendToPage(js, hostBytes, 'arrayBuffer'))) },
     ],
     async close() {
       page.kill();
@@ -415,7 +418,7 @@ function report(model: string, cases: CaseInfo[], samples: Map<string, Sample[]>
     const own = samples.get(c.id)!;
     const mbps = median(own.map((s) => PAYLOAD / 1e3 / s.ms));
     // Per repetition: this case's throughput / the best raw throughput of the same direction in that repetition.
-    const raws = cases.filter((r) => r.raw && r.direction === c.direction && !!r.buffer === !!c.buffer);
+    const raws = cases.filter((r) => r.raw && r.direction === c.direction && r.pairing === c.pairing);
     const ratio = median(own.map((s, rep) => {
       const best = Math.min(...raws.map((r) => samples.get(r.id)![rep]!.ms));
       return best / s.ms;

@@ -5,7 +5,7 @@
  * the page reads with stream() or arrayBuffer().
  */
 import { HostObjectReference, HostStreamReference, JSInvokable, type IJSRuntime } from '../../src/index.js';
-import { drain, payload } from '../support/stream-bytes.js';
+import { drain, payload, piecesOf } from '../support/stream-bytes.js';
 
 /** The page global the host calls (bench/browser/streams-page.ts). */
 export const STREAMS_GLOBAL = 'jsinteropStreams';
@@ -32,11 +32,16 @@ class StreamHost {
     });
   }
 
-  /** Sends `size` bytes to the page's `sink`, again and again until `minMs` have passed (once if 0); returns [ms per send, the bytes the page read]. */
+  /**
+   * Sends `size` bytes to the page's `sink` (as one chunk, or with `pieces` as a stream of 1 MiB
+   * pieces), again and again until `minMs` have passed (once if 0); returns [ms per send, the bytes
+   * the page read].
+   */
   @JSInvokable('SendToPage')
-  async sendToPage(sink: PageSink, size: number, minMs = 0): Promise<[number, number]> {
+  async sendToPage(sink: PageSink, size: number, minMs = 0, pieces = false): Promise<[number, number]> {
     if (this.#bytes.byteLength !== size) this.#bytes = payload(size);
-    return repeated(minMs, () => this.js.invokeAsync<number>(`${STREAMS_GLOBAL}.${sink}`, HostStreamReference.create(this.#bytes)));
+    const bytes = this.#bytes;
+    return repeated(minMs, () => this.js.invokeAsync<number>(`${STREAMS_GLOBAL}.${sink}`, HostStreamReference.create(pieces ? piecesOf(bytes) : bytes)));
   }
 }
 

@@ -16,7 +16,7 @@ import { connectToServer } from '../../src/server-client.js';
 import { hostInWorker } from '../../src/worker.js';
 import { WORKER_HOST_STREAM_CHUNK, WORKER_PAGE_STREAM_CHUNK } from '../../src/hosting/worker/stream-sizes.js';
 import type { DotNetObjectLike } from '../../demo/component/page-api.js';
-import { drain, MIB, payload } from '../support/stream-bytes.js';
+import { drain, MIB, payload, piecesOf } from '../support/stream-bytes.js';
 import { repeated, STREAMS_GLOBAL, startStreamHost, type PageSink, type PageSource } from './stream-host.js';
 import { BENCH_PATH, RAW_STREAM_PATH, RAW_STREAM_WORKER, REPORT_PATH, STREAMS_WORKER } from './paths.js';
 
@@ -38,8 +38,8 @@ export interface ChromiumCase {
   readonly label: string;
   readonly direction: 'page → host' | 'host → page';
   readonly raw?: boolean;
-  /** Compared only with the raw cases that have it too (arrayBuffer(); the small Blob). */
-  readonly buffer?: boolean;
+  /** Compared only with the raw cases of the same pairing (bench/streams.ts, CaseInfo.pairing). */
+  readonly pairing?: 'buffer' | 'pieces';
   readonly bytes: number;
   readonly ms: number[];
 }
@@ -79,8 +79,8 @@ function checked(count: number, expected = SIZE): void {
 }
 
 /** The host's time for one of its moves, checked. */
-async function onHost(host: DotNetObjectLike, method: 'ReadFromPage' | 'SendToPage', what: PageSource | PageSink, expected = SIZE, minMs = 0): Promise<number> {
-  const [ms, count] = await host.invokeMethodAsync<[number, number]>(method, what, SIZE, minMs);
+async function onHost(host: DotNetObjectLike, method: 'ReadFromPage' | 'SendToPage', what: PageSource | PageSink, expected = SIZE, minMs = 0, pieces = false): Promise<number> {
+  const [ms, count] = await host.invokeMethodAsync<[number, number]>(method, what, SIZE, minMs, pieces);
   checked(count, expected);
   return ms;
 }
@@ -136,30 +136,23 @@ async function main(): Promise<void> {
   if (!unavailable['in-process']) {
     const host = await attached.get('in-process')!;
     // Every in-process case moves the payload back to back for MIN_SAMPLE_MS, raw and ours alike.
-    const inHost = (method: 'ReadFromPage' | 'SendToPage', what: PageSource | PageSink) => () => onHost(host, method, what, SIZE, MIN_SAMPLE_MS);
-    add({ model: 'in-process', id: 'raw-p2h', label: 'raw: ReadableStream of the page bytes (1 MiB pieces)', direction: 'page → host', raw: true }, () => timedRepeatedly(() => {
-      let offset = 0;
-      const stream = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          controller.enqueue(source.subarray(offset, (offset += MIB)));
-          if (offset >= SIZE) controller.close();
-        },
-      }, { highWaterMark: 0 });
-      return drain(stream.getReader());
-    }));
+    const inHost = (method: 'ReadFromPage' | 'SendToPage', what: PageSource | PageSink, pieces?: boolean) => () => onHost(host, method, what, SIZE, MIN_SAMPLE_MS, pieces);
+    add({ model: 'in-process', id: 'raw-p2h', label: 'raw: ReadableStream of the page bytes (1 MiB pieces)', direction: 'page → host', raw: true }, () => timedRepeatedly(() => drain(piecesOf(source).getReader())));
     add({ model: 'in-process', id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host' }, inHost('ReadFromPage', 'source'));
-    add({ model: 'in-process', id: 'raw-p2h-blob', label: 'raw: a Blob of the page bytes, its stream() read', direction: 'page → host', raw: true, buffer: true }, () => timedRepeatedly(() => drain(blob.stream().getReader())));
-    add({ model: 'in-process', id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on that Blob', direction: 'page → host', buffer: true }, inHost('ReadFromPage', 'blob'));
+    add({ model: 'in-process', id: 'raw-p2h-blob', label: 'raw: a Blob of the page bytes, its stream() read', direction: 'page → host', raw: true, pairing: 'buffer' }, () => timedRepeatedly(() => drain(blob.stream().getReader())));
+    add({ model: 'in-process', id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on that Blob', direction: 'page → host', pairing: 'buffer' }, inHost('ReadFromPage', 'blob'));
     add({ model: 'in-process', id: 'raw-h2p', label: 'raw: the host ReadableStream read by the page', direction: 'host → page', raw: true }, () => timedRepeatedly(() => {
       const stream = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(hostBytes); c.close(); } });
       return drain(stream.getReader());
     }));
     add({ model: 'in-process', id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page' }, inHost('SendToPage', 'sink'));
-    add({ model: 'in-process', id: 'raw-h2p-buffer', label: 'raw: new Response(the host ReadableStream).arrayBuffer()', direction: 'host → page', raw: true, buffer: true }, () => timedRepeatedly(async () => {
+    add({ model: 'in-process', id: 'raw-h2p-pieces', label: 'raw: a host ReadableStream of 1 MiB pieces read', direction: 'host → page', raw: true, pairing: 'pieces' }, () => timedRepeatedly(() => drain(piecesOf(hostBytes).getReader())));
+    add({ model: 'in-process', id: 'ours-h2p-pieces', label: 'jsinterop: HostStreamReference of that, page stream()', direction: 'host → page', pairing: 'pieces' }, inHost('SendToPage', 'sink', true));
+    add({ model: 'in-process', id: 'raw-h2p-buffer', label: 'raw: new Response(the host ReadableStream).arrayBuffer()', direction: 'host → page', raw: true, pairing: 'buffer' }, () => timedRepeatedly(async () => {
       const stream = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(hostBytes); c.close(); } });
       return (await new Response(stream).arrayBuffer()).byteLength;
     }));
-    add({ model: 'in-process', id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true }, inHost('SendToPage', 'sinkBuffer'));
+    add({ model: 'in-process', id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', pairing: 'buffer' }, inHost('SendToPage', 'sinkBuffer'));
   }
 
   if (!unavailable.worker) {
@@ -186,8 +179,8 @@ async function main(): Promise<void> {
     add({ model: 'worker', id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on a Blob of the bytes', direction: 'page → host' }, () => onHost(host, 'ReadFromPage', 'blob'));
     add({ model: 'worker', id: 'raw-h2p-transfer', label: `raw: postMessage ${WORKER_PIECE_TO_PAGE / 1024} KiB pieces, transferred`, direction: 'host → page', raw: true }, () => fromWorker(false));
     add({ model: 'worker', id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page' }, () => onHost(host, 'SendToPage', 'sink'));
-    add({ model: 'worker', id: 'raw-h2p-buffer', label: 'raw: the same, page Response.arrayBuffer()', direction: 'host → page', raw: true, buffer: true }, () => fromWorker(true));
-    add({ model: 'worker', id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true }, () => onHost(host, 'SendToPage', 'sinkBuffer'));
+    add({ model: 'worker', id: 'raw-h2p-buffer', label: 'raw: the same, page Response.arrayBuffer()', direction: 'host → page', raw: true, pairing: 'buffer' }, () => fromWorker(true));
+    add({ model: 'worker', id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', pairing: 'buffer' }, () => onHost(host, 'SendToPage', 'sinkBuffer'));
   }
 
   if (!unavailable.server) {
@@ -211,8 +204,8 @@ async function main(): Promise<void> {
     add({ model: 'server', id: 'ours-p2h-blob8', label: `jsinterop: openReadStream on ${SMALL_BLOB === 8 * MIB ? 'an 8' : `a ${SMALL_BLOB / MIB}`} MiB Blob`, direction: 'page → host', bytes: SMALL_BLOB }, () => onHost(host, 'ReadFromPage', 'blob8', SMALL_BLOB));
     add({ model: 'server', id: 'raw-h2p', label: `raw: ws binary frames of ${kib(SERVER_FRAME_TO_PAGE)}`, direction: 'host → page', raw: true }, () => fromServer(false));
     add({ model: 'server', id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page' }, () => onHost(host, 'SendToPage', 'sink'));
-    add({ model: 'server', id: 'raw-h2p-buffer', label: 'raw: the same, page Response.arrayBuffer()', direction: 'host → page', raw: true, buffer: true }, () => fromServer(true));
-    add({ model: 'server', id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', buffer: true }, () => onHost(host, 'SendToPage', 'sinkBuffer'));
+    add({ model: 'server', id: 'raw-h2p-buffer', label: 'raw: the same, page Response.arrayBuffer()', direction: 'host → page', raw: true, pairing: 'buffer' }, () => fromServer(true));
+    add({ model: 'server', id: 'ours-h2p-buffer', label: 'jsinterop: HostStreamReference, page arrayBuffer()', direction: 'host → page', pairing: 'buffer' }, () => onHost(host, 'SendToPage', 'sinkBuffer'));
   }
 
   if (ONLY?.length) cases.splice(0, cases.length, ...cases.filter(([c]) => ONLY.includes(c.model) || ONLY.includes(`${c.model}:${c.id}`)));

@@ -12,6 +12,17 @@ export function payload(length: number): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/** A stream of `bytes` in views of `piece` bytes, each made when the reader asks for it (no queue ahead of the reader). */
+export function piecesOf(bytes: Uint8Array, piece = MIB): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      controller.enqueue(bytes.subarray(offset, (offset += piece)));
+      if (offset >= bytes.byteLength) controller.close();
+    },
+  }, { highWaterMark: 0 });
+}
+
 /** Reads `reader` to its end, calling `sample` after each chunk; returns the bytes read. */
 export async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, sample: () => void = () => {}): Promise<number> {
   let count = 0;

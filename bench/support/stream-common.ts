@@ -7,7 +7,7 @@ import { runInNewContext } from 'node:vm';
 import { HostStreamReference, type IJSRuntime } from '../../src/index.js';
 import { drain, MIB, payload as bytesOf } from './stream-bytes.js';
 
-export { drain, MIB } from './stream-bytes.js';
+export { drain, MIB, piecesOf } from './stream-bytes.js';
 export const PAYLOAD = Number(process.env.STREAM_MIB ?? 64) * MIB;
 
 /** A full collection, so that each case starts from the memory the previous one left live. */
@@ -105,9 +105,9 @@ export async function readFromPage(js: IJSRuntime, sample: () => void, source: '
   return count;
 }
 
-/** Host → page: a HostStreamReference over `bytes`, read by the page with stream() or arrayBuffer(). */
-export function sendToPage(js: IJSRuntime, bytes: Uint8Array, how: 'stream' | 'arrayBuffer'): Promise<number> {
-  return js.invokeAsync<number>(how === 'stream' ? 'benchStreamSink' : 'benchStreamSinkBuffer', HostStreamReference.create(bytes));
+/** Host → page: a HostStreamReference over `data` (bytes, or a stream of them), read by the page with stream() or arrayBuffer(). */
+export function sendToPage(js: IJSRuntime, data: Uint8Array | ReadableStream<Uint8Array>, how: 'stream' | 'arrayBuffer'): Promise<number> {
+  return js.invokeAsync<number>(how === 'stream' ? 'benchStreamSink' : 'benchStreamSinkBuffer', HostStreamReference.create(data));
 }
 
 export function check(count: number, expected = PAYLOAD): void {

@@ -76,10 +76,13 @@ test('the streams module moves the payload in every case of every model, Chromiu
     for (const id of ['ours-p2h', 'ours-h2p-stream', 'ours-h2p-buffer']) assert.ok(ids.includes(`${model}-${id}`), `streams ${model}: no row ${model}-${id} among ${ids.join(', ')}`);
     assert.ok(ids.some((id) => id.startsWith(`${model}-raw-p2h`)) && ids.some((id) => id.startsWith(`${model}-raw-h2p`)), `streams ${model}: a raw case is missing among ${ids.join(', ')}`);
   }
+  const inProcess = idsOf(run, 'streams in-process');
+  for (const id of ['raw-h2p-pieces', 'ours-h2p-pieces']) assert.ok(inProcess.includes(`in-process-${id}`), `streams in-process: no row ${id} among ${inProcess.join(', ')}`);
   const chromium = run.rows.filter((row) => /chromium/i.test(row.suite));
   for (const model of ['in-process', 'worker', 'server']) {
     assert.ok(chromium.some((row) => row.id.includes(model) && row.id.includes('ours-h2p-stream')), `no Chromium ${model} host → page row among ${chromium.map((row) => row.id).join(', ')}`);
   }
+  assert.ok(chromium.some((row) => row.id === 'chromium-in-process-ours-h2p-pieces'), `no Chromium in-process row for a host stream of pieces among ${chromium.map((row) => row.id).join(', ')}`);
 });
 
 test('the capacity module ramps every server and reports each step without a failed call', async () => {
