@@ -2,13 +2,15 @@
  * Markers from the page are revived by a walk after a plain JSON.parse (src/host/json-codec.ts),
  * in place of a JSON.parse reviver. The walk must do exactly what the reviver did: the same
  * result, and the same objects offered in the same order (revival has effects: it takes byte
- * arrays and creates references).
+ * arrays and creates references). On the way out, arguments that are markers themselves are
+ * written without the replacer, and must give the replacer's text and effects.
  */
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
 import { createJsonCodec, reviveMarkers, type CodecContext } from '../../src/host/json-codec.js';
+import { HostObjectReference, HostStreamReference } from '../../src/index.js';
 
 /** A stand-in for the codec's marker reviver: replaces {"__m": n} and logs every object it is offered. */
 function recordingReviver() {
@@ -115,5 +117,52 @@ describe('a completion that is one byte array', () => {
     // The array itself, not a copy.
     const { codec, arrays } = codecWithArrays();
     assert.equal((codec.parse('[7,true,{"__byte[]":1}]') as unknown[])[2], arrays[1]);
+  });
+});
+
+describe('arguments that are byte arrays, host objects or host streams themselves', () => {
+  type Spec = { json: unknown } | { kind: 'bytes' | 'buffer' | 'hostObject' | 'hostStream' };
+
+  /** A codec whose context numbers what it is given and logs every call, in order. */
+  function recordingCodec() {
+    const log: unknown[] = [];
+    let next = 1;
+    const context = {
+      serializingHandle: 0,
+      sendByteArray: (data: Uint8Array) => (log.push(['bytes', [...data]]), next++),
+      adoptForPage: () => (log.push('adopt'), next++),
+      transmitHostStream: (reference: HostStreamReference) => (log.push(['stream', reference.sent]), reference.take(), next++),
+    } as unknown as CodecContext;
+    return { codec: createJsonCodec(context), log };
+  }
+
+  /** Fresh values for `specs` (a host stream can be sent once). */
+  const build = (specs: readonly Spec[]): unknown[] =>
+    specs.map((spec) => {
+      if ('json' in spec) return structuredClone(spec.json);
+      if (spec.kind === 'bytes') return new Uint8Array([1, 2]);
+      if (spec.kind === 'buffer') return Buffer.from([3]);
+      if (spec.kind === 'hostObject') return HostObjectReference.create({});
+      return HostStreamReference.create(new Uint8Array([4]));
+    });
+
+  const spec: fc.Arbitrary<Spec> = fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }).map((json) => ({ json })),
+    fc.constantFrom('bytes', 'buffer', 'hostObject', 'hostStream').map((kind) => ({ kind }) as Spec),
+  );
+
+  test('are written as the replacer writes them, with the same context calls in the same order', IN_PROCESS_ONLY.noPage, () => {
+    fc.assert(
+      fc.property(fc.array(spec, { maxLength: 5 }), (specs) => {
+        // The same values one level down, inside an array argument, take the replacer.
+        const direct = recordingCodec();
+        const text = direct.codec.stringifyArgs('f', build(specs));
+        const nested = recordingCodec();
+        const nestedText = nested.codec.stringifyArgs('f', [build(specs)]);
+        assert.equal(`[${text}]`, nestedText);
+        assert.deepStrictEqual(direct.log, nested.log);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
