@@ -6,6 +6,7 @@
  * (sendable-values.ts) says whether markers are inside; markers from the page are revived by a
  * walk after a plain parse rather than by a JSON.parse reviver.
  */
+import { BytesToSend, withBytesToSend } from './bytes-to-send.js';
 import { ElementReference } from './element-reference.js';
 import { HostObjectReference } from './host-object-reference.js';
 import { HostStreamReference } from './host-stream-reference.js';
@@ -78,11 +79,14 @@ export function createJsonCodec(context: CodecContext): JsonCodec {
         }
         return JSON.stringify(marked);
       }
-      return JSON.stringify(args, replacer);
+      return JSON.stringify(serialization & Serialization.byteArrayToJSON ? withBytesToSend(args) : args, replacer);
     },
     stringifyValue: (methodIdentifier, value) => {
       if (value === undefined || value === null) return 'null';
-      return (scanResult(methodIdentifier, value) === Serialization.plain ? JSON.stringify(value) : JSON.stringify(value, replacer)) ?? 'null';
+      if (value instanceof Uint8Array) return JSON.stringify(markerOf(value, context));
+      const serialization = scanResult(methodIdentifier, value);
+      if (serialization === Serialization.plain) return JSON.stringify(value) ?? 'null';
+      return JSON.stringify(serialization & Serialization.byteArrayToJSON ? withBytesToSend(value) : value, replacer) ?? 'null';
     },
     parse: (json) => {
       if (json.indexOf('"__') === -1) return JSON.parse(json);
@@ -125,6 +129,7 @@ function replacerFor(context: CodecContext) {
     if (raw === null || typeof raw !== 'object') return value;
     if (raw === pageAbortSignal) return { [Marker.abortSignal]: context.serializingHandle };
     if (raw instanceof Uint8Array) return { [Marker.byteArray]: context.sendByteArray(raw) };
+    if (raw instanceof BytesToSend) return { [Marker.byteArray]: context.sendByteArray(raw.bytes) };
     if (raw instanceof JSObjectReference || raw instanceof JSStreamReference) return { [Marker.jsObjectId]: context.argumentIdOf(raw) };
     if (raw instanceof HostObjectReference) return { [Marker.hostObject]: context.adoptForPage(raw) };
     if (raw instanceof HostStreamReference) return { [Marker.hostStream]: context.transmitHostStream(raw) };

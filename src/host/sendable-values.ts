@@ -27,6 +27,8 @@ export const Serialization = {
   topLevelMarkers: 1,
   /** Markers (or a toJSON we do not know) somewhere inside: the marker replacer is needed. */
   replacer: 2,
+  /** With `replacer`: a Uint8Array with a toJSON (a Node Buffer) inside, which must not run (bytes-to-send.ts). */
+  byteArrayToJSON: 4,
 } as const;
 export type Serialization = number;
 
@@ -132,6 +134,10 @@ function scanObject(value: object, walk: Walk, depth: number): Serialization {
     }
     return needs;
   }
+  if (value instanceof Uint8Array) {
+    // Sent as bytes whatever its toJSON says; a Buffer's toJSON would only cost time.
+    return typeof (value as { toJSON?: unknown }).toJSON === 'function' ? Serialization.replacer | Serialization.byteArrayToJSON : Serialization.replacer;
+  }
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     // Not entered: toJSON decides the JSON form. A Date's is a string and an ElementReference's is
     // its marker, {"__internalId": id}, which a plain JSON.stringify writes as it is; anything else
@@ -141,7 +147,6 @@ function scanObject(value: object, walk: Walk, depth: number): Serialization {
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
     if (
-      value instanceof Uint8Array ||
       value instanceof HostObjectReference ||
       value instanceof HostStreamReference ||
       value instanceof JSStreamReference ||
@@ -216,13 +221,14 @@ export function scanArguments(identifier: string, args: readonly unknown[]): Ser
 }
 
 /**
- * Whether an argument is one the codec can replace by its marker itself. Not JS references: their
- * toJSON runs first under JSON.stringify and decides which error a disposed one gives.
+ * Whether an argument is one the codec can replace by its marker itself: a byte array (a Buffer
+ * too: its bytes are sent, never its toJSON form), or a host object or stream. Not JS references:
+ * their toJSON runs first under JSON.stringify and decides which error a disposed one gives.
  */
 export function isTopLevelMarker(value: object): value is Uint8Array | HostObjectReference<object> | HostStreamReference {
   return (
-    (value instanceof Uint8Array || value instanceof HostStreamReference || value instanceof HostObjectReference) &&
-    (value as { toJSON?: unknown }).toJSON === undefined
+    value instanceof Uint8Array ||
+    ((value instanceof HostStreamReference || value instanceof HostObjectReference) && (value as { toJSON?: unknown }).toJSON === undefined)
   );
 }
 
@@ -233,10 +239,7 @@ export function isTopLevelMarker(value: object): value is Uint8Array | HostObjec
 export function scanResult(methodIdentifier: string, value: unknown): Serialization {
   if (typeof value === 'object') {
     if (value === null) return Serialization.plain;
-    if (value instanceof Uint8Array) return Serialization.replacer;
-    return enterRoot(value, 0, new Walk(methodIdentifier, true)) === Serialization.plain
-      ? Serialization.plain
-      : Serialization.replacer;
+    return enterRoot(value, 0, new Walk(methodIdentifier, true));
   }
   const problem = primitiveProblem(value);
   if (problem !== undefined) refuse(methodIdentifier, true, rootName(true, 0), problem);

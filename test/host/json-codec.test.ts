@@ -166,3 +166,66 @@ describe('arguments that are byte arrays, host objects or host streams themselve
     );
   });
 });
+
+describe('Node Buffers', () => {
+  type Tree = { json: unknown } | { bytes: number[] } | { array: Tree[] } | { object: [string, Tree][] };
+  const tree: fc.Arbitrary<Tree> = fc.letrec<{ tree: Tree }>((tie) => ({
+    tree: fc.oneof(
+      { depthSize: 'small' },
+      fc.jsonValue({ maxDepth: 1 }).map((json) => ({ json })),
+      fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 4 }).map((bytes) => ({ bytes })),
+      fc.array(tie('tree'), { maxLength: 3 }).map((array) => ({ array })),
+      fc.array(fc.tuple(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'toJSON', 'data')), tie('tree')), { maxLength: 3 }).map((object) => ({ object })),
+    ),
+  })).tree;
+
+  /** The tree's value, its byte arrays as Buffers or as plain Uint8Arrays. */
+  function build(t: Tree, asBuffer: boolean): unknown {
+    if ('json' in t) return structuredClone(t.json);
+    if ('bytes' in t) return asBuffer ? Buffer.from(t.bytes) : new Uint8Array(t.bytes);
+    if ('array' in t) return t.array.map((item) => build(item, asBuffer));
+    const object: Record<string, unknown> = {};
+    for (const [key, item] of t.object) Object.defineProperty(object, key, { value: build(item, asBuffer), enumerable: true, configurable: true, writable: true });
+    return object;
+  }
+
+  /** A codec that records the bytes it is given to send. */
+  function bytesCodec() {
+    const sent: number[][] = [];
+    const context = { sendByteArray: (data: Uint8Array) => sent.push([...data]) } as unknown as CodecContext;
+    return { codec: createJsonCodec(context), sent };
+  }
+
+  test('are written, as arguments and as results, exactly as Uint8Arrays of the same bytes', IN_PROCESS_ONLY.noPage, () => {
+    fc.assert(
+      fc.property(fc.array(tree, { maxLength: 3 }), (trees) => {
+        const viaBuffers = bytesCodec();
+        const viaArrays = bytesCodec();
+        const args = (asBuffer: boolean) => trees.map((t) => build(t, asBuffer));
+        assert.equal(viaBuffers.codec.stringifyArgs('f', args(true)), viaArrays.codec.stringifyArgs('f', args(false)));
+        assert.equal(viaBuffers.codec.stringifyValue('F', args(true)), viaArrays.codec.stringifyValue('F', args(false)));
+        assert.deepStrictEqual(viaBuffers.sent, viaArrays.sent);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  test('are sent themselves, and their toJSON never runs', IN_PROCESS_ONLY.noPage, () => {
+    let toJSONCalls = 0;
+    class CountingBuffer extends Uint8Array {
+      toJSON(): unknown {
+        toJSONCalls++;
+        return { counted: true };
+      }
+    }
+    const sent: Uint8Array[] = [];
+    const codec = createJsonCodec({ sendByteArray: (data: Uint8Array) => sent.push(data) } as unknown as CodecContext);
+    const [top, nested, inResult, alone] = [new CountingBuffer(1), new CountingBuffer(2), new CountingBuffer(3), new CountingBuffer(4)];
+    assert.equal(codec.stringifyArgs('f', [top, { file: { data: nested } }]), '[{"__byte[]":1},{"file":{"data":{"__byte[]":2}}}]');
+    assert.equal(codec.stringifyValue('F', { list: [inResult] }), '{"list":[{"__byte[]":3}]}');
+    assert.equal(codec.stringifyValue('F', alone), '{"__byte[]":4}');
+    assert.deepEqual(sent, [top, nested, inResult, alone]);
+    assert.ok(sent.every((data, i) => data === [top, nested, inResult, alone][i]));
+    assert.equal(toJSONCalls, 0);
+  });
+});
