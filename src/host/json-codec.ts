@@ -12,7 +12,7 @@ import { HostObjectReference } from './host-object-reference.js';
 import { HostStreamReference } from './host-stream-reference.js';
 import { JSObjectReference } from './js-object-reference.js';
 import { JSStreamReference } from './js-stream-reference.js';
-import { isTopLevelMarker, scanArguments, scanResult, Serialization } from './sendable-values.js';
+import { isTopLevelMarker, scanArguments, scanResult, Serialization, type TopLevelMarker } from './sendable-values.js';
 import { Marker, NULL_JS_OBJECT_ID } from './wire.js';
 
 /**
@@ -68,7 +68,7 @@ export function createJsonCodec(context: CodecContext): JsonCodec {
       if (serialization === Serialization.plain) return JSON.stringify(args);
       // Performance (see docs/benchmarks.md): JSON.stringify with a replacer function leaves V8's
       // fast path and calls back into JS for every key, which made a call with one byte-array
-      // argument 1.2× the cost of driving the page by hand. Arguments that are byte arrays or host
+      // argument 1.2× the cost of driving the page by hand. Arguments that are byte arrays or
       // references themselves (not nested in objects) get their markers here instead: the same
       // text, the same calls to the context in the same order, no replacer.
       if (serialization === Serialization.topLevelMarkers) {
@@ -115,11 +115,17 @@ function byteArrayCompletion(json: string, context: CodecContext): unknown[] | u
   return [handle, true, context.takeByteArray(Number(match[2]))];
 }
 
-/** The marker the replacer would write for an argument that {@link isTopLevelMarker} accepts. */
-function markerOf(value: Uint8Array | HostObjectReference<object> | HostStreamReference, context: CodecContext): object {
+/**
+ * The marker the replacer would write for an argument that {@link isTopLevelMarker} accepts, with
+ * the same calls: JSON.stringify runs a JS reference's toJSON (which throws when it is disposed)
+ * before the replacer asks for its id.
+ */
+function markerOf(value: TopLevelMarker, context: CodecContext): object {
   if (value instanceof Uint8Array) return { [Marker.byteArray]: context.sendByteArray(value) };
   if (value instanceof HostStreamReference) return { [Marker.hostStream]: context.transmitHostStream(value) };
-  return { [Marker.hostObject]: context.adoptForPage(value) };
+  if (value instanceof HostObjectReference) return { [Marker.hostObject]: context.adoptForPage(value) };
+  if (value instanceof JSObjectReference) value.toJSON();
+  return { [Marker.jsObjectId]: context.argumentIdOf(value) };
 }
 
 function replacerFor(context: CodecContext) {

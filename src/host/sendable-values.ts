@@ -21,8 +21,8 @@ export const Serialization = {
   /** No markers anywhere: a plain JSON.stringify gives the wire text. */
   plain: 0,
   /**
-   * Markers only for arguments that are themselves a Uint8Array, HostObjectReference or
-   * HostStreamReference (without toJSON): the codec writes their markers without a replacer.
+   * Markers only for arguments that are themselves a byte array or a reference (isTopLevelMarker):
+   * the codec writes their markers without a replacer.
    */
   topLevelMarkers: 1,
   /** Markers (or a toJSON we do not know) somewhere inside: the marker replacer is needed. */
@@ -146,14 +146,7 @@ function scanObject(value: object, walk: Walk, depth: number): Serialization {
   }
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
-    if (
-      value instanceof HostObjectReference ||
-      value instanceof HostStreamReference ||
-      value instanceof JSStreamReference ||
-      value instanceof JSObjectReference
-    ) {
-      return Serialization.replacer;
-    }
+    if (isReference(value)) return Serialization.replacer;
     if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return typedArray(value, walk, depth);
     const problem = objectProblem(value);
     if (problem !== undefined) walk.refuse(walk.pathTo(depth), problem);
@@ -220,16 +213,24 @@ export function scanArguments(identifier: string, args: readonly unknown[]): Ser
   return needs;
 }
 
+/** Whether `value` is one of the references the codec's replacer writes as a marker. */
+export function isReference(value: object): value is HostObjectReference<object> | HostStreamReference | JSObjectReference | JSStreamReference {
+  return value instanceof HostObjectReference || value instanceof HostStreamReference || value instanceof JSStreamReference || value instanceof JSObjectReference;
+}
+
+/** The arguments the codec can replace by their markers itself (json-codec.ts, `markerOf`). */
+export type TopLevelMarker = Uint8Array | HostObjectReference<object> | HostStreamReference | JSObjectReference | JSStreamReference;
+
 /**
  * Whether an argument is one the codec can replace by its marker itself: a byte array (a Buffer
- * too: its bytes are sent, never its toJSON form), or a host object or stream. Not JS references:
- * their toJSON runs first under JSON.stringify and decides which error a disposed one gives.
+ * too: its bytes are sent, never its toJSON form), a host object or stream, or a JS reference
+ * whose toJSON is its class's (the codec calls it, as JSON.stringify would, for its check).
  */
-export function isTopLevelMarker(value: object): value is Uint8Array | HostObjectReference<object> | HostStreamReference {
-  return (
-    value instanceof Uint8Array ||
-    ((value instanceof HostStreamReference || value instanceof HostObjectReference) && (value as { toJSON?: unknown }).toJSON === undefined)
-  );
+export function isTopLevelMarker(value: object): value is TopLevelMarker {
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (value instanceof Uint8Array) return true;
+  if (value instanceof JSObjectReference) return toJSON === JSObjectReference.prototype.toJSON;
+  return (value instanceof HostStreamReference || value instanceof HostObjectReference || value instanceof JSStreamReference) && toJSON === undefined;
 }
 
 /**

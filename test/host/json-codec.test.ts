@@ -11,6 +11,12 @@ import fc from 'fast-check';
 import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
 import { createJsonCodec, reviveMarkers, type CodecContext } from '../../src/host/json-codec.js';
 import { HostObjectReference, HostStreamReference } from '../../src/index.js';
+import { JSObjectReference, ReferenceState } from '../../src/host/js-object-reference.js';
+import { JSStreamReference } from '../../src/host/js-stream-reference.js';
+import type { InteropCore } from '../../src/host/core.js';
+
+/** References built for the codec alone never call their runtime. */
+const noCore = {} as InteropCore;
 
 /** A stand-in for the codec's marker reviver: replaces {"__m": n} and logs every object it is offered. */
 function recordingReviver() {
@@ -120,8 +126,9 @@ describe('a completion that is one byte array', () => {
   });
 });
 
-describe('arguments that are byte arrays, host objects or host streams themselves', () => {
-  type Spec = { json: unknown } | { kind: 'bytes' | 'buffer' | 'hostObject' | 'hostStream' };
+describe('arguments that are byte arrays or references themselves', () => {
+  type Kind = 'bytes' | 'buffer' | 'hostObject' | 'hostStream' | 'jsObject' | 'disposedJsObject' | 'jsStream';
+  type Spec = { json: unknown } | { kind: Kind };
 
   /** A codec whose context numbers what it is given and logs every call, in order. */
   function recordingCodec() {
@@ -132,6 +139,7 @@ describe('arguments that are byte arrays, host objects or host streams themselve
       sendByteArray: (data: Uint8Array) => (log.push(['bytes', [...data]]), next++),
       adoptForPage: () => (log.push('adopt'), next++),
       transmitHostStream: (reference: HostStreamReference) => (log.push(['stream', reference.sent]), reference.take(), next++),
+      argumentIdOf: (reference: JSObjectReference | JSStreamReference) => (log.push(['reference', reference.state.id]), reference.state.id),
     } as unknown as CodecContext;
     return { codec: createJsonCodec(context), log };
   }
@@ -143,12 +151,25 @@ describe('arguments that are byte arrays, host objects or host streams themselve
       if (spec.kind === 'bytes') return new Uint8Array([1, 2]);
       if (spec.kind === 'buffer') return Buffer.from([3]);
       if (spec.kind === 'hostObject') return HostObjectReference.create({});
-      return HostStreamReference.create(new Uint8Array([4]));
+      if (spec.kind === 'hostStream') return HostStreamReference.create(new Uint8Array([4]));
+      const state = new ReferenceState(spec.kind === 'jsStream' ? 8 : 5);
+      if (spec.kind === 'jsStream') return new JSStreamReference(noCore, state, 3);
+      state.disposed = spec.kind === 'disposedJsObject';
+      return new JSObjectReference(noCore, state);
     });
+
+  /** The codec's text, or the error it threw. */
+  const outcome = (write: () => string): unknown => {
+    try {
+      return write();
+    } catch (error) {
+      return { threw: (error as Error).constructor.name, message: (error as Error).message };
+    }
+  };
 
   const spec: fc.Arbitrary<Spec> = fc.oneof(
     fc.jsonValue({ maxDepth: 2 }).map((json) => ({ json })),
-    fc.constantFrom('bytes', 'buffer', 'hostObject', 'hostStream').map((kind) => ({ kind }) as Spec),
+    fc.constantFrom<Kind>('bytes', 'buffer', 'hostObject', 'hostStream', 'jsObject', 'disposedJsObject', 'jsStream').map((kind) => ({ kind })),
   );
 
   test('are written as the replacer writes them, with the same context calls in the same order', IN_PROCESS_ONLY.noPage, () => {
@@ -156,10 +177,10 @@ describe('arguments that are byte arrays, host objects or host streams themselve
       fc.property(fc.array(spec, { maxLength: 5 }), (specs) => {
         // The same values one level down, inside an array argument, take the replacer.
         const direct = recordingCodec();
-        const text = direct.codec.stringifyArgs('f', build(specs));
+        const text = outcome(() => `[${direct.codec.stringifyArgs('f', build(specs))}]`);
         const nested = recordingCodec();
-        const nestedText = nested.codec.stringifyArgs('f', [build(specs)]);
-        assert.equal(`[${text}]`, nestedText);
+        const nestedText = outcome(() => nested.codec.stringifyArgs('f', [build(specs)]));
+        assert.deepStrictEqual(text, nestedText);
         assert.deepStrictEqual(direct.log, nested.log);
       }),
       { numRuns: 1000 },
