@@ -315,9 +315,14 @@ export class InteropCore implements HostEndpoint, CodecContext, HostObjectOwner,
     return promise as Promise<Uint8Array>;
   }
 
-  /** Completes an async call with the page's result itself, not its JSON (a link's direct read, as above). */
+  /**
+   * Completes an async call with the page's result itself, not its JSON (a link's direct read, as
+   * above, or an in-process result JSON would give back unchanged); a void call gets undefined, as
+   * from its JSON.
+   */
   answerJSCall(handle: number, value: unknown): void {
-    this.#pending.take(handle)?.resolve(value);
+    const call = this.#pending.take(handle);
+    call?.resolve(call.resultType === JSCallResultType.JSVoidResult ? undefined : value);
   }
 
   /** Calls a helper of the page glue (src/page/page-helpers.ts) with the caller's options. */

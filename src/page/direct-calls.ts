@@ -91,8 +91,17 @@ export interface DirectCalls {
 /**
  * The direct path for `dispatcher`, or undefined when the package's reviver chain cannot be seen
  * (another version of the package, a frozen realm): then every call takes the dispatcher.
+ *
+ * `answerValue` is for a host in the page's own realm: an async completion whose result is a
+ * string, number, boolean or nothing is handed to it as the value the host would read back from
+ * the package's text (NaN and the infinities as null, -0 as 0), with neither side writing or
+ * parsing that text.
  */
-export function directCallsFor(DotNet: DotNetNamespace, dispatcher: CallDispatcher): DirectCalls | undefined {
+export function directCallsFor(
+  DotNet: DotNetNamespace,
+  dispatcher: CallDispatcher,
+  answerValue?: (asyncHandle: number, value: unknown) => void,
+): DirectCalls | undefined {
   const internals = packageInternalsOf(dispatcher);
   // The host dispatcher the package's replacer sends byte arrays to (not in the package's typings).
   const found: HostDispatcher | undefined = (dispatcher as { getDotNetCallDispatcher?: () => HostDispatcher }).getDotNetCallDispatcher?.();
@@ -223,8 +232,11 @@ export function directCallsFor(DotNet: DotNetNamespace, dispatcher: CallDispatch
         const valueOrPromise = callPage(identifier, argsJson, targetInstanceId, callType);
         if (asyncHandle) {
           const result = await valueOrPromise;
-          const serializedResult = encodeCompletion(asyncHandle, resultType === VOID_RESULT ? null : result);
-          host.endInvokeJSFromDotNet(asyncHandle, true, serializedResult);
+          const value = resultType === VOID_RESULT ? null : result;
+          if (answerValue && (value === null || value === undefined || isPrimitive(value)) && JSON.stringify === nativeStringify) {
+            return answerValue(asyncHandle, asJsonGivesItBack(value));
+          }
+          host.endInvokeJSFromDotNet(asyncHandle, true, encodeCompletion(asyncHandle, value));
         }
       } catch (error) {
         if (asyncHandle) {
@@ -234,6 +246,12 @@ export function directCallsFor(DotNet: DotNetNamespace, dispatcher: CallDispatch
       }
     },
   };
+}
+
+/** What JSON.parse(JSON.stringify(value)) gives for null, undefined, a string, number or boolean. */
+function asJsonGivesItBack(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) ? value + 0 : null;
+  return value ?? null;
 }
 
 function isPrimitive(value: unknown): boolean {

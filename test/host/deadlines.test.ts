@@ -2,7 +2,7 @@ import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { JSTimeoutError, pageAbortSignal } from '../../src/index.js';
 import { test } from '../support/hosting-models.js';
-import { deferred, openPage, type Page } from '../support/page.js';
+import { deferred, openPage, openWirePage, type Page } from '../support/page.js';
 
 type Settle = { resolve: (value: unknown) => void; reject: (error: unknown) => void };
 
@@ -95,7 +95,8 @@ describe('timeouts', safety, () => {
   });
 
   test('a completion that arrives after the timeout is ignored', async (t) => {
-    const page = await openPage(t);
+    // The completions are read off the dispatcher's calls, which the in-process direct path skips.
+    const page = await openWirePage(t);
     const slow = defineControlled(page, 'slow');
     const fast = defineControlled(page, 'fast');
     await assert.rejects(page.js.with({ timeout: 20 }).invokeAsync('slow'), { name: 'TimeoutError' });
@@ -113,6 +114,18 @@ describe('timeouts', safety, () => {
         [3, '[3,true,"next"]'],
       ],
     );
+    assert.equal(page.js.stats().pendingCalls, 0);
+  });
+
+  test('an answer that arrives after the timeout is ignored on the direct path too', async (t) => {
+    const page = await openPage(t);
+    const slow = defineControlled(page, 'slow');
+    await assert.rejects(page.js.with({ timeout: 20 }).invokeAsync('slow'), { name: 'TimeoutError' });
+    (await slow(0)).resolve('too late');
+    const fast = defineControlled(page, 'fast');
+    const next = page.js.invokeAsync('fast');
+    (await fast(0)).resolve('next');
+    assert.equal(await next, 'next');
     assert.equal(page.js.stats().pendingCalls, 0);
   });
 });

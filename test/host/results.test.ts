@@ -2,7 +2,7 @@ import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { JSException } from '../../src/index.js';
 import { IN_PROCESS_ONLY, test } from '../support/hosting-models.js';
-import { openPage } from '../support/page.js';
+import { openPage, openWirePage } from '../support/page.js';
 
 const jsonValue = { n: 1.25, s: 'text', b: false, nothing: null, list: [1, 'two', [3]], nested: { deep: { x: -7 } } };
 
@@ -168,8 +168,16 @@ describe('stream reference results', () => {
 });
 
 describe('void results', () => {
-  test('invokeVoidAsync resolves to undefined and the page sends null as the result', async (t) => {
+  test('invokeVoidAsync resolves to undefined on the direct path too, whatever the function returns', async (t) => {
     const page = await openPage(t);
+    page.define('giveObject', () => ({ ignored: true }));
+    page.define('giveNumber', () => 7);
+    assert.equal(await page.js.invokeVoidAsync('giveObject'), undefined);
+    assert.equal(await page.js.invokeVoidAsync('giveNumber'), undefined);
+  });
+
+  test('invokeVoidAsync resolves to undefined and the page sends null as the result', async (t) => {
+    const page = await openWirePage(t);
     page.define('giveObject', () => ({ ignored: true }));
     assert.equal(await page.js.invokeVoidAsync('giveObject'), undefined);
     assert.equal(page.calls('endInvokeJSFromDotNet')[0]![2], '[2,true,null]');

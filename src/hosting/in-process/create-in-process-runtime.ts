@@ -96,7 +96,13 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions = {}): I
     },
     sendByteArray: (id, data) => core.receiveByteArray(id, data),
   });
-  const direct = options.directCalls === false ? undefined : directCallsFor(DotNet, dispatcher);
+  const direct =
+    options.directCalls === false
+      ? undefined
+      : directCallsFor(DotNet, dispatcher, (asyncHandle, value) => {
+          abortSignals.settled(asyncHandle);
+          core.answerJSCall(asyncHandle, value);
+        });
   const jsCalls = jsCallsWatching(watch, dispatcher, direct);
   const pageHelpersId: number = DotNet.createJSObjectReference(pageHelpers).__jsObjectId;
   const answer = (asyncHandle: number, result: unknown) => core.answerJSCall(asyncHandle, result);
