@@ -368,8 +368,8 @@ interface PackageInternals {
 /**
  * The package's list of revivers and its DotNetStream class (private to it), found once: a parse
  * through the dispatcher runs `revivers.reduce(...)`, and a stand-in reduce, there only for the
- * probes, takes the list instead of running it, then watches what the list makes of a stream
- * marker. The probes parse for a target that cannot exist, so each call fails in the package's
+ * probes, takes the list instead of running it, then watches what the package's own reviver
+ * (the list's first) makes of a stream marker. The probes parse for a target that cannot exist, so each call fails in the package's
  * lookup before anything runs, on a dispatcher of their own: no state of the page's changes.
  */
 function packageInternalsOf(dispatcher: CallDispatcher): PackageInternals | undefined {
@@ -388,8 +388,12 @@ function packageInternalsOf(dispatcher: CallDispatcher): PackageInternals | unde
         chain = this;
         return args[1];
       }
-      const result = reduce.apply(this, args);
-      if (this === chain && isStreamLike(result)) streamLike = result;
+      const list = chain;
+      if (list === undefined || this !== list) return reduce.apply(this, args);
+      // The stream probe runs the package's own reviver alone, through the package's callback:
+      // revivers the application attached see no probe.
+      const result: unknown = args[0](args[1], list[0], 0, list);
+      if (isStreamLike(result)) streamLike = result;
       return result;
     };
     probeCall(probe, '0');

@@ -156,6 +156,14 @@ describe('in-process direct path', () => {
     );
   });
 
+  test("revivers the application attached see none of the probes that find the package's internals", async () => {
+    const DotNet = await freshDotNet();
+    const seen: unknown[] = [];
+    DotNet.attachReviver((key: unknown, value: unknown) => (seen.push([key, value]), value));
+    createInProcessRuntime({ DotNet });
+    assert.deepEqual(seen, []);
+  });
+
   test('it is taken for calls without markers, and the package dispatcher for the others', async () => {
     const DotNet = await freshDotNet();
     const js = createInProcessRuntime({ DotNet });
