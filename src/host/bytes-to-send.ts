@@ -16,10 +16,10 @@ export class BytesToSend {
 /**
  * `value` with every Uint8Array in it wrapped in a BytesToSend. Arrays and objects that
  * JSON.stringify writes by their own keys are copied (objects without a prototype, so a
- * "__proto__" key stays a key); what JSON writes otherwise is kept: values with a toJSON (Dates, JS object references),
- * the references the replacer writes, other typed arrays. Each property is read once, in the order
- * JSON.stringify would read it; the checks of sendable-values.ts have already refused cycles and
- * values JSON cannot write.
+ * "__proto__" key stays a key); what JSON writes otherwise is kept: values with a toJSON (Dates,
+ * JS object references), the references the replacer writes, other typed arrays. Each property is
+ * read once, in the order JSON.stringify would read it; the checks of sendable-values.ts have
+ * already refused cycles and values JSON cannot write.
  */
 export function withBytesToSend(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;

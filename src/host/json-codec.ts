@@ -12,7 +12,7 @@ import { HostObjectReference } from './host-object-reference.js';
 import { HostStreamReference } from './host-stream-reference.js';
 import { JSObjectReference } from './js-object-reference.js';
 import { JSStreamReference } from './js-stream-reference.js';
-import { isTopLevelMarker, scanArguments, scanResult, Serialization, type TopLevelMarker } from './sendable-values.js';
+import { isReference, isTopLevelMarker, scanArguments, scanResult, Serialization, type TopLevelMarker } from './sendable-values.js';
 import { Marker, NULL_JS_OBJECT_ID } from './wire.js';
 
 /**
@@ -121,10 +121,15 @@ function byteArrayCompletion(json: string, context: CodecContext): unknown[] | u
  * before the replacer asks for its id.
  */
 function markerOf(value: TopLevelMarker, context: CodecContext): object {
+  if (value instanceof JSObjectReference) value.toJSON();
+  return markerFor(value, context);
+}
+
+/** The marker of a byte array or a reference, with the context call that sends or registers it. */
+function markerFor(value: TopLevelMarker, context: CodecContext): object {
   if (value instanceof Uint8Array) return { [Marker.byteArray]: context.sendByteArray(value) };
   if (value instanceof HostStreamReference) return { [Marker.hostStream]: context.transmitHostStream(value) };
   if (value instanceof HostObjectReference) return { [Marker.hostObject]: context.adoptForPage(value) };
-  if (value instanceof JSObjectReference) value.toJSON();
   return { [Marker.jsObjectId]: context.argumentIdOf(value) };
 }
 
@@ -134,11 +139,8 @@ function replacerFor(context: CodecContext) {
     const raw = this[key];
     if (raw === null || typeof raw !== 'object') return value;
     if (raw === pageAbortSignal) return { [Marker.abortSignal]: context.serializingHandle };
-    if (raw instanceof Uint8Array) return { [Marker.byteArray]: context.sendByteArray(raw) };
-    if (raw instanceof BytesToSend) return { [Marker.byteArray]: context.sendByteArray(raw.bytes) };
-    if (raw instanceof JSObjectReference || raw instanceof JSStreamReference) return { [Marker.jsObjectId]: context.argumentIdOf(raw) };
-    if (raw instanceof HostObjectReference) return { [Marker.hostObject]: context.adoptForPage(raw) };
-    if (raw instanceof HostStreamReference) return { [Marker.hostStream]: context.transmitHostStream(raw) };
+    if (raw instanceof Uint8Array || isReference(raw)) return markerFor(raw, context);
+    if (raw instanceof BytesToSend) return markerFor(raw.bytes, context);
     return value;
   };
 }

@@ -213,13 +213,16 @@ export function scanArguments(identifier: string, args: readonly unknown[]): Ser
   return needs;
 }
 
+/** The references the codec's replacer writes as markers. */
+export type Reference = HostObjectReference<object> | HostStreamReference | JSObjectReference | JSStreamReference;
+
 /** Whether `value` is one of the references the codec's replacer writes as a marker. */
-export function isReference(value: object): value is HostObjectReference<object> | HostStreamReference | JSObjectReference | JSStreamReference {
+export function isReference(value: object): value is Reference {
   return value instanceof HostObjectReference || value instanceof HostStreamReference || value instanceof JSStreamReference || value instanceof JSObjectReference;
 }
 
 /** The arguments the codec can replace by their markers itself (json-codec.ts, `markerOf`). */
-export type TopLevelMarker = Uint8Array | HostObjectReference<object> | HostStreamReference | JSObjectReference | JSStreamReference;
+export type TopLevelMarker = Uint8Array | Reference;
 
 /**
  * Whether an argument is one the codec can replace by its marker itself: a byte array (a Buffer
@@ -227,10 +230,10 @@ export type TopLevelMarker = Uint8Array | HostObjectReference<object> | HostStre
  * whose toJSON is its class's (the codec calls it, as JSON.stringify would, for its check).
  */
 export function isTopLevelMarker(value: object): value is TopLevelMarker {
-  const toJSON = (value as { toJSON?: unknown }).toJSON;
   if (value instanceof Uint8Array) return true;
-  if (value instanceof JSObjectReference) return toJSON === JSObjectReference.prototype.toJSON;
-  return (value instanceof HostStreamReference || value instanceof HostObjectReference || value instanceof JSStreamReference) && toJSON === undefined;
+  if (!isReference(value)) return false;
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  return toJSON === (value instanceof JSObjectReference ? JSObjectReference.prototype.toJSON : undefined);
 }
 
 /**

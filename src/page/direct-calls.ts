@@ -369,8 +369,9 @@ interface PackageInternals {
  * The package's list of revivers and its DotNetStream class (private to it), found once: a parse
  * through the dispatcher runs `revivers.reduce(...)`, and a stand-in reduce, there only for the
  * probes, takes the list instead of running it, then watches what the package's own reviver
- * (the list's first) makes of a stream marker. The probes parse for a target that cannot exist, so each call fails in the package's
- * lookup before anything runs, on a dispatcher of their own: no state of the page's changes.
+ * (the list's first) makes of a stream marker. The probes parse for a target that cannot exist,
+ * so each call fails in the package's lookup before anything runs, on a dispatcher of their own:
+ * no state of the page's changes.
  */
 function packageInternalsOf(dispatcher: CallDispatcher): PackageInternals | undefined {
   const arrayPrototype = Array.prototype as { reduce: (...args: any[]) => unknown };

@@ -96,16 +96,14 @@ export function createInProcessRuntime(options: InProcessRuntimeOptions = {}): I
     },
     sendByteArray: (id, data) => core.receiveByteArray(id, data),
   });
-  const direct =
-    options.directCalls === false
-      ? undefined
-      : directCallsFor(DotNet, dispatcher, (asyncHandle, value) => {
-          abortSignals.settled(asyncHandle);
-          core.answerJSCall(asyncHandle, value);
-        });
+  // The page's result itself, not its JSON: a stream chunk's bytes, or a plain value of the direct path.
+  const answer = (asyncHandle: number, result: unknown) => {
+    abortSignals.settled(asyncHandle);
+    core.answerJSCall(asyncHandle, result);
+  };
+  const direct = options.directCalls === false ? undefined : directCallsFor(DotNet, dispatcher, answer);
   const jsCalls = jsCallsWatching(watch, dispatcher, direct);
   const pageHelpersId: number = DotNet.createJSObjectReference(pageHelpers).__jsObjectId;
-  const answer = (asyncHandle: number, result: unknown) => core.answerJSCall(asyncHandle, result);
   core.attach({
     hostingModel: 'in-process',
     pageHelpersId,
