@@ -12,6 +12,11 @@
 /** Scheduling through a settled promise is cheaper than queueMicrotask in Node (no AsyncResource). */
 const settled = /* @__PURE__ */ Promise.resolve();
 
+/** Runs `task` as a microtask, as queueMicrotask would, at less cost per call in Node. */
+export function queueMicrotaskCheaply(task: () => void): void {
+  void settled.then(task);
+}
+
 export interface Turns {
   /**
    * Records that a message is being sent. True for the turn's first, and then `endOfTurn` is
@@ -33,7 +38,7 @@ export function trackTurns(endOfTurn: () => void): Turns {
     begin(): boolean {
       if (turns.busy) return false;
       turns.busy = true;
-      void settled.then(end);
+      queueMicrotaskCheaply(end);
       return true;
     },
   };

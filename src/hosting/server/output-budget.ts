@@ -9,6 +9,7 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Frame } from '../../protocol/sequencing.js';
+import { queueMicrotaskCheaply } from '../../protocol/turns.js';
 
 export class OutputBudget {
   #readsPaused = false;
@@ -52,7 +53,7 @@ export class OutputBudget {
     if (this.#corked) return;
     this.#corked = true;
     this.stream.cork();
-    queueMicrotask(this.#uncork);
+    queueMicrotaskCheaply(this.#uncork);
   }
 
   readonly #uncork = (): void => {
