@@ -39,7 +39,7 @@ export interface ChromiumCase {
   readonly direction: 'page → host' | 'host → page';
   readonly raw?: boolean;
   /** Compared only with the raw cases of the same pairing (bench/streams.ts, CaseInfo.pairing). */
-  readonly pairing?: 'buffer' | 'pieces';
+  readonly pairing?: 'buffer' | 'pieces' | 'blob' | 'blob8';
   readonly bytes: number;
   readonly ms: number[];
 }
@@ -139,8 +139,8 @@ async function main(): Promise<void> {
     const inHost = (method: 'ReadFromPage' | 'SendToPage', what: PageSource | PageSink, pieces?: boolean) => () => onHost(host, method, what, SIZE, MIN_SAMPLE_MS, pieces);
     add({ model: 'in-process', id: 'raw-p2h', label: 'raw: ReadableStream of the page bytes (1 MiB pieces)', direction: 'page → host', raw: true }, () => timedRepeatedly(() => drain(piecesOf(source).getReader())));
     add({ model: 'in-process', id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host' }, inHost('ReadFromPage', 'source'));
-    add({ model: 'in-process', id: 'raw-p2h-blob', label: 'raw: a Blob of the page bytes, its stream() read', direction: 'page → host', raw: true, pairing: 'buffer' }, () => timedRepeatedly(() => drain(blob.stream().getReader())));
-    add({ model: 'in-process', id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on that Blob', direction: 'page → host', pairing: 'buffer' }, inHost('ReadFromPage', 'blob'));
+    add({ model: 'in-process', id: 'raw-p2h-blob', label: 'raw: a Blob of the page bytes, its stream() read', direction: 'page → host', raw: true, pairing: 'blob' }, () => timedRepeatedly(() => drain(blob.stream().getReader())));
+    add({ model: 'in-process', id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on that Blob', direction: 'page → host', pairing: 'blob' }, inHost('ReadFromPage', 'blob'));
     add({ model: 'in-process', id: 'raw-h2p', label: 'raw: the host ReadableStream read by the page', direction: 'host → page', raw: true }, () => timedRepeatedly(() => {
       const stream = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(hostBytes); c.close(); } });
       return drain(stream.getReader());
@@ -176,7 +176,13 @@ async function main(): Promise<void> {
     add({ model: 'worker', id: 'raw-p2h-copy', label: `raw: postMessage ${WORKER_PIECE_TO_HOST / 1024} KiB pieces, copied`, direction: 'page → host', raw: true }, () => toWorker(false));
     add({ model: 'worker', id: 'raw-p2h-transfer', label: `raw: postMessage ${WORKER_PIECE_TO_HOST / 1024} KiB pieces, transferred`, direction: 'page → host', raw: true }, () => toWorker(true));
     add({ model: 'worker', id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host' }, () => onHost(host, 'ReadFromPage', 'source'));
-    add({ model: 'worker', id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on a Blob of the bytes', direction: 'page → host' }, () => onHost(host, 'ReadFromPage', 'blob'));
+    add({ model: 'worker', id: 'raw-p2h-blob', label: 'raw: the Blob\'s own stream(), each chunk posted, transferred', direction: 'page → host', raw: true, pairing: 'blob' }, () => timed(async () => {
+      const received = new Promise<void>((resolve) => (onWorker = () => resolve()));
+      rawWorker.postMessage(['expect', SIZE, 0]);
+      await eachChunkOf(blob, (chunk) => rawWorker.postMessage(chunk, [chunk.buffer]));
+      await received;
+    }));
+    add({ model: 'worker', id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on a Blob of the bytes', direction: 'page → host', pairing: 'blob' }, () => onHost(host, 'ReadFromPage', 'blob'));
     add({ model: 'worker', id: 'raw-h2p-transfer', label: `raw: postMessage ${WORKER_PIECE_TO_PAGE / 1024} KiB pieces, transferred`, direction: 'host → page', raw: true }, () => fromWorker(false));
     add({ model: 'worker', id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page' }, () => onHost(host, 'SendToPage', 'sink'));
     add({ model: 'worker', id: 'raw-h2p-buffer', label: 'raw: the same, page Response.arrayBuffer()', direction: 'host → page', raw: true, pairing: 'buffer' }, () => fromWorker(true));
@@ -200,8 +206,19 @@ async function main(): Promise<void> {
     const kib = (bytes: number) => `${bytes / 1024} KiB`;
     add({ model: 'server', id: 'raw-p2h', label: `raw: ws binary frames of ${kib(SERVER_FRAME_TO_HOST)}`, direction: 'page → host', raw: true }, toServer);
     add({ model: 'server', id: 'ours-p2h', label: 'jsinterop: openReadStream', direction: 'page → host' }, () => onHost(host, 'ReadFromPage', 'source'));
-    add({ model: 'server', id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on a Blob of the bytes', direction: 'page → host' }, () => onHost(host, 'ReadFromPage', 'blob'));
-    add({ model: 'server', id: 'ours-p2h-blob8', label: `jsinterop: openReadStream on ${SMALL_BLOB === 8 * MIB ? 'an 8' : `a ${SMALL_BLOB / MIB}`} MiB Blob`, direction: 'page → host', bytes: SMALL_BLOB }, () => onHost(host, 'ReadFromPage', 'blob8', SMALL_BLOB));
+    const blobToServer = (from: Blob) => timed(async () => {
+      const received = new Promise<void>((resolve) => (onSocket = () => resolve()));
+      rawSocket.send(`expect ${from.size}`);
+      await eachChunkOf(from, (chunk) => {
+        for (let offset = 0; offset < chunk.byteLength; offset += SERVER_FRAME_TO_HOST) rawSocket.send(chunk.subarray(offset, offset + SERVER_FRAME_TO_HOST));
+      });
+      await received;
+    });
+    const smallBlob = `${SMALL_BLOB === 8 * MIB ? 'an 8' : `a ${SMALL_BLOB / MIB}`} MiB Blob`;
+    add({ model: 'server', id: 'raw-p2h-blob', label: `raw: the Blob's own stream() in ws frames of at most ${kib(SERVER_FRAME_TO_HOST)}`, direction: 'page → host', raw: true, pairing: 'blob' }, () => blobToServer(blob));
+    add({ model: 'server', id: 'ours-p2h-blob', label: 'jsinterop: openReadStream on a Blob of the bytes', direction: 'page → host', pairing: 'blob' }, () => onHost(host, 'ReadFromPage', 'blob'));
+    add({ model: 'server', id: 'raw-p2h-blob8', label: `raw: the same from ${smallBlob}`, direction: 'page → host', raw: true, pairing: 'blob8', bytes: SMALL_BLOB }, () => blobToServer(blob8));
+    add({ model: 'server', id: 'ours-p2h-blob8', label: `jsinterop: openReadStream on ${smallBlob}`, direction: 'page → host', pairing: 'blob8', bytes: SMALL_BLOB }, () => onHost(host, 'ReadFromPage', 'blob8', SMALL_BLOB));
     add({ model: 'server', id: 'raw-h2p', label: `raw: ws binary frames of ${kib(SERVER_FRAME_TO_PAGE)}`, direction: 'host → page', raw: true }, () => fromServer(false));
     add({ model: 'server', id: 'ours-h2p-stream', label: 'jsinterop: HostStreamReference, page stream()', direction: 'host → page' }, () => onHost(host, 'SendToPage', 'sink'));
     add({ model: 'server', id: 'raw-h2p-buffer', label: 'raw: the same, page Response.arrayBuffer()', direction: 'host → page', raw: true, pairing: 'buffer' }, () => fromServer(true));
@@ -219,6 +236,12 @@ async function main(): Promise<void> {
     }
   }
   await report({ userAgent: navigator.userAgent, crossOriginIsolated, unavailable, cases: cases.map(([c]) => c) });
+}
+
+/** Reads `blob` with its own stream() and hands each chunk to `send` as it arrives, as a page sending a file by hand would. */
+async function eachChunkOf(blob: Blob, send: (chunk: Uint8Array<ArrayBuffer>) => void): Promise<void> {
+  const reader = blob.stream().getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) send(read.value as Uint8Array<ArrayBuffer>);
 }
 
 /**

@@ -1,7 +1,7 @@
 /*
  * The page process of the server part of bench/streams.ts: the official package connected with
- * our client, and a raw ws socket that sends the payload in binary frames when asked and acks
- * what the host sends. Reports this process's memory peak and CPU time between 'start' and 'stop' (IPC).
+ * our client, and a raw ws socket that sends the payload (or the Blob of it, read with its own
+ * stream()) in binary frames when asked and acks what the host sends. Reports this process's memory peak and CPU time between 'start' and 'stop' (IPC).
  *
  *   node dist/bench/support/stream-server-page.js ws://127.0.0.1:<port> <chunk bytes>
  */
@@ -24,10 +24,20 @@ const sink = rawSink(() => sample(), () => raw.send('received'));
 raw.on('message', (data, isBinary) => {
   if (isBinary) sink.bytes(data as Buffer);
   else if (String(data) === 'buffer') sink.buffer();
+  else if (String(data) === 'send blob') void sendBlob();
   else {
     for (let offset = 0; offset < PAYLOAD; offset += chunk) raw.send(source.subarray(offset, offset + chunk), { binary: true });
   }
 });
+
+/** Sends the page's Blob as a page would by hand: the Blob's own stream(), each chunk in frames of at most `chunk` bytes. */
+async function sendBlob(): Promise<void> {
+  const reader = ((globalThis as any).benchBlobSource() as Blob).stream().getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    const bytes = read.value as Uint8Array;
+    for (let offset = 0; offset < bytes.byteLength; offset += chunk) raw.send(bytes.subarray(offset, offset + chunk), { binary: true });
+  }
+}
 
 const { DotNet } = (await import(`${import.meta.resolve('@microsoft/dotnet-js-interop')}?instance=streams`)) as { DotNet: DotNetNamespace };
 (globalThis as any).DotNet = DotNet; // Blazor's disposal identifier resolves through window.DotNet

@@ -83,6 +83,11 @@ test('the streams module moves the payload in every case of every model, Chromiu
     assert.ok(chromium.some((row) => row.id.includes(model) && row.id.includes('ours-h2p-stream')), `no Chromium ${model} host → page row among ${chromium.map((row) => row.id).join(', ')}`);
   }
   assert.ok(chromium.some((row) => row.id === 'chromium-in-process-ours-h2p-pieces'), `no Chromium in-process row for a host stream of pieces among ${chromium.map((row) => row.id).join(', ')}`);
+  // Every Blob read has a raw case that reads the same Blob, its ratio's baseline.
+  const blobRows = [...idsOf(run, 'streams server'), ...idsOf(run, 'streams in-process'), ...chromium.map((row) => row.id)].filter((id) => id.includes('-p2h-blob'));
+  for (const id of blobRows.filter((id) => id.includes('-ours-'))) {
+    assert.ok(blobRows.includes(id.replace('-ours-', '-raw-')), `${id}: no raw case reads the same Blob, among ${blobRows.join(', ')}`);
+  }
 });
 
 test('the capacity module ramps every server and reports each step without a failed call', async () => {
