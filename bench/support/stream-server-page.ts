@@ -1,7 +1,8 @@
 /*
  * The page process of the server part of bench/streams.ts: the official package connected with
  * our client, and a raw ws socket that sends the payload (or the Blob of it, read with its own
- * stream()) in binary frames when asked and acks what the host sends. Reports this process's memory peak and CPU time between 'start' and 'stop' (IPC).
+ * stream()) in binary frames when asked and acks what the host sends. Reports this process's
+ * memory peak and CPU time between 'start' and 'stop' (IPC).
  *
  *   node dist/bench/support/stream-server-page.js ws://127.0.0.1:<port> <chunk bytes>
  */
