@@ -16,7 +16,7 @@ import { connectToServer } from '../../src/server-client.js';
 import { hostInWorker } from '../../src/worker.js';
 import { WORKER_HOST_STREAM_CHUNK, WORKER_PAGE_STREAM_CHUNK } from '../../src/hosting/worker/stream-sizes.js';
 import type { DotNetObjectLike } from '../../demo/component/page-api.js';
-import { drain, MIB, payload, piecesOf } from '../support/stream-bytes.js';
+import { drain, eachChunkOf, MIB, payload, piecesOf } from '../support/stream-bytes.js';
 import { repeated, STREAMS_GLOBAL, startStreamHost, type PageSink, type PageSource } from './stream-host.js';
 import { BENCH_PATH, RAW_STREAM_PATH, RAW_STREAM_WORKER, REPORT_PATH, STREAMS_WORKER } from './paths.js';
 
@@ -236,12 +236,6 @@ async function main(): Promise<void> {
     }
   }
   await report({ userAgent: navigator.userAgent, crossOriginIsolated, unavailable, cases: cases.map(([c]) => c) });
-}
-
-/** Reads `blob` with its own stream() and hands each chunk to `send` as it arrives, as a page sending a file by hand would. */
-async function eachChunkOf(blob: Blob, send: (chunk: Uint8Array<ArrayBuffer>) => void): Promise<void> {
-  const reader = blob.stream().getReader();
-  for (let read = await reader.read(); !read.done; read = await reader.read()) send(read.value as Uint8Array<ArrayBuffer>);
 }
 
 /**

@@ -1,6 +1,6 @@
 /*
- * The stream bench's bytes, for Node and the browser alike: the payload, and reading a stream to
- * its end. (stream-common.ts adds the Node-only pieces: memory sampling, the page functions.)
+ * The stream bench's bytes, for Node and the browser alike: the payload, reading a stream to its
+ * end, and reading a Blob as a page sending a file by hand does. (stream-common.ts adds the Node-only pieces: memory sampling, the page functions.)
  */
 
 export const MIB = 1 << 20;
@@ -32,4 +32,10 @@ export async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, sam
     count += value.byteLength;
     sample();
   }
+}
+
+/** Reads `blob` with its own stream() and hands each chunk to `send` as it arrives, as a page sending a file by hand would. */
+export async function eachChunkOf(blob: Blob, send: (chunk: Uint8Array<ArrayBuffer>) => void): Promise<void> {
+  const reader = blob.stream().getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) send(read.value as Uint8Array<ArrayBuffer>);
 }

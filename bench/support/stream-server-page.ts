@@ -11,7 +11,8 @@ import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import { connectToServer } from '../../src/server-client.js';
 import type { DotNetNamespace } from '../../src/page/official-package.js';
-import { definePageFunctions, PAYLOAD, payload, rawSink, sampleMemory } from './stream-common.js';
+import { definePageFunctions, payload, rawSink, sampleMemory } from './stream-common.js';
+import { eachChunkOf } from './stream-bytes.js';
 
 const base = process.argv[2]!;
 const chunk = Number(process.argv[3]);
@@ -25,19 +26,13 @@ const sink = rawSink(() => sample(), () => raw.send('received'));
 raw.on('message', (data, isBinary) => {
   if (isBinary) sink.bytes(data as Buffer);
   else if (String(data) === 'buffer') sink.buffer();
-  else if (String(data) === 'send blob') void sendBlob();
-  else {
-    for (let offset = 0; offset < PAYLOAD; offset += chunk) raw.send(source.subarray(offset, offset + chunk), { binary: true });
-  }
+  else if (String(data) === 'send blob') void eachChunkOf((globalThis as any).benchBlobSource() as Blob, sendInFrames);
+  else sendInFrames(source);
 });
 
-/** Sends the page's Blob as a page would by hand: the Blob's own stream(), each chunk in frames of at most `chunk` bytes. */
-async function sendBlob(): Promise<void> {
-  const reader = ((globalThis as any).benchBlobSource() as Blob).stream().getReader();
-  for (let read = await reader.read(); !read.done; read = await reader.read()) {
-    const bytes = read.value as Uint8Array;
-    for (let offset = 0; offset < bytes.byteLength; offset += chunk) raw.send(bytes.subarray(offset, offset + chunk), { binary: true });
-  }
+/** Sends `bytes` in binary frames of at most `chunk` bytes. */
+function sendInFrames(bytes: Uint8Array): void {
+  for (let offset = 0; offset < bytes.byteLength; offset += chunk) raw.send(bytes.subarray(offset, offset + chunk), { binary: true });
 }
 
 const { DotNet } = (await import(`${import.meta.resolve('@microsoft/dotnet-js-interop')}?instance=streams`)) as { DotNet: DotNetNamespace };

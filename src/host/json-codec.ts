@@ -83,7 +83,7 @@ export function createJsonCodec(context: CodecContext): JsonCodec {
     },
     stringifyValue: (methodIdentifier, value) => {
       if (value === undefined || value === null) return 'null';
-      if (value instanceof Uint8Array) return JSON.stringify(markerOf(value, context));
+      if (value instanceof Uint8Array) return JSON.stringify(markerFor(value, context));
       const serialization = scanResult(methodIdentifier, value);
       if (serialization === Serialization.plain) return JSON.stringify(value) ?? 'null';
       return JSON.stringify(serialization & Serialization.byteArrayToJSON ? withBytesToSend(value) : value, replacer) ?? 'null';
